@@ -1,0 +1,1 @@
+"""Automatic real-name verification of resident ID card fronts (实名认证)."""
