@@ -1,12 +1,13 @@
-"""The eligibility rules as data: id, level, legal source, the source text, and one Chinese sentence per outcome.
+"""The eligibility rules as data: id, level, legal source, source text, and one Chinese sentence per outcome.
 
 The rules are advisory (报名资格预检); the formal review decides. They encode what can be judged from a
 declaration record under the 《中华人民共和国医师法》 (in force since 2022-03-01, 第九条/第十条) and the
 《医师资格考试报名资格规定（2014版）》.
 
-Outcomes of a rule: ``met`` (满足 on the as-of day), ``will_be_met`` (满足 by the cut-off date only if a running
-probation or practice goes on), ``not_met`` (cannot be met by the cut-off on the data held) and ``unknown``
-(the record lacks, or holds an unrecognised value for, a field the rule needs; the fields are named).
+Outcomes of a rule: ``met`` (满足 on the as-of day), ``will_be_met`` (满足 by the cut-off date only if a
+running probation or practice goes on), ``not_met`` (cannot be met by the cut-off on the data held) and
+``unknown`` (the record lacks, or holds an unrecognised value for, a field the rule needs; the fields are
+named).
 
 Counting practice time (满一年 / 满二年)
 ----------------------------------------
@@ -23,10 +24,11 @@ Counting practice time (满一年 / 满二年)
   served days compared with that year's length", so the two readings never disagree.
 * ``work_ended_on`` null (or absent) means still in post: the period runs on to the cut-off. Days after the
   as-of day are a projection; a requirement reached only through them is ``will_be_met``.
-* The upgrade route (执业助理医师报考执业医师) counts from ``practice_certificate.issued_on`` (inclusive) to the
-  cut-off: two calendar years. For 本科 or above with an assistant certificate the 2014 rules are reported to
-  allow one year; we could not verify that text, so the stricter reading the issue states (two years for every
-  upgrade candidate) is encoded in ``UPGRADE_YEARS_BY_LEVEL`` and can be lowered there once verified.
+* The upgrade route (执业助理医师报考执业医师) counts from ``practice_certificate.issued_on`` (inclusive) to
+  the cut-off: two calendar years. For 本科 or above with an assistant certificate the 2014 rules are
+  reported to allow one year; we could not verify that text, so the stricter reading the issue states (two
+  years for every upgrade candidate) is encoded in ``UPGRADE_YEARS_BY_LEVEL`` and can be lowered there
+  once verified.
 
 Source texts marked ``verbatim=False`` are summaries of the 2014 rules (the article number and wording must be
 checked against the published text before being shown as quotations); the 医师法 texts are verbatim.

@@ -2,8 +2,8 @@
 
 `judge(record)` takes the record as a plain dict with the sections and field names of GLOSSARY.md (see the
 `eligibility` contract in CONTRACTS.md) and returns a `Verdict`. Dates may be `datetime.date` objects or ISO
-strings ``YYYY-MM-DD``; a value that is neither raises `RecordError`. How practice time is counted is documented
-in `portal.eligibility.rules`.
+strings ``YYYY-MM-DD``; a value that is neither raises `RecordError`. How practice time is counted is
+documented in `portal.eligibility.rules`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class Reason:
 class Verdict:
     """The answer for one record.
 
-    `verdict`: eligible | will_be_eligible | not_eligible | undetermined (`label`: 满足/将满足/不满足/无法判断).
+    `verdict`: eligible | will_be_eligible | not_eligible | undetermined
+    (`label`: 满足/将满足/不满足/无法判断).
     `reasons`: every rule judged, most severe first. `missing_fields`: dotted names of the fields the record
     lacks (or holds unrecognised values for) that a rule needs. `probation_days_missing`: days of practice
     still missing at the cut-off (0 when enough). `complete_on`: the day the required practice is (or will be)
@@ -110,7 +111,7 @@ def judge(
     return _Judgement(record, cutoff, as_of).run()
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Reading the record
 
 
@@ -174,7 +175,7 @@ def _category(value) -> str | None:
     return R.CATEGORY_ALIASES.get(text)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Counting practice time
 
 
@@ -228,7 +229,7 @@ def _tally(
     return _Tally(required, served, complete_on, outcome)
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # The judgement
 
 
