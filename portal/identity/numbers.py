@@ -60,7 +60,7 @@ def birth_date(number: str) -> dt.date | None:
 
 
 def sex(number: str) -> str | None:
-    """"男" or "女" from the 17th digit (odd: male), or None when it is not a digit."""
+    """ "男" or "女" from the 17th digit (odd: male), or None when it is not a digit."""
     if len(number) < 17 or not number[16].isdigit():
         return None
     return "男" if int(number[16]) % 2 else "女"

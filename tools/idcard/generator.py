@@ -122,7 +122,7 @@ def other_identity(rng: random.Random, identity: Identity) -> Identity:
 def _background(rng: random.Random) -> Image.Image:
     w, h = CARD_W, CARD_H
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    base = np.array([236, 240, 244], np.float32) + rng.uniform(-6, 6)
+    base = np.array([226, 231, 236], np.float32) + rng.uniform(-6, 6)
     img = np.ones((h, w, 3), np.float32) * base
     # guilloche-like soft waves
     phase = rng.uniform(0, 6.28)
@@ -206,7 +206,9 @@ def desk_texture(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     w, h = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     kind = rng.choice(["wood", "fabric", "dark"])
-    noise = cv2.GaussianBlur(np.random.default_rng(rng.randrange(1 << 30)).normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3)
+    noise = cv2.GaussianBlur(
+        np.random.default_rng(rng.randrange(1 << 30)).normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3
+    )
     if kind == "wood":
         angle = rng.uniform(-0.4, 0.4)
         u = xx * math.sin(angle) + yy * math.cos(angle)
@@ -341,7 +343,9 @@ def text_page(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     ph = h * 0.9
     pw = ph * page_w / page_h
     cx, cy = w / 2, h / 2
-    dst = np.float32([(cx - pw / 2, cy - ph / 2), (cx + pw / 2, cy - ph / 2), (cx + pw / 2, cy + ph / 2), (cx - pw / 2, cy + ph / 2)])
+    dst = np.float32(
+        [(cx - pw / 2, cy - ph / 2), (cx + pw / 2, cy - ph / 2), (cx + pw / 2, cy + ph / 2), (cx - pw / 2, cy + ph / 2)]
+    )
     dst += np.float32([[rng.uniform(-30, 30), rng.uniform(-20, 20)] for _ in range(4)])
     src = np.float32([(0, 0), (page_w, 0), (page_w, page_h), (0, page_h)])
     matrix = cv2.getPerspectiveTransform(src, dst)
