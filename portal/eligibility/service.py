@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from portal.eligibility import rules as R
 
 _CHINA = timezone(timedelta(hours=8))
+_CHINESE_NUMERALS = {1: "一", 2: "二", 3: "三"}
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(R.OUTCOMES)}
 
 
@@ -429,7 +430,7 @@ class _Judgement:
         self.add(
             "upgrade.practice",
             tally.outcome,
-            years=years,
+            years=_CHINESE_NUMERALS.get(years, str(years)),
             served=tally.served,
             missing=tally.missing,
             complete_on=tally.complete_on.isoformat() if tally.complete_on else "",

@@ -5,7 +5,7 @@ code's output."""
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -603,9 +603,7 @@ def test_order_and_repetition_of_periods_do_not_matter(spans, rnd):
     items = [
         {
             "work_started_on": start.isoformat(),
-            "work_ended_on": None
-            if length is None
-            else date.fromordinal(start.toordinal() + length).isoformat(),
+            "work_ended_on": None if length is None else (start + timedelta(days=length)).isoformat(),
         }
         for start, length in spans
     ]
