@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` (portal on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8501
+
+.PHONY: run test install install-dev system-deps lint e2e serve clean
+
+$(VENV)/.installed: requirements.txt requirements-ocr.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -r requirements-ocr.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# CJK fonts for the synthetic ID card generator, Chromium for browser tests (Debian; needs root).
+system-deps:
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		( fc-list 2>/dev/null | grep -q NotoSansCJK && command -v chromium >/dev/null ) || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk chromium >/dev/null ); \
+	else echo "system-deps: skipped (needs root and apt-get)"; fi
+
+run: install
+	$(PY) -m portal migrate
+	$(PY) -m portal seed-demo --if-empty
+	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install-dev lint
+	$(PY) -m pytest
+
+e2e: install-dev system-deps
+	$(PY) -m pytest -m e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

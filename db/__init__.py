@@ -1,0 +1,1 @@
+"""The schema (typed SQLAlchemy models), the engine and the migrations."""

@@ -1,0 +1,1 @@
+"""Thin Streamlit pages; domain rules live in `portal/`."""

@@ -1,0 +1,82 @@
+import pandas as pd
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded, table
+from portal.auth import service as auth
+from portal.auth.actor import ROLE_LABELS
+from portal.timeutil import fmt, utcnow
+
+actor = current_actor()
+st.title("账号管理")
+ROLES = ["candidate", "unit_admin", "reviewer", "analyst", "admin"]
+
+tab_list, tab_create = st.tabs(["账号列表", "新建账号"])
+with tab_list:
+    col1, col2 = st.columns(2)
+    role = col1.selectbox("角色", [None, *ROLES], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
+    query = col2.text_input("账号或姓名")
+    with session() as db_session:
+        users = auth.list_users(db_session, actor=actor, role=role, query=query)
+        now = utcnow()
+        frame = pd.DataFrame(
+            [
+                {
+                    "ID": u.id,
+                    "账号": u.username,
+                    "姓名": u.display_name,
+                    "角色": ROLE_LABELS[u.role],
+                    "状态": "停用"
+                    if not u.is_active
+                    else ("锁定" if u.locked_until and u.locked_until > now else "正常"),
+                    "最近登录": fmt(u.last_login_at),
+                }
+                for u in users
+            ],
+            columns=["ID", "账号", "姓名", "角色", "状态", "最近登录"],
+        )
+    table(frame, key="accounts", file_name="accounts.csv")
+
+    st.subheader("账号操作")
+    user_id = st.number_input("账号 ID", min_value=1, step=1, value=None, placeholder="从上表选择 ID")
+    if user_id:
+        col_a, col_b, col_c = st.columns(3)
+        if col_a.button("停用账号"):
+            with guarded("账号已停用。"):
+                with session() as db_session:
+                    auth.set_active(db_session, actor=actor, user_id=int(user_id), active=False)
+        if col_b.button("启用账号"):
+            with guarded("账号已启用。"):
+                with session() as db_session:
+                    auth.set_active(db_session, actor=actor, user_id=int(user_id), active=True)
+        if col_c.button("解除锁定"):
+            with guarded("已解除锁定。"):
+                with session() as db_session:
+                    auth.unlock(db_session, actor=actor, user_id=int(user_id))
+        with st.form("reset_password", clear_on_submit=True):
+            new_password = st.text_input("新密码", type="password", help="至少 8 位，须同时包含字母和数字")
+            if st.form_submit_button("重置密码"):
+                with guarded("密码已重置，请通过安全渠道告知本人。"):
+                    with session() as db_session:
+                        auth.reset_password(db_session, actor=actor, user_id=int(user_id), new_password=new_password)
+
+with tab_create:
+    with st.form("create_user", clear_on_submit=False):
+        new_role = st.selectbox("角色", ROLES, format_func=lambda r: ROLE_LABELS[r], key="new_role")
+        username = st.text_input("账号", help="考生为手机号")
+        display_name = st.text_input("姓名或名称")
+        unit_code = st.text_input("所属单位机构编码（仅单位管理员）")
+        password = st.text_input("初始密码", type="password")
+        if st.form_submit_button("创建", type="primary"):
+            with guarded("账号已创建。"):
+                with session() as db_session:
+                    auth.create_user(
+                        db_session,
+                        actor=actor,
+                        role=new_role,
+                        username=username,
+                        password=password,
+                        display_name=display_name,
+                        unit_code=unit_code or None,
+                    )

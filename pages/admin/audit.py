@@ -1,0 +1,42 @@
+from datetime import UTC, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import table
+from portal.audit import service as audit
+from portal.auth.actor import ROLE_LABELS
+from portal.timeutil import CHINA, fmt, today_local
+
+actor = current_actor()
+st.title("审计日志")
+with session() as db_session:
+    known_actions = audit.actions(db_session, actor=actor)
+col1, col2, col3 = st.columns(3)
+action = col1.selectbox("操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else a)
+role = col2.selectbox("角色", [None, *ROLE_LABELS], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
+days = col3.date_input("日期范围", value=(today_local() - timedelta(days=30), today_local()))
+since = until = None
+if isinstance(days, tuple) and len(days) == 2:
+    since = datetime.combine(days[0], time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
+    until = datetime.combine(days[1] + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
+with session() as db_session:
+    events = audit.search(db_session, actor=actor, action=action, actor_role=role, since=since, until=until)
+    frame = pd.DataFrame(
+        [
+            {
+                "时间": fmt(e.occurred_at, seconds=True),
+                "角色": ROLE_LABELS.get(e.actor_role, e.actor_role),
+                "操作者ID": e.actor_id,
+                "操作": e.action,
+                "对象": e.object_type,
+                "对象ID": e.object_id,
+                "摘要": e.summary,
+            }
+            for e in events
+        ],
+        columns=["时间", "角色", "操作者ID", "操作", "对象", "对象ID", "摘要"],
+    )
+table(frame, key="audit", file_name="audit.csv")

@@ -1,0 +1,31 @@
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from portal.message import service as messages
+
+actor = current_actor()
+st.title("首页")
+with session() as db_session:
+    unread = messages.unread_count(db_session, actor=actor)
+if unread:
+    st.info(f"您有 {unread} 条未读消息。")
+    st.page_link("pages/common/messages.py", label="查看消息", icon=":material/mail:")
+
+st.subheader("热门业务")
+cards = [
+    ("实名认证", "填写证件信息并扫描身份证，完成实名认证。", "pages/candidate/identity.py", ":material/badge:"),
+    ("工作单位", "搜索并绑定您的工作单位（需单位确认码）。", "pages/candidate/unit.py", ":material/apartment:"),
+    (
+        "医师资格考试信息确认",
+        "核对单位填报的申报信息，确认无误或申请修改。",
+        "pages/candidate/declaration.py",
+        ":material/fact_check:",
+    ),
+]
+columns = st.columns(len(cards))
+for column, (title, text, path, icon) in zip(columns, cards, strict=True):
+    with column.container(border=True):
+        st.markdown(f"**{title}**")
+        st.caption(text)
+        st.page_link(path, label="进入", icon=icon)

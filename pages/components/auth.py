@@ -1,0 +1,110 @@
+"""Login gate: streamlit-authenticator for the form, cookie and logout; accounts from the database."""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
+
+from db.engine import session_scope
+from pages.components.db import engine
+from portal.auth import service as auth
+from portal.auth.actor import Actor
+from portal.auth.directory import UserDirectory
+from portal.settings import get_settings
+from portal.timeutil import fmt
+
+LOGIN_FIELDS = {
+    "Form name": "用户登录",
+    "Username": "账号（考生为注册手机号）",
+    "Password": "密码",
+    "Login": "登录",
+}
+
+
+def build() -> stauth.Authenticate:
+    """Create the authenticator for this run (exactly once per run, in the entrypoint)."""
+    settings = get_settings()
+    credentials = {"usernames": {}}
+    authenticator = stauth.Authenticate(
+        credentials,
+        cookie_name=settings.cookie_name,
+        cookie_key=settings.secret_key,
+        cookie_expiry_days=settings.cookie_expiry_days,
+        auto_hash=False,
+        login_sleep_time=settings.login_sleep_seconds,
+    )
+    # Look accounts up in the database, one username at a time (never a YAML file, never all users).
+    directory = UserDirectory(engine())
+    credentials["usernames"] = directory
+    st.session_state["_authenticator"] = authenticator
+    st.session_state["_directory"] = directory
+    return authenticator
+
+
+def restore(authenticator: stauth.Authenticate) -> Actor | None:
+    """Restore a login from the session or its cookie; return the acting user or None."""
+    try:
+        authenticator.login(location="unrendered")
+    except LoginError:
+        authenticator.logout(location="unrendered")
+    if not st.session_state.get("authentication_status"):
+        return None
+    username = st.session_state.get("username")
+    with session_scope(engine()) as session:
+        actor = auth.load_actor(session, username=username or "")
+    if actor is None:
+        authenticator.logout(location="unrendered")
+        st.session_state["_login_notice"] = "账号已停用或不存在，请联系管理员。"
+        return None
+    st.session_state["actor"] = actor
+    return actor
+
+
+def login_form() -> None:
+    """The login form with Chinese messages, lockout included."""
+    authenticator: stauth.Authenticate = st.session_state["_authenticator"]
+    directory: UserDirectory = st.session_state["_directory"]
+    notice = st.session_state.pop("_login_notice", None)
+    if notice:
+        st.warning(notice)
+    try:
+        authenticator.login(
+            location="main",
+            fields=LOGIN_FIELDS,
+            key="login_form",
+            max_login_attempts=get_settings().max_failed_logins,
+        )
+    except LoginError:
+        _show_lock(directory)
+        return
+    status = st.session_state.get("authentication_status")
+    if status:
+        st.rerun()
+    elif status is False:
+        state = directory.last_state
+        if state is not None and state.locked:
+            _show_lock(directory)
+        else:
+            st.error("账号或密码错误。")
+
+
+def _show_lock(directory: UserDirectory) -> None:
+    settings = get_settings()
+    state = directory.last_state
+    until = f"（{fmt(state.locked_until)} 后可再试）" if state and state.locked_until else ""
+    st.error(
+        f"密码连续输错 {settings.max_failed_logins} 次，账号已锁定 {settings.lockout_minutes} 分钟{until}。"
+        "如需立即解锁，请联系管理员。"
+    )
+
+
+def logout_button() -> None:
+    """The logout button in the sidebar."""
+    authenticator: stauth.Authenticate = st.session_state["_authenticator"]
+    authenticator.logout("退出登录", location="sidebar", key="logout")
+
+
+def current_actor() -> Actor:
+    """The acting user of this run (pages are only reachable when logged in)."""
+    return st.session_state["actor"]

@@ -1,0 +1,3 @@
+from pages.components.ui import placeholder
+
+placeholder("机构注册")

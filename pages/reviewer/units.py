@@ -1,0 +1,3 @@
+from pages.components.ui import placeholder
+
+placeholder("单位绑定情况")

@@ -1,0 +1,1 @@
+"""Physician qualification exam pre-registration portal: domain services (no Streamlit here)."""

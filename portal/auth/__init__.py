@@ -1,0 +1,1 @@
+"""Accounts, login bookkeeping and the acting user (`Actor`)."""

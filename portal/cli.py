@@ -1,0 +1,39 @@
+"""Command line: `python -m portal COMMAND` (see ../shared/CONTRACTS.md).
+
+Exit status: 0 done; 1 the operation failed; 2 bad input or usage (one-line reason on stderr).
+Each domain keeps its commands in `portal/<domain>/cli.py` and exposes them as `commands`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# One line per domain that contributes commands; each module exposes `commands: list[click.Command]`.
+COMMAND_MODULES = [
+    "portal.core_cli",
+    "portal.bench.cli",
+    "portal.eligibility.cli",
+]
+
+
+class UsageFailure(click.UsageError):
+    """Bad input: exit status 2 with a one-line reason."""
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line reason on stderr and exit with `code`."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Pre-registration portal for the physician qualification exam."""
+
+
+for _module in COMMAND_MODULES:
+    for _command in importlib.import_module(_module).commands:
+        main.add_command(_command)

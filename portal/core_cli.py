@@ -1,0 +1,91 @@
+"""Core commands: migrate, seed-demo, create-user."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from db.engine import get_engine, session_scope
+from db.migrate import upgrade
+from portal import demo
+from portal.auth import service as auth
+from portal.auth.actor import SYSTEM
+from portal.errors import Conflict, ValidationFailed
+from portal.settings import get_settings
+
+ROLES = ["candidate", "unit_admin", "reviewer", "analyst", "admin"]
+
+
+@click.command("migrate")
+def migrate() -> None:
+    """Bring the database schema to the newest revision."""
+    upgrade(get_settings().database_url)
+    click.echo("database is at the newest revision")
+
+
+@click.command("seed-demo")
+@click.option("--candidates", default=20, show_default=True, type=click.IntRange(1, 200_000))
+@click.option("--units", default=5, show_default=True, type=click.IntRange(1, 20_000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds accounts.")
+def seed_demo(candidates: int, units: int, seed: int, if_empty: bool) -> None:
+    """Load fictional demo data (accounts for every role, units, candidates)."""
+    engine = get_engine()
+    with session_scope(engine) as session:
+        if not demo.is_empty(session):
+            if if_empty:
+                click.echo("database already holds data; demo data not loaded")
+                return
+            click.echo("error: the database already holds accounts; use an empty database", err=True)
+            sys.exit(1)
+        demo.seed_demo(session, candidates=candidates, units=units, seed=seed)
+    click.echo(f"loaded demo data: {units} units, {candidates} candidates")
+    click.echo(f"demo logins (password {demo.DEMO_PASSWORD}):")
+    for username, role, _, _ in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {role:<11} {username}")
+
+
+@click.command("create-user")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--username", required=True)
+@click.option("--unit", "unit_code", default=None, help="Institution code (机构编码), for unit_admin.")
+@click.option("--name", "display_name", default="", help="Display name.")
+def create_user(role: str, username: str, unit_code: str | None, display_name: str) -> None:
+    """Create an account, reading the password from stdin."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        click.echo("error: no password on stdin", err=True)
+        sys.exit(2)
+    try:
+        with session_scope(get_engine()) as session:
+            user = auth.create_user(
+                session,
+                actor=SYSTEM,
+                role=role,
+                username=username,
+                password=password,
+                display_name=display_name,
+                unit_code=unit_code,
+            )
+            user_id = user.id
+    except ValidationFailed as error:
+        field, reason = next(iter(error.errors.items()))
+        click.echo(f"error: invalid {field}: {_english(field)}", err=True)
+        sys.exit(2)
+    except Conflict:
+        click.echo(f"error: an account named {username!r} already exists", err=True)
+        sys.exit(1)
+    click.echo(f"created {role} account {username!r} (id {user_id})")
+
+
+def _english(field: str) -> str:
+    return {
+        "username": "candidates need an 11-digit mainland mobile number; others 3-64 of A-Z a-z 0-9 _ . @ -",
+        "password": "at least 8 characters with letters and digits, not containing the username",
+        "unit": "unit_admin needs --unit with an existing institution code; other roles take no unit",
+        "role": "unknown role",
+    }.get(field, "rejected")
+
+
+commands = [migrate, seed_demo, create_user]

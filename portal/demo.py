@@ -1,0 +1,177 @@
+"""Fictional demo data: one account per role, a few units, some candidates.
+
+Every name, number and code here is generated; none belongs to a real person or institution.
+Other domains add their own demo data through `EXTENSIONS` (functions taking session, rng, context).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from db.models import Unit, User
+from portal.audit import service as audit
+from portal.auth.actor import SYSTEM
+from portal.auth.passwords import hash_password
+
+DEMO_PASSWORD = "Demo2026"
+
+DEMO_ACCOUNTS = [
+    # (username, role, display name, unit index or None)
+    ("admin", "admin", "系统管理员（演示）", None),
+    ("reviewer", "reviewer", "省级审核员（演示）", None),
+    ("analyst", "analyst", "统计分析员（演示）", None),
+    ("unit_admin", "unit_admin", "单位管理员（演示）", 0),
+    ("13800000001", "candidate", "考生（演示）", None),
+]
+
+DEMO_UNITS = [
+    # Fictional institutions; codes are made-up Unified Social Credit Codes with valid check characters.
+    ("武汉市第十一示范医院", "湖北省卫生健康委员会", "医院", "420106"),
+    ("武汉市洪山区示范社区卫生服务中心", "武汉市洪山区卫生健康局", "基层医疗卫生机构-社区卫生服务中心", "420111"),
+    ("宜昌市示范中医医院", "宜昌市卫生健康委员会", "医院", "420502"),
+    ("襄阳市示范疾病预防控制中心", "襄阳市卫生健康委员会", "专业公共卫生机构", "420602"),
+    ("黄冈市蕲春县示范乡镇卫生院", "蕲春县卫生健康局", "基层医疗卫生机构-乡镇卫生院", "421126"),
+]
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_character(first17: str) -> str:
+    """GB 32100-2015 check character of an 18-character Unified Social Credit Code."""
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def fictional_uscc(rng: random.Random, region_code: str) -> str:
+    """A well-formed, made-up Unified Social Credit Code for a public institution in `region_code`."""
+    body = "12" + region_code + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc_check_character(body)
+
+
+@dataclass
+class DemoContext:
+    """What the base seed made, for extensions to build on."""
+
+    units: list[int] = field(default_factory=list)
+    candidates: list[int] = field(default_factory=list)
+    accounts: dict[str, int] = field(default_factory=dict)
+    seed: int = 0
+
+
+EXTENSIONS: list[Callable[[Session, random.Random, DemoContext], None]] = []
+
+
+def is_empty(session: Session) -> bool:
+    """True when the database holds no accounts yet."""
+    return (session.scalar(select(func.count()).select_from(User)) or 0) == 0
+
+
+def seed_demo(session: Session, *, candidates: int = 20, units: int = 5, seed: int = 2026) -> DemoContext:
+    """Load fictional demo data (accounts for every role, units, candidates)."""
+    rng = random.Random(seed)
+    context = DemoContext(seed=seed)
+    unit_rows = []
+    for index in range(units):
+        if index < len(DEMO_UNITS):
+            name, superior, category, region = DEMO_UNITS[index]
+        else:
+            name, superior, category, region = _generated_unit(rng, index)
+        unit_rows.append(
+            {
+                "name": name,
+                "institution_code": fictional_uscc(rng, region),
+                "superior_unit": superior,
+                "category": category,
+                "region_code": region,
+                "status": "active",
+            }
+        )
+    if unit_rows:
+        session.execute(insert(Unit), unit_rows)
+    context.units = list(session.scalars(select(Unit.id).order_by(Unit.id)))
+
+    demo_hash = hash_password(DEMO_PASSWORD)
+    for username, role, display_name, unit_index in DEMO_ACCOUNTS:
+        unit_id = context.units[unit_index] if unit_index is not None and context.units else None
+        user = User(
+            username=username,
+            role=role,
+            display_name=display_name,
+            password_hash=demo_hash,
+            unit_id=unit_id,
+            mobile=username if role == "candidate" else None,
+        )
+        session.add(user)
+        session.flush()
+        context.accounts[username] = user.id
+    context.candidates.append(context.accounts["13800000001"])
+
+    rows = []
+    for index in range(max(0, candidates - 1)):
+        mobile = f"139{index:08d}"
+        rows.append(
+            {
+                "username": mobile,
+                "mobile": mobile,
+                "role": "candidate",
+                "display_name": "",
+                "password_hash": demo_hash,
+                "is_active": True,
+                "failed_login_count": 0,
+            }
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(User), rows[start : start + 5000])
+    context.candidates += list(
+        session.scalars(select(User.id).where(User.role == "candidate", User.username.like("139%")))
+    )
+    for extension in EXTENSIONS:
+        extension(session, rng, context)
+    audit.record(
+        session,
+        actor=SYSTEM,
+        action="demo.seed",
+        object_type="database",
+        summary=f"units={units} candidates={candidates} seed={seed}",
+    )
+    return context
+
+
+CITY_NAMES = {
+    "4201": "武汉市",
+    "4202": "黄石市",
+    "4203": "十堰市",
+    "4205": "宜昌市",
+    "4206": "襄阳市",
+    "4207": "鄂州市",
+    "4208": "荆门市",
+    "4209": "孝感市",
+    "4210": "荆州市",
+    "4211": "黄冈市",
+    "4212": "咸宁市",
+    "4213": "随州市",
+    "4228": "恩施土家族苗族自治州",
+}
+UNIT_KINDS = [
+    ("人民医院", "医院", 0.25),
+    ("中医医院", "医院", 0.08),
+    ("妇幼保健院", "专业公共卫生机构", 0.05),
+    ("疾病预防控制中心", "专业公共卫生机构", 0.04),
+    ("社区卫生服务中心", "基层医疗卫生机构-社区卫生服务中心", 0.22),
+    ("卫生院", "基层医疗卫生机构-乡镇卫生院", 0.30),
+    ("门诊部", "其他", 0.06),
+]
+
+
+def _generated_unit(rng: random.Random, index: int) -> tuple[str, str, str, str]:
+    prefix = rng.choice(list(CITY_NAMES))
+    region = prefix + f"{rng.randint(1, 30):02d}"
+    suffix, category, _ = rng.choices(UNIT_KINDS, weights=[k[2] for k in UNIT_KINDS])[0]
+    name = f"{CITY_NAMES[prefix]}第{index + 1}{suffix}（示范）"
+    return name, f"{CITY_NAMES[prefix]}卫生健康委员会", category, region

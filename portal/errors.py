@@ -1,0 +1,44 @@
+"""Errors that services raise and pages turn into Chinese messages."""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base of the errors a user can be shown; `message` is Chinese and safe to display."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(PortalError):
+    """The acting user may not do this."""
+
+    def __init__(self, message: str = "您没有权限执行此操作。"):
+        super().__init__(message)
+
+
+class NotFound(PortalError):
+    """The object does not exist (or is not visible to the acting user)."""
+
+    def __init__(self, message: str = "未找到相关记录。"):
+        super().__init__(message)
+
+
+class ValidationFailed(PortalError):
+    """Input was rejected; `errors` maps field name to a Chinese reason."""
+
+    def __init__(self, errors: dict[str, str] | str, *, field: str | None = None):
+        if isinstance(errors, str):
+            errors = {field or "": errors}
+        self.errors = errors
+        super().__init__("；".join(errors.values()), field=next(iter(errors), None))
+
+
+class Conflict(PortalError):
+    """The state changed under the user (someone else acted first) or a uniqueness rule was hit."""
+
+
+class AccountLocked(PortalError):
+    """Too many wrong passwords."""

@@ -1,0 +1,1 @@
+"""Per-user message inbox (消息)."""

@@ -1,0 +1,51 @@
+"""Entry point: log the user in, then show only the pages of their role."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import registry
+from pages.components import auth
+from pages.components.db import session
+from portal.auth.actor import ROLE_LABELS
+from portal.message import service as messages
+
+st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
+
+authenticator = auth.build()
+actor = auth.restore(authenticator)
+
+if actor is None:
+    public = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
+        for index, spec in enumerate(registry.PUBLIC)
+    ]
+    # Protected pages stay registered (hidden) so that a reload or deep link keeps its URL and,
+    # once logged in, lands on the page that was asked for.
+    protected = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in registry.all_pages()
+    ]
+    page = st.navigation(public + protected, position="hidden")
+    if any(page is public_page for public_page in public):
+        page.run()
+    else:
+        auth.login_form()
+    st.stop()
+
+with session() as db_session:
+    unread = messages.unread_count(db_session, actor=actor)
+
+sections = {}
+for section, specs in registry.NAVIGATION[actor.role].items():
+    pages = []
+    for index, spec in enumerate(specs):
+        title = f"{spec.title}（{unread}）" if spec == registry.MESSAGES and unread else spec.title
+        is_home = section == next(iter(registry.NAVIGATION[actor.role])) and index == 0
+        pages.append(st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path, default=is_home))
+    sections[section] = pages
+
+page = st.navigation(sections)
+with st.sidebar:
+    st.markdown(f"**{actor.display_name or actor.username}**  \n{ROLE_LABELS[actor.role]}")
+    auth.logout_button()
+page.run()

@@ -1,0 +1,47 @@
+"""Drive the real app with streamlit.testing.v1.AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+
+
+def new_app(page: str | None = None) -> AppTest:
+    """The app, optionally deep-linked to `page` (a path like 'pages/candidate/identity.py')."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    if page:
+        app.run()  # the first run registers the pages; only then can a page be chosen
+        app.switch_page(page)
+    return app
+
+
+def login(app: AppTest, username: str, password: str) -> AppTest:
+    """Fill the login form and submit it."""
+    if not app._tree:  # first run renders the form
+        app.run()
+    form_inputs = [w for w in app.text_input if w.label.startswith("账号") or w.label == "密码"]
+    form_inputs[0].input(username)
+    form_inputs[1].input(password)
+    next(b for b in app.button if b.label == "登录").click()
+    app.run()
+    return app
+
+
+def texts(app: AppTest) -> str:
+    """All visible text of markdown, titles, captions, alerts."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        parts += [getattr(element, "value", "") or "" for element in getattr(app, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def errors(app: AppTest) -> list[str]:
+    return [e.value for e in app.error]
+
+
+def assert_no_exception(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]

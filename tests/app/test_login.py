@@ -1,0 +1,127 @@
+"""Login page, role navigation, lockout and deep links, driven through the real app."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import session_scope
+from db.models import User
+from pages import registry
+from portal.auth import service as auth
+from portal.auth.actor import SYSTEM
+from tests import factories
+from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
+
+
+@pytest.fixture
+def accounts(engine):
+    """One account per role (password factories.PASSWORD)."""
+    with session_scope(engine) as session:
+        unit = factories.unit(session)
+        made = {}
+        for role in registry.NAVIGATION:
+            user = factories.user(session, role, unit=unit if role == "unit_admin" else None)
+            made[role] = user.username
+    return made
+
+
+def test_login_page_renders(engine):
+    app = new_app()
+    app.run()
+    assert_no_exception(app)
+    assert "医师资格考试考生预报名" in texts(app)
+    assert [b.label for b in app.button if b.label == "登录"]
+
+
+def test_wrong_password_shows_error(accounts):
+    app = login(new_app(), accounts["reviewer"], "wrong-password1")
+    assert_no_exception(app)
+    assert errors(app) == ["账号或密码错误。"]
+
+
+def test_unknown_user_gets_the_same_message(engine):
+    app = login(new_app(), "nobody", "wrong-password1")
+    assert errors(app) == ["账号或密码错误。"]
+
+
+def test_sixth_attempt_shows_lock_message_even_with_right_password(accounts):
+    app = new_app()
+    app.run()
+    for _ in range(5):
+        login(app, accounts["analyst"], "wrong-password1")
+    assert "已锁定" in errors(app)[0]
+    login(app, accounts["analyst"], factories.PASSWORD)
+    assert_no_exception(app)
+    assert "已锁定 15 分钟" in errors(app)[0]
+    assert not app.session_state["authentication_status"]
+
+
+def test_lock_holds_across_sessions(accounts):
+    first = new_app()
+    first.run()
+    for _ in range(5):
+        login(first, accounts["reviewer"], "wrong-password1")
+    second = login(new_app(), accounts["reviewer"], factories.PASSWORD)
+    assert "已锁定" in errors(second)[0]
+
+
+@pytest.mark.parametrize("role", list(registry.NAVIGATION))
+def test_each_role_lands_on_its_home_page_without_errors(accounts, role):
+    app = login(new_app(), accounts[role], factories.PASSWORD)
+    assert_no_exception(app)
+    home = registry.pages_for(role)[0]
+    assert app.title[0].value == home.title
+
+
+@pytest.mark.parametrize("role", list(registry.NAVIGATION))
+def test_each_role_sees_exactly_its_pages(accounts, role, backend):
+    if backend != "sqlite":
+        pytest.skip("navigation does not depend on the backend; covered on SQLite")
+    app = login(new_app(), accounts[role], factories.PASSWORD)
+    own = {spec.path for spec in registry.pages_for(role)}
+    for spec in registry.all_pages():
+        if spec.path in own:
+            app.switch_page(spec.path)
+            app.run()
+            assert_no_exception(app)
+            assert app.title[0].value == spec.title, spec.path
+        else:
+            # Pages of other roles are not even registered in this user's navigation.
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                app.switch_page(spec.path)
+
+
+def test_deep_link_lands_on_the_asked_page_after_login(accounts):
+    app = new_app("pages/common/messages.py")
+    app.run()
+    assert [b.label for b in app.button if b.label == "登录"], "login form expected first"
+    login(app, accounts["candidate"], factories.PASSWORD)
+    assert_no_exception(app)
+    assert app.title[0].value == "消息"
+
+
+def test_disabled_account_cannot_log_in(engine, accounts):
+    with session_scope(engine) as session:
+        target = session.scalar(select(User).where(User.username == accounts["analyst"]))
+        auth.set_active(session, actor=SYSTEM, user_id=target.id, active=False)
+    app = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    assert_no_exception(app)
+    assert "账号已停用" in texts(app)
+    assert not app.session_state["authentication_status"]
+
+
+def test_candidate_registers_then_logs_in(engine):
+    app = new_app("pages/public/register.py")
+    app.run()
+    inputs = {w.label: w for w in app.text_input}
+    inputs["手机号"].input("13911112222")
+    inputs["密码"].input("abc12345")
+    inputs["确认密码"].input("abc12345")
+    app.checkbox[0].check()
+    next(b for b in app.button if b.label == "注册").click()
+    app.run()
+    assert_no_exception(app)
+    assert "注册成功" in texts(app)
+    app = login(new_app(), "13911112222", "abc12345")
+    assert app.title[0].value == "首页"

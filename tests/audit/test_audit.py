@@ -1,0 +1,34 @@
+"""The audit trail is append-only, in the database itself, and readable by admins only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, update
+
+from db.models import AuditEvent
+from portal.audit import service as audit
+from portal.errors import PermissionDenied
+from tests import factories
+
+
+def test_database_refuses_changes_to_audit_rows(session):
+    admin = factories.actor(session, "admin")
+    event = audit.record(session, actor=admin, action="test.thing", object_type="x", object_id=1)
+    session.commit()
+    with pytest.raises(Exception, match="append-only"):
+        session.execute(update(AuditEvent).where(AuditEvent.id == event.id).values(summary="changed"))
+    session.rollback()
+    with pytest.raises(Exception, match="append-only"):
+        session.execute(delete(AuditEvent).where(AuditEvent.id == event.id))
+    session.rollback()
+
+
+def test_search_filters_and_is_admin_only(session):
+    admin = factories.actor(session, "admin")
+    audit.record(session, actor=admin, action="unit.bind", object_type="unit", object_id=1)
+    audit.record(session, actor=admin, action="identity.approve", object_type="verification", object_id=2)
+    found = audit.search(session, actor=admin, action="unit.")
+    assert [e.action for e in found] == ["unit.bind"]
+    assert "identity.approve" in audit.actions(session, actor=admin)
+    with pytest.raises(PermissionDenied):
+        audit.search(session, actor=factories.actor(session, "reviewer"))

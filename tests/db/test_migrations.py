@@ -1,0 +1,79 @@
+"""Migrations from an empty database reach exactly the schema of the models, on both backends."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from db.engine import make_engine
+from db.migrate import current_revision, head_revision, upgrade
+from db.models import Base
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    problem = _postgres_available()
+    if problem:
+        import os
+
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    name = f"portal_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrations_match_models(empty_url):
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        assert current_revision(engine) == head_revision(empty_url)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        names = set(inspect(engine).get_table_names())
+        assert {table.name for table in Base.metadata.sorted_tables} <= names
+    finally:
+        engine.dispose()
+
+
+def test_migrated_database_keeps_audit_append_only(empty_url):
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_event (occurred_at, actor_role, action, object_type, summary) "
+                    "VALUES (CURRENT_TIMESTAMP, 'system', 'x', 'y', '')"
+                )
+            )
+        with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_event"))
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_engine_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    engine.dispose()
