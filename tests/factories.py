@@ -54,3 +54,49 @@ def unit(session: Session, *, name: str | None = None, region_code: str = "42010
     session.add(created)
     session.flush()
     return created
+
+
+def verified_candidate(
+    session: Session,
+    *,
+    real_name: str = "测试考生",
+    document_number: str | None = None,
+    method: str = "auto_id_card",
+) -> User:
+    """A candidate whose real-name verification succeeded (a fictional resident ID number)."""
+    from datetime import date
+
+    from db.models import IdentityVerification
+    from portal.crypto import encrypt_text, lookup_hash, mask
+    from portal.timeutil import utcnow
+
+    candidate = user(session, "candidate")
+    if document_number is None:
+        document_number = fictional_id_number(next(_counter))
+    session.add(
+        IdentityVerification(
+            user_id=candidate.id,
+            real_name=real_name,
+            document_type="resident_id",
+            document_number_enc=encrypt_text(document_number),
+            document_number_hash=lookup_hash(document_number),
+            document_number_masked=mask(document_number),
+            method=method,
+            status="verified",
+            region_code=document_number[:6],
+            sex="男" if int(document_number[16]) % 2 else "女",
+            birth_date=date(int(document_number[6:10]), int(document_number[10:12]), int(document_number[12:14])),
+            submitted_at=utcnow(),
+            decided_at=utcnow(),
+        )
+    )
+    session.flush()
+    return candidate
+
+
+def fictional_id_number(n: int, *, region: str = "420106", birth: str = "19950315") -> str:
+    """A well-formed (valid check digit) fictional resident ID number."""
+    body = f"{region}{birth}{n % 1000:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + check

@@ -1,9 +1,24 @@
 """All models, imported here so that `Base.metadata` knows every table (Alembic and tests rely on it)."""
 
 from db.base import Base
+from db.models.access import PersonalDataAccess
 from db.models.account import ROLES, User
 from db.models.audit import AuditEvent
+from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
 from db.models.message import Message
 from db.models.unit import Unit
+from db.models.unit_binding import UnitBinding
 
-__all__ = ["Base", "ROLES", "AuditEvent", "Message", "Unit", "User"]
+__all__ = [
+    "Base",
+    "ROLES",
+    "AuditEvent",
+    "IdentityCheckAttempt",
+    "IdentityFlag",
+    "IdentityVerification",
+    "Message",
+    "PersonalDataAccess",
+    "Unit",
+    "UnitBinding",
+    "User",
+]
