@@ -1,11 +1,13 @@
 """Fictional demo data: one account per role, a few units, some candidates.
 
 Every name, number and code here is generated; none belongs to a real person or institution.
-Other domains add their own demo data through `EXTENSIONS` (functions taking session, rng, context).
+Other domains add their own demo data through `EXTENSIONS`: "module:function" names of functions
+`extend(session, rng, context)`, run in order after the base data.
 """
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,7 +66,14 @@ class DemoContext:
     seed: int = 0
 
 
-EXTENSIONS: list[Callable[[Session, random.Random, DemoContext], None]] = []
+EXTENSIONS: list[str] = [
+    # one line per domain, e.g. "portal.identity.demo:extend"
+]
+
+
+def _extension(name: str) -> Callable[[Session, random.Random, DemoContext], None]:
+    module_name, function_name = name.split(":")
+    return getattr(importlib.import_module(module_name), function_name)
 
 
 def is_empty(session: Session) -> bool:
@@ -131,8 +140,8 @@ def seed_demo(session: Session, *, candidates: int = 20, units: int = 5, seed: i
     context.candidates += list(
         session.scalars(select(User.id).where(User.role == "candidate", User.username.like("139%")))
     )
-    for extension in EXTENSIONS:
-        extension(session, rng, context)
+    for name in EXTENSIONS:
+        _extension(name)(session, rng, context)
     audit.record(
         session,
         actor=SYSTEM,

@@ -100,3 +100,13 @@ def fictional_id_number(n: int, *, region: str = "420106", birth: str = "1995031
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
     return body + check
+
+
+def bind(session: Session, candidate: User, unit: Unit):
+    """An active binding of `candidate` to `unit` (as if the candidate entered the right code)."""
+    from db.models import UnitBinding
+
+    binding = UnitBinding(candidate_id=candidate.id, unit_id=unit.id)
+    session.add(binding)
+    session.flush()
+    return binding
