@@ -66,9 +66,10 @@ def _candidates(gray: np.ndarray) -> list[_Candidate]:
     _, otsu = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
     masks.append(cv2.morphologyEx(cv2.morphologyEx(otsu, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel))
-    edges = cv2.Canny(blurred, 40, 120)
-    edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)), iterations=2)
-    masks.append(edges)
+    for low, high in ((40, 120), (12, 36)):  # strong edges first; faint ones for light card on light bed
+        edges = cv2.Canny(blurred, low, high)
+        edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)), iterations=2)
+        masks.append(edges)
     found: list[_Candidate] = []
     for mask in masks:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
