@@ -89,3 +89,23 @@ def _english(field: str) -> str:
 
 
 commands = [migrate, seed_demo, create_user]
+
+
+@click.command("health")
+@click.option("--skip-ocr", is_flag=True, help="Do not load the OCR model.")
+def health(skip_ocr: bool) -> None:
+    """Check database, migrations, OCR model and disk space; exit 1 when any fails."""
+    from portal.health import run_checks
+
+    load_ocr = None
+    if not skip_ocr:
+        from portal.identity.ocr import get_engine as load_ocr
+    settings = get_settings()
+    checks = run_checks(engine=get_engine(), data_dir=settings.data_dir, load_ocr=load_ocr)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name:<11} {check.detail}")
+    if not all(check.ok for check in checks if not (skip_ocr and check.name == "ocr")):
+        sys.exit(1)
+
+
+commands.append(health)

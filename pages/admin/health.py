@@ -1,3 +1,22 @@
-from pages.components.ui import placeholder
+import streamlit as st
 
-placeholder("系统状态")
+from pages.components.db import engine
+from portal.health import run_checks
+from portal.settings import get_settings
+
+st.title("系统状态")
+st.caption("数据库、结构版本、OCR 模型与数据目录磁盘空间。")
+
+
+def _load_ocr():
+    from pages.components.ocr import get_ocr
+
+    return get_ocr()
+
+
+with st.spinner("正在检查…"):
+    checks = run_checks(engine=engine(), data_dir=get_settings().data_dir, load_ocr=_load_ocr)
+for check in checks:
+    (st.success if check.ok else st.error)(f"{check.label}：{'正常' if check.ok else '异常'} — {check.detail}")
+if st.button("重新检查"):
+    st.rerun()

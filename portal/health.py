@@ -1,0 +1,85 @@
+"""Operator health checks: database, migrations, OCR model, disk space under PORTAL_DATA_DIR."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from db.migrate import current_revision, head_revision
+
+MIN_FREE_BYTES = 1 << 30  # 1 GiB
+MIN_FREE_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class Check:
+    """One health check: `ok`, and a short English `detail` for operators."""
+
+    name: str
+    label: str
+    ok: bool
+    detail: str
+
+
+def check_database(engine: Engine) -> Check:
+    """The database answers a trivial query."""
+    started = time.perf_counter()
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - report, never raise
+        return Check("database", "数据库连接", False, f"unreachable: {type(error).__name__}")
+    elapsed = (time.perf_counter() - started) * 1000
+    return Check("database", "数据库连接", True, f"{engine.dialect.name}, answered in {elapsed:.0f} ms")
+
+
+def check_migrations(engine: Engine) -> Check:
+    """The schema is at the newest migration."""
+    try:
+        current = current_revision(engine)
+        head = head_revision(engine.url.render_as_string(hide_password=False))
+    except Exception as error:  # noqa: BLE001
+        return Check("migrations", "数据库结构版本", False, f"cannot read revision: {type(error).__name__}")
+    if current == head:
+        return Check("migrations", "数据库结构版本", True, f"at {head}")
+    return Check(
+        "migrations", "数据库结构版本", False, f"at {current}, newest is {head}: run `python -m portal migrate`"
+    )
+
+
+def check_ocr(load: Callable[[], object] | None) -> Check:
+    """The OCR model can be (or has been) loaded in this process."""
+    if load is None:
+        return Check("ocr", "OCR 模型", False, "not checked")
+    started = time.perf_counter()
+    try:
+        load()
+    except Exception as error:  # noqa: BLE001
+        return Check("ocr", "OCR 模型", False, f"cannot load: {type(error).__name__}")
+    return Check("ocr", "OCR 模型", True, f"loaded ({(time.perf_counter() - started) * 1000:.0f} ms to get)")
+
+
+def check_disk(data_dir: Path) -> Check:
+    """Enough free space, and the data folder is writable."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".health-probe"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        usage = shutil.disk_usage(data_dir)
+    except OSError as error:
+        return Check("disk", "数据目录磁盘空间", False, f"data folder not writable: {type(error).__name__}")
+    free_gb = usage.free / (1 << 30)
+    share = usage.free / usage.total if usage.total else 0
+    ok = usage.free >= MIN_FREE_BYTES and share >= MIN_FREE_SHARE
+    return Check("disk", "数据目录磁盘空间", ok, f"{free_gb:.1f} GiB free ({share:.0%})")
+
+
+def run_checks(*, engine: Engine, data_dir: Path, load_ocr: Callable[[], object] | None) -> list[Check]:
+    """All checks, in display order."""
+    return [check_database(engine), check_migrations(engine), check_ocr(load_ocr), check_disk(data_dir)]
