@@ -15,6 +15,8 @@ import click
 COMMAND_MODULES = [
     "portal.core_cli",
     "portal.bench.cli",
+    "portal.backup_cli",
+    "portal.identity.cli",
     "portal.eligibility.cli",
 ]
 

@@ -1,8 +1,8 @@
 """Find the ID card in a photo and rectify it to the 85.6 x 54 mm aspect (856 x 540 px).
 
 Candidates come from two segmentations of a downscaled copy (bright-region Otsu threshold and closed Canny
-edges); each external contour is judged by how rectangular it is, its aspect ratio after perspective, its size,
-and whether it touches the image border.
+edges); each external contour is judged by how rectangular it is, its aspect ratio after perspective,
+its size, and whether it touches the image border.
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def _candidates(gray: np.ndarray) -> list[_Candidate]:
             inside = cv2.mean(gray, mask=region)[0]
             outside = cv2.mean(gray, mask=255 - region)[0]
             found.append(
-                _Candidate(quad, hull_area / total, rectangularity, _quad_aspect(quad), touches, inside - outside)
+                _Candidate(
+                    quad, hull_area / total, rectangularity, _quad_aspect(quad), touches, inside - outside
+                )
             )
     return found
 

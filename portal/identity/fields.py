@@ -1,7 +1,7 @@
 """Fields of the resident ID card front read from OCR lines, using the known layout.
 
-Labels (姓名, 性别, 民族, 出生, 住址, 公民身份号码) anchor the rows; values are what follows a label on the same
-row. Nothing is corrected or guessed: a field that cannot be read cleanly is None.
+Labels (姓名, 性别, 民族, 出生, 住址, 公民身份号码) anchor the rows; values are what follows a label
+on the same row. Nothing is corrected or guessed: a field that cannot be read cleanly is None.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Synthetic, FICTIONAL resident ID card fronts and photo variants, for tests and the identity benchmark.
 
 Every identity is random (Hubei region codes, valid check digits); no real person's data is used.
-The layout follows the public description of the card front: labels 姓名/性别/民族/出生/住址/公民身份号码 on the
-left, portrait on the right, light patterned background, 85.6 x 54 mm.
+The layout follows the public description of the card front:
+labels 姓名/性别/民族/出生/住址/公民身份号码 on the left,
+portrait on the right, light patterned background, 85.6 x 54 mm.
 """
 
 from __future__ import annotations
@@ -58,10 +59,28 @@ REGIONS = {
     "421202": "湖北省咸宁市咸安区",
     "422801": "湖北省恩施市",
 }
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建红文辉宇鹏浩飞欣怡晨晓雪梅琳婷颖佳俊博凯斌峰亮成志海波林云春燕新立国民德永华荣健胜祥安和东南心思雨泽子涵"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
+    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙"
+    "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建红文辉宇鹏浩飞欣怡晨晓雪"
+    "梅琳婷颖佳俊博凯斌峰亮成志海波林云春燕新立国民德永华荣健胜祥安和东南心思雨泽子涵"
+)
 ETHNICITIES = ["汉"] * 12 + ["土家", "回", "苗", "满", "蒙古", "侗"]
-STREETS = ["解放大道", "中山路", "建设大道", "友谊路", "和平大道", "民主路", "光谷大道", "珞喻路", "东湖路", "长江路"]
+STREETS = [
+    "解放大道",
+    "中山路",
+    "建设大道",
+    "友谊路",
+    "和平大道",
+    "民主路",
+    "光谷大道",
+    "珞喻路",
+    "东湖路",
+    "长江路",
+]
 VILLAGES = ["幸福小区", "阳光花园", "东湖社区", "滨江苑", "桂花村", "新华里", "金色家园", "丽景湾"]
 
 
@@ -261,7 +280,9 @@ def place_card(
     mask = cv2.warpPerspective(np.asarray(card_mask()), matrix, (w, h), flags=cv2.INTER_LINEAR)
     alpha = mask.astype(np.float32)[..., None] / 255.0
     # soft shadow
-    shadow = cv2.GaussianBlur(np.roll(mask, (8, 8), axis=(0, 1)), (0, 0), 10).astype(np.float32)[..., None] / 255
+    shadow = (
+        cv2.GaussianBlur(np.roll(mask, (8, 8), axis=(0, 1)), (0, 0), 10).astype(np.float32)[..., None] / 255
+    )
     bg = background.astype(np.float32) * (1 - 0.45 * shadow)
     out = bg * (1 - alpha) + warped.astype(np.float32) * alpha
     # global lighting gradient over everything + sensor noise
@@ -278,20 +299,26 @@ def flat_scan(card: Image.Image, rng: random.Random) -> np.ndarray:
     margin_x, margin_y = rng.randint(40, 90), rng.randint(40, 90)
     bg_level = rng.randint(200, 225)
     bed = np.full((ch + 2 * margin_y, cw + 2 * margin_x, 3), bg_level, np.uint8)
-    small = card.resize((cw, ch), Image.LANCZOS).rotate(rng.uniform(-1.5, 1.5), expand=False, fillcolor=(bg_level,) * 3)
+    small = card.resize((cw, ch), Image.LANCZOS).rotate(
+        rng.uniform(-1.5, 1.5), expand=False, fillcolor=(bg_level,) * 3
+    )
     mask = card_mask().resize((cw, ch), Image.LANCZOS)
     out = Image.fromarray(bed[:, :, ::-1].copy())
     out.paste(small, (margin_x, margin_y), mask)
     draw = ImageDraw.Draw(out)
     draw.rounded_rectangle(
-        (margin_x, margin_y, margin_x + cw - 1, margin_y + ch - 1), radius=28 * cw // 856, outline=(150, 150, 150)
+        (margin_x, margin_y, margin_x + cw - 1, margin_y + ch - 1),
+        radius=28 * cw // 856,
+        outline=(150, 150, 150),
     )
     arr = np.asarray(out)[:, :, ::-1].astype(np.float32)
     arr += np.random.default_rng(rng.randrange(1 << 30)).normal(0, 1.5, arr.shape)
     return np.clip(arr, 0, 255).astype(np.uint8)
 
 
-def add_glare(photo: np.ndarray, rng: random.Random, card_center: tuple[float, float] | None = None) -> np.ndarray:
+def add_glare(
+    photo: np.ndarray, rng: random.Random, card_center: tuple[float, float] | None = None
+) -> np.ndarray:
     h, w = photo.shape[:2]
     cx, cy = card_center or (w / 2, h / 2)
     cx += rng.uniform(-0.12, 0.05) * w
@@ -310,7 +337,9 @@ def landscape(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     sky = np.stack([230 - yy / h * 80, 190 - yy / h * 60, 120 - yy / h * 40], -1)
     img = sky.copy()
     for layer in range(3):
-        ridge = h * (0.45 + 0.12 * layer) + np.sin(xx[0] / rng.uniform(80, 200) + rng.uniform(0, 6)) * h * 0.06
+        ridge = (
+            h * (0.45 + 0.12 * layer) + np.sin(xx[0] / rng.uniform(80, 200) + rng.uniform(0, 6)) * h * 0.06
+        )
         color = np.array([60 + 30 * layer, 110 - 20 * layer, 70 - 10 * layer], np.float32)
         img[yy > ridge[None, :]] = color
     noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 12, img.shape)
@@ -326,7 +355,10 @@ def text_page(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     f = font("sans", 34)
     title = font("sans_bold", 52)
     draw.text((160, 120), "关于做好年度医师资格考试报名工作的通知", font=title, fill=(10, 10, 10))
-    words = "各有关单位根据国家医学考试中心安排现将年度医师资格考试报名工作有关事项通知如下请考生按时完成网上报名并携带材料到考点现场审核"
+    words = (
+        "各有关单位根据国家医学考试中心安排现将年度医师资格考试报名工作有关事项通知如下请"
+        "考生按时完成网上报名并携带材料到考点现场审核"
+    )
     y = 260
     while y < page_h - 150:
         line = "".join(rng.choice(words) for _ in range(30))
@@ -344,7 +376,12 @@ def text_page(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     pw = ph * page_w / page_h
     cx, cy = w / 2, h / 2
     dst = np.float32(
-        [(cx - pw / 2, cy - ph / 2), (cx + pw / 2, cy - ph / 2), (cx + pw / 2, cy + ph / 2), (cx - pw / 2, cy + ph / 2)]
+        [
+            (cx - pw / 2, cy - ph / 2),
+            (cx + pw / 2, cy - ph / 2),
+            (cx + pw / 2, cy + ph / 2),
+            (cx - pw / 2, cy + ph / 2),
+        ]
     )
     dst += np.float32([[rng.uniform(-30, 30), rng.uniform(-20, 20)] for _ in range(4)])
     src = np.float32([(0, 0), (page_w, 0), (page_w, page_h), (0, page_h)])
