@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from portal.errors import PortalError, ValidationFailed
+from portal.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("portal.pages")
 
@@ -48,7 +49,7 @@ def placeholder(feature: str) -> None:
 
 
 def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None = None) -> None:
-    """A sortable table with a text filter and CSV download."""
+    """A sortable table (click a header) with a text filter and CSV/XLSX export."""
     query = st.text_input("筛选", key=f"{key}_filter", placeholder="输入关键字筛选")
     shown = frame
     if query.strip() and not frame.empty:
@@ -56,10 +57,12 @@ def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None =
         shown = frame[mask]
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
     st.caption(f"共 {len(shown)} 条")
-    st.download_button(
-        "导出 CSV",
-        shown.to_csv(index=False).encode("utf-8-sig"),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"{key}_csv",
+    col_csv, col_xlsx = st.columns(2)
+    col_csv.download_button("导出 CSV", to_csv_bytes(shown), file_name=file_name, mime="text/csv", key=f"{key}_csv")
+    col_xlsx.download_button(
+        "导出 XLSX",
+        to_xlsx_bytes({"导出": shown}),
+        file_name=file_name.rsplit(".", 1)[0] + ".xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
     )
