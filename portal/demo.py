@@ -19,6 +19,7 @@ from db.models import Unit, User
 from portal.audit import service as audit
 from portal.auth.actor import SYSTEM
 from portal.auth.passwords import hash_password
+from portal.unit.codes import USCC_ALPHABET, fictional_uscc, uscc_check_character  # noqa: F401 - re-exported
 
 DEMO_PASSWORD = "Demo2026"
 
@@ -39,22 +40,6 @@ DEMO_UNITS = [
     ("襄阳市示范疾病预防控制中心", "襄阳市卫生健康委员会", "专业公共卫生机构", "420602"),
     ("黄冈市蕲春县示范乡镇卫生院", "蕲春县卫生健康局", "基层医疗卫生机构-乡镇卫生院", "421126"),
 ]
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def uscc_check_character(first17: str) -> str:
-    """GB 32100-2015 check character of an 18-character Unified Social Credit Code."""
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def fictional_uscc(rng: random.Random, region_code: str) -> str:
-    """A well-formed, made-up Unified Social Credit Code for a public institution in `region_code`."""
-    body = "12" + region_code + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
-    return body + uscc_check_character(body)
-
 
 @dataclass
 class DemoContext:

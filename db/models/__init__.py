@@ -4,15 +4,41 @@ from db.base import Base
 from db.models.access import PersonalDataAccess
 from db.models.account import ROLES, User
 from db.models.audit import AuditEvent
+from db.models.declaration import (
+    CertificateImage,
+    CorrectionRequest,
+    Declaration,
+    DeclarationChange,
+    DeclarationConfirmation,
+    DeclarationEducation,
+    DeclarationTitle,
+    ExamYear,
+    NurseCertificate,
+    PracticeCertificate,
+    ProbationPeriod,
+    QualificationCertificate,
+)
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
 from db.models.message import Message
-from db.models.unit import Unit
+from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
 from db.models.unit_binding import UnitBinding
 
 __all__ = [
     "Base",
     "ROLES",
     "AuditEvent",
+    "CertificateImage",
+    "CorrectionRequest",
+    "Declaration",
+    "DeclarationChange",
+    "DeclarationConfirmation",
+    "DeclarationEducation",
+    "DeclarationTitle",
+    "ExamYear",
+    "NurseCertificate",
+    "PracticeCertificate",
+    "ProbationPeriod",
+    "QualificationCertificate",
     "IdentityCheckAttempt",
     "IdentityFlag",
     "IdentityVerification",
@@ -20,5 +46,9 @@ __all__ = [
     "PersonalDataAccess",
     "Unit",
     "UnitBinding",
+    "UnitCodeAttempt",
+    "UnitCodeLockout",
+    "UnitNameChange",
+    "UnitRegistration",
     "User",
 ]

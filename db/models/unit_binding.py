@@ -11,7 +11,11 @@ from db.base import Base, Timestamped
 
 
 class UnitBinding(Timestamped, Base):
-    """From `created_at` until `ended_at` (null while active) the candidate belongs to the unit."""
+    """From `created_at` until `ended_at` (null while active) the candidate belongs to the unit.
+
+    `previous_unit_id` is set when the binding came from a change of unit (更换单位); the ended binding
+    keeps who ended it and why.
+    """
 
     __tablename__ = "unit_binding"
     __table_args__ = (
@@ -28,6 +32,8 @@ class UnitBinding(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    previous_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     end_reason: Mapped[str | None] = mapped_column(String(200))
