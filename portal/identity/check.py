@@ -7,7 +7,6 @@ character for character. Anything less is `retake`, `mismatch` or `unreadable`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import time
@@ -117,7 +116,3 @@ def check_id_card(data: bytes, *, name: str, id_number: str, engine=None) -> Che
             extracted = fields
             decision, reasons = _decide(fields, name=name, id_number=id_number)
     return CheckResult(decision, reasons, extracted, time.perf_counter() - start)
-
-
-def today() -> dt.date:  # pragma: no cover - seam for tests
-    return dt.date.today()
