@@ -1,15 +1,71 @@
-"""Real-name verification services: the candidate's application, its states, and what other domains read."""
+"""Real-name verification services: the candidate's application, its states, and what other domains read.
+
+States of an application (one current application per user, `is_current`):
+  fill_in → unverified (auto_id_card: scan until verified; manual_*: upload front and back)
+  submit_scan (verified by the automatic check) → verified
+  submit_manual → pending → approve → verified / reject → rejected
+  withdraw (pending or rejected) → withdrawn, no longer current: the flow restarts with fill_in.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import IdentityVerification
-from portal.crypto import decrypt_text
+from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from portal import storage
+from portal.access import service as access
+from portal.audit import service as audit
+from portal.auth.actor import Actor, authorize
+from portal.crypto import decrypt_text, encrypt_text, lookup_hash, mask
+from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.identity import numbers
+from portal.message import service as messages
+from portal.settings import get_settings
+from portal.timeutil import fmt, utcnow
+
+DOCUMENT_TYPE_LABELS = {
+    "resident_id": "居民身份证",
+    "hk_macau_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "hmt_residence_permit": "港澳台居民居住证",
+    "foreign_permanent_residence": "外国人永久居留身份证",
+    "passport": "护照",
+}
+METHOD_LABELS = {
+    "auto_id_card": "身份证（自动核验）",
+    "manual_id_card": "身份证（人工审核）",
+    "manual_other": "其他证件（人工审核）",
+}
+STATUS_LABELS = {
+    "unverified": "未认证",
+    "pending": "待认证",
+    "verified": "认证成功",
+    "rejected": "审核未通过",
+    "withdrawn": "已撤回",
+}
+DUPLICATE_MESSAGE = (
+    "该证件号码已被其他账号实名认证，同一证件只能认证一个账号。"
+    "如您从未注册过其他账号，请联系审核员处理（本次尝试已记录）。"
+)
+_RESIDENT_NAME = re.compile(r"^[\u3400-\u9fff·]{2,30}$")
+_OTHER_NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·.'\- ]{1,64}$")
+
+
+class DuplicateNumber(Conflict):
+    """The number is already verified for another account.
+
+    The flag for reviewers has been added to the session before this is raised: the caller catches it INSIDE
+    its unit of work (so that the flag is committed) and shows `message`.
+    """
+
+    def __init__(self, message: str = DUPLICATE_MESSAGE):
+        super().__init__(message, field="document_number")
 
 
 @dataclass(frozen=True)
@@ -30,6 +86,50 @@ class VerifiedIdentity:
         """The full number (decrypted); only for the owner or an authorised reader."""
         row = session.get(IdentityVerification, self.verification_id)
         return decrypt_text(row.document_number_enc)
+
+
+@dataclass(frozen=True)
+class Application:
+    """The candidate's own view of their current application (for the 实名认证 page)."""
+
+    id: int
+    status: str
+    method: str
+    real_name: str
+    document_type: str
+    masked_number: str
+    auto_attempts: int
+    attempts_before_manual: int
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    has_front_image: bool
+    has_back_image: bool
+
+    @property
+    def manual_offered(self) -> bool:
+        """True once the automatic check failed often enough that manual review is offered."""
+        return self.method == "auto_id_card" and self.auto_attempts >= self.attempts_before_manual
+
+    @property
+    def step(self) -> int:
+        """0 信息填写, 1 证件扫描 (or waiting for review), 2 认证成功."""
+        return 2 if self.status == "verified" else 1
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """The answer of one automatic check, in plain Chinese for the page."""
+
+    decision: str
+    reasons: list[str]
+    messages: list[str]
+    attempts: int
+    manual_offered: bool
+    seconds: float
+
+
+# ----------------------------------------------------------------------------------------------- reads
 
 
 def current(session: Session, *, user_id: int) -> IdentityVerification | None:
@@ -63,3 +163,357 @@ def status_of(session: Session, *, user_id: int) -> str:
     """unverified / pending / verified / rejected for the user's current application."""
     row = current(session, user_id=user_id)
     return "unverified" if row is None else row.status
+
+
+def my_application(session: Session, *, actor: Actor) -> Application | None:
+    """The acting candidate's current application, or None before 信息填写 (or after a withdrawal)."""
+    authorize(session, actor, "candidate")
+    row = current(session, user_id=actor.user_id)
+    return None if row is None else _application(row)
+
+
+def _application(row: IdentityVerification) -> Application:
+    return Application(
+        id=row.id,
+        status=row.status,
+        method=row.method,
+        real_name=row.real_name,
+        document_type=row.document_type,
+        masked_number=row.document_number_masked,
+        auto_attempts=row.auto_attempts or 0,
+        attempts_before_manual=get_settings().auto_check_attempts,
+        submitted_at=row.submitted_at,
+        decided_at=row.decided_at,
+        decision_reason=row.decision_reason,
+        has_front_image=bool(row.front_image_key),
+        has_back_image=bool(row.back_image_key),
+    )
+
+
+# ----------------------------------------------------------------------------------------- the candidate
+
+
+def fill_in(session: Session, *, actor: Actor, real_name: str, document_type: str, document_number: str) -> Application:
+    """信息填写: validate name, type and number; resident ID goes to the scan, other documents to manual review.
+
+    Raises DuplicateNumber (after adding a flag for reviewers) when the number is verified for another account.
+    """
+    authorize(session, actor, "candidate")
+    name = re.sub(r"\s+", " ", (real_name or "").strip())
+    number = numbers.normalize(document_number)
+    errors: dict[str, str] = {}
+    if document_type not in DOCUMENT_TYPE_LABELS:
+        errors["document_type"] = "请选择证件类型"
+    if not name:
+        errors["real_name"] = "请填写真实姓名"
+    elif document_type == "resident_id" and not _RESIDENT_NAME.match(name):
+        errors["real_name"] = "真实姓名应与身份证上一致（2 至 30 个汉字，少数民族姓名可含“·”）"
+    elif not _OTHER_NAME.match(name):
+        errors["real_name"] = "真实姓名应与证件上一致（汉字或字母，最多 64 个字符）"
+    if document_type in DOCUMENT_TYPE_LABELS:
+        problem = numbers.validate_document_number(document_type, number)
+        if problem:
+            errors["document_number"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+
+    row = current(session, user_id=actor.user_id)
+    if row is not None and row.status == "pending":
+        raise Conflict("您的实名认证正在人工审核中，如需修改请先撤回认证。")
+    if row is not None and row.status == "verified":
+        raise Conflict("您已完成实名认证，无需重复认证。")
+    if row is not None and row.status == "rejected":
+        raise Conflict("您的实名认证未通过审核，请先撤回认证后重新填写。")
+
+    number_hash = lookup_hash(number)
+    _refuse_if_verified_elsewhere(session, actor=actor, number_hash=number_hash)
+
+    method = "auto_id_card" if document_type == "resident_id" else "manual_other"
+    details = _details(document_type, number)
+    if row is None:
+        row = IdentityVerification(user_id=actor.user_id, is_current=True, auto_attempts=0, status="unverified")
+        session.add(row)
+    elif row.method == "manual_id_card" and document_type == "resident_id":
+        method = "manual_id_card"  # manual review was already offered; keep it
+    row.real_name = name
+    row.document_type = document_type
+    row.document_number_enc = encrypt_text(number)
+    row.document_number_hash = number_hash
+    row.document_number_masked = mask(number)
+    row.method = method
+    row.region_code, row.sex, row.birth_date = details
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict("您已有一份进行中的实名认证申请，请刷新页面后继续。") from error
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.fill_in",
+        object_type="identity_verification",
+        object_id=row.id,
+        summary=f"document_type={document_type} method={method}",
+    )
+    return _application(row)
+
+
+def _details(document_type: str, number: str) -> tuple[str, str | None, date | None]:
+    """Region, sex and birth date encoded in an 18-character number (resident ID, HMT residence permit)."""
+    if document_type in ("resident_id", "hmt_residence_permit"):
+        return number[:6], numbers.sex(number), numbers.birth_date(number)
+    return "", None, None
+
+
+def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash: str) -> None:
+    other = session.scalar(
+        select(IdentityVerification.user_id).where(
+            IdentityVerification.document_number_hash == number_hash,
+            IdentityVerification.status == "verified",
+            IdentityVerification.user_id != actor.user_id,
+        )
+    )
+    if other is None:
+        return
+    flag = IdentityFlag(
+        user_id=actor.user_id, kind="duplicate_number", document_number_hash=number_hash, other_user_id=other
+    )
+    session.add(flag)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.duplicate_flagged",
+        object_type="identity_flag",
+        object_id=flag.id,
+        summary=f"number already verified for user {other}",
+    )
+    raise DuplicateNumber()
+
+
+def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> IdentityVerification:
+    query = select(IdentityVerification).where(
+        IdentityVerification.user_id == actor.user_id, IdentityVerification.is_current.is_(True)
+    )
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound("请先填写实名认证信息。")
+    return row
+
+
+def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) -> ScanOutcome:
+    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt."""
+    from portal.identity.check import check_id_card, messages_zh
+    from portal.identity.imaging import UploadRejected, sanitize_upload
+
+    authorize(session, actor, "candidate")
+    row = _own_current(session, actor, lock=True)
+    if row.status != "unverified" or row.method != "auto_id_card":
+        raise Conflict(_not_scannable(row))
+    try:
+        clean = sanitize_upload(image)
+        result = check_id_card(
+            image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
+        )
+    except UploadRejected as rejected:
+        raise ValidationFailed({"image": rejected.message}) from None
+
+    session.add(
+        IdentityCheckAttempt(
+            verification_id=row.id,
+            decision=result.decision,
+            reasons=",".join(result.reasons)[:200],
+            seconds=round(result.seconds, 3),
+        )
+    )
+    limit = get_settings().auto_check_attempts
+    if result.decision == "verified":
+        _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
+        row.front_image_key = _save_image(session, clean.jpeg_bytes)
+        now = utcnow()
+        row.status = "verified"
+        row.submitted_at = row.submitted_at or now
+        row.decided_at = now
+        row.decision_reason = None
+        _flush_verified(session)
+        messages.send(
+            session,
+            user_id=actor.user_id,
+            title="实名认证成功",
+            body=f"您的身份证已通过自动核验（{fmt(now)}），现在可以绑定工作单位。",
+            category="identity",
+        )
+    else:
+        row.auto_attempts = (row.auto_attempts or 0) + 1
+        session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.scan",
+        object_type="identity_verification",
+        object_id=row.id,
+        summary=f"decision={result.decision} reasons={','.join(result.reasons)} attempt={row.auto_attempts}",
+    )
+    return ScanOutcome(
+        decision=result.decision,
+        reasons=list(result.reasons),
+        messages=messages_zh(result),
+        attempts=row.auto_attempts,
+        manual_offered=result.decision != "verified" and row.auto_attempts >= limit,
+        seconds=result.seconds,
+    )
+
+
+def _not_scannable(row: IdentityVerification) -> str:
+    if row.status == "verified":
+        return "您已完成实名认证。"
+    if row.status == "pending":
+        return "您的申请正在人工审核中，请等待审核结果。"
+    if row.status == "rejected":
+        return "您的申请未通过审核，请先撤回认证后重新开始。"
+    return "当前证件类型需人工审核，请上传证件照片。"
+
+
+def switch_to_manual(session: Session, *, actor: Actor) -> Application:
+    """身份证（人工审核）: offered after the configured number of failed automatic checks."""
+    authorize(session, actor, "candidate")
+    row = _own_current(session, actor, lock=True)
+    limit = get_settings().auto_check_attempts
+    if row.status != "unverified" or row.method != "auto_id_card":
+        raise Conflict(_not_scannable(row) if row.method == "auto_id_card" else "您已选择人工审核。")
+    if (row.auto_attempts or 0) < limit:
+        raise Conflict(f"身份证自动核验连续 {limit} 次未通过后，方可申请人工审核。")
+    row.method = "manual_id_card"
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.switch_to_manual",
+        object_type="identity_verification",
+        object_id=row.id,
+        summary=f"after {row.auto_attempts} automatic attempts",
+    )
+    return _application(row)
+
+
+def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) -> Application:
+    """Submit the front and back images for manual review; the application becomes 待认证."""
+    from portal.identity.imaging import UploadRejected, sanitize_upload
+
+    authorize(session, actor, "candidate")
+    row = _own_current(session, actor, lock=True)
+    if row.status != "unverified" or row.method == "auto_id_card":
+        if row.status == "unverified":
+            raise Conflict(f"身份证自动核验连续 {get_settings().auto_check_attempts} 次未通过后，方可申请人工审核。")
+        raise Conflict(_not_scannable(row))
+    errors: dict[str, str] = {}
+    clean = {}
+    for side, data in (("front", front), ("back", back)):
+        label = "证件正面" if side == "front" else "证件反面"
+        if not data:
+            errors[side] = f"请上传{label}照片"
+            continue
+        try:
+            clean[side] = sanitize_upload(data).jpeg_bytes
+        except UploadRejected as rejected:
+            errors[side] = f"{label}：{rejected.message}"
+    if errors:
+        raise ValidationFailed(errors)
+    _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
+    row.front_image_key = _save_image(session, clean["front"])
+    row.back_image_key = _save_image(session, clean["back"])
+    row.status = "pending"
+    row.submitted_at = utcnow()
+    row.decided_at = None
+    row.decision_reason = None
+    row.reviewer_id = None
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.submit_manual",
+        object_type="identity_verification",
+        object_id=row.id,
+        summary=f"document_type={row.document_type} method={row.method}",
+    )
+    return _application(row)
+
+
+def withdraw(session: Session, *, actor: Actor) -> None:
+    """撤回认证: a pending or rejected application is withdrawn; the flow restarts at 信息填写."""
+    authorize(session, actor, "candidate")
+    row = _own_current(session, actor)
+    result = session.execute(
+        update(IdentityVerification)
+        .where(
+            IdentityVerification.id == row.id,
+            IdentityVerification.is_current.is_(True),
+            IdentityVerification.status.in_(("pending", "rejected")),
+        )
+        .values(status="withdrawn", is_current=False)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(row)
+        if row.status == "verified":
+            raise Conflict("您的实名认证已审核通过，不能撤回。")
+        raise Conflict("只有待认证或审核未通过的申请可以撤回。")
+    session.refresh(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.withdraw",
+        object_type="identity_verification",
+        object_id=row.id,
+        summary="withdrawn by the candidate",
+    )
+
+
+def image(session: Session, *, actor: Actor, verification_id: int, side: str) -> bytes | None:
+    """One stored image of an application ("front" or "back"): only for its owner and for reviewers."""
+    user = authorize(session, actor, "candidate", "reviewer")
+    row = session.get(IdentityVerification, verification_id)
+    if row is None or (actor.role == "candidate" and row.user_id != user.id):
+        raise NotFound("未找到该认证申请。")
+    if side not in ("front", "back"):
+        raise ValidationFailed({"side": "图片类别无效"})
+    key = row.front_image_key if side == "front" else row.back_image_key
+    if not key or not storage.exists(key):
+        return None
+    access.record(session, actor=actor, candidate_id=row.user_id, section="identity", action="view")
+    return storage.load(key)
+
+
+def _save_image(session: Session, data: bytes) -> str:
+    """Store an image now; it is deleted again if this unit of work rolls back."""
+    key = storage.save(data, kind="identity")
+    pending = session.info.setdefault("identity_new_files", [])
+    pending.append(key)
+    if not session.info.get("identity_file_hooks"):
+        session.info["identity_file_hooks"] = True
+        event.listen(session, "after_commit", _forget_new_files)
+        event.listen(session, "after_soft_rollback", _discard_new_files)
+    return key
+
+
+def _forget_new_files(session: Session) -> None:
+    session.info["identity_new_files"] = []
+
+
+def _discard_new_files(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint rolled back; the outer work may still commit
+        return
+    for key in session.info.get("identity_new_files", []):
+        storage.delete(key)
+    session.info["identity_new_files"] = []
+
+
+def _flush_verified(session: Session) -> None:
+    """Flush a change to status 'verified'; the unique index on verified numbers is the last line of defence."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:
+        raise Conflict("该证件号码已被其他账号实名认证，不能重复认证。") from error
