@@ -116,11 +116,11 @@ def test_a_decision_on_a_stale_copy_is_a_conflict(engine):
         colleague = factories.actor(session, "reviewer")
         _, case_id = submit(session)
     with session_scope(engine) as stale:
-        stale.get(IdentityVerification, case_id)  # loaded while still pending
+        copy = stale.get(IdentityVerification, case_id)  # loaded while still pending
         stale.commit()
         with session_scope(engine) as session:
             review.reject(session, actor=reviewer, verification_id=case_id, reason="照片不清晰")
-        assert stale.get(IdentityVerification, case_id).status == "pending"  # the stale copy
+        assert stale.get(IdentityVerification, case_id) is copy and copy.status == "pending"  # the stale copy
         with pytest.raises(Conflict, match="已被处理"):
             review.approve(stale, actor=colleague, verification_id=case_id)
     with session_scope(engine) as session:
