@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "portal.backup_cli",
     "portal.identity.cli",
     "portal.eligibility.cli",
+    "portal.unit.cli",
 ]
 
 

@@ -53,6 +53,7 @@ class DemoContext:
 
 EXTENSIONS: list[str] = [
     # one line per domain, e.g. "portal.identity.demo:extend"
+    "portal.unit.demo:extend",
 ]
 
 
