@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "portal.identity.cli",
     "portal.eligibility.cli",
     "portal.unit.cli",
+    "portal.declaration.cli",
 ]
 
 
