@@ -2,12 +2,26 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
+from portal.identity import service as identity
 from portal.message import service as messages
 
 actor = current_actor()
 st.title("首页")
 with session() as db_session:
     unread = messages.unread_count(db_session, actor=actor)
+    application = identity.my_application(db_session, actor=actor)
+
+# A first login (or any candidate not yet verified) is sent to 实名认证 first.
+if application is None or application.status == "unverified":
+    with st.container(border=True):
+        st.warning("您尚未完成实名认证。完成实名认证后才能绑定工作单位、确认申报信息。")
+        st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
+elif application.status == "pending":
+    st.info("您的实名认证正在人工审核中，审核结果将通过「消息」通知您。")
+elif application.status == "rejected":
+    with st.container(border=True):
+        st.error(f"您的实名认证未通过审核：{application.decision_reason or '（未注明原因）'}")
+        st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
 if unread:
     st.info(f"您有 {unread} 条未读消息。")
     st.page_link("pages/common/messages.py", label="查看消息", icon=":material/mail:")

@@ -1,3 +1,280 @@
-from pages.components.ui import placeholder
+"""实名认证: 信息填写 → 证件扫描 → 认证成功; manual review for other documents or after failed checks; 撤回认证."""
 
-placeholder("实名认证")
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ocr import ocr_engine
+from pages.components.ui import guarded
+from portal.identity import service as identity
+from portal.timeutil import fmt
+
+STEPS = ("信息填写", "证件扫描", "认证成功")
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
+
+actor = current_actor()
+
+
+def step_bar(active: int, *, finished: bool = False) -> None:
+    """The three-step progress bar of the official flow (wraps on narrow phones)."""
+    items = []
+    for index, label in enumerate(STEPS):
+        if finished or index < active:
+            color, mark = "#1f9d55", "✓"
+        elif index == active:
+            color, mark = "#1c64f2", str(index + 1)
+        else:
+            color, mark = "#9ca3af", str(index + 1)
+        items.append(
+            f'<div style="display:flex;align-items:center;gap:.4rem;color:{color};font-weight:600">'
+            f'<span style="display:inline-flex;width:1.6rem;height:1.6rem;border-radius:50%;background:{color};'
+            f'color:#fff;align-items:center;justify-content:center;font-size:.9rem">{mark}</span>{label}</div>'
+        )
+    line = '<div style="flex:1 1 1rem;min-width:1rem;border-top:2px solid #d1d5db"></div>'
+    st.markdown(
+        '<div style="display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin:.25rem 0 1rem">'
+        + line.join(items)
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def show_flash() -> None:
+    flash = st.session_state.pop("identity_flash", None)
+    if not flash:
+        return
+    kind, lines = flash
+    getattr(st, kind)("  \n".join(lines))
+
+
+def flash(kind: str, *lines: str) -> None:
+    st.session_state["identity_flash"] = (kind, list(lines))
+
+
+def new_shot() -> None:
+    """Clear the photo widgets (重拍) by giving them fresh keys."""
+    st.session_state["identity_shot"] = st.session_state.get("identity_shot", 0) + 1
+
+
+def summary(application: identity.Application) -> None:
+    st.markdown(
+        f"**真实姓名**：{application.real_name}  \n"
+        f"**证件类型**：{identity.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
+        f"**证件编号**：{application.masked_number}  \n"
+        f"**认证方式**：{identity.METHOD_LABELS[application.method]}"
+    )
+
+
+def withdraw_button(help_text: str) -> None:
+    if st.button("撤回认证", help=help_text, width="stretch"):
+        done = False
+        with guarded():
+            with session() as db_session:
+                identity.withdraw(db_session, actor=actor)
+            done = True
+        if done:
+            flash("info", "已撤回认证，请重新填写信息。")
+            st.rerun()
+
+
+def fill_in_form(application: identity.Application | None) -> None:
+    st.subheader("信息填写")
+    types = list(identity.DOCUMENT_TYPE_LABELS)
+    with st.form("identity_fill_in"):
+        real_name = st.text_input(
+            "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
+        )
+        document_type = st.selectbox(
+            "证件类型",
+            types,
+            index=types.index(application.document_type) if application else 0,
+            format_func=identity.DOCUMENT_TYPE_LABELS.get,
+        )
+        number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
+        st.caption(
+            "居民身份证：下一步拍摄身份证人像面，系统自动核验。"
+            "港澳台居民、外籍人员请选择相应证件类型，上传证件照片后由审核员人工审核。"
+        )
+        submitted = st.form_submit_button("下一步", type="primary", width="stretch")
+    if application is not None and st.button("返回", width="stretch"):
+        st.session_state["identity_editing"] = False
+        st.rerun()
+    if not submitted:
+        return
+    refused = None
+    saved = None
+    with guarded():
+        with session() as db_session:
+            try:
+                saved = identity.fill_in(
+                    db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
+                )
+            except identity.DuplicateNumber as duplicate:
+                refused = duplicate.message  # caught inside the unit of work: the flag for reviewers is kept
+    if refused:
+        st.error(refused)
+    elif saved is not None:
+        st.session_state["identity_editing"] = False
+        new_shot()
+        st.rerun()
+
+
+def scan_step(application: identity.Application) -> None:
+    st.subheader("证件扫描")
+    summary(application)
+    st.markdown("请将**身份证人像面**平放在光线充足处，使证件完整位于取景框内，避免反光；拍摄后确认照片清晰再提交。")
+    if application.auto_attempts:
+        st.caption(f"已自动核验 {application.auto_attempts} 次未通过。")
+    if application.manual_offered:
+        st.warning(
+            f"身份证自动核验已连续 {application.attempts_before_manual} 次未通过。"
+            "您可以继续重拍，或改为人工审核：上传身份证正反面照片，由审核员审核。"
+        )
+        if st.button("身份证（人工审核）", type="primary", width="stretch"):
+            switched = False
+            with guarded():
+                with session() as db_session:
+                    identity.switch_to_manual(db_session, actor=actor)
+                switched = True
+            if switched:
+                st.rerun()
+
+    shot = st.session_state.get("identity_shot", 0)
+    source = st.radio("拍摄方式", ["拍照", "上传照片"], horizontal=True, key="identity_source")
+    if source == "拍照":
+        photo = st.camera_input("拍摄身份证人像面", key=f"identity_camera_{shot}", resolution="720p")
+    else:
+        photo = st.file_uploader("上传身份证人像面照片", type=PHOTO_TYPES, key=f"identity_upload_{shot}")
+    if photo is not None:
+        data = photo.getvalue()
+        preview = None
+        with guarded():
+            preview = identity.preview_scan(data)
+        if preview is not None:
+            st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
+            if preview.ok:
+                st.success("照片清晰，证件完整，可以提交核验。")
+            else:
+                for line in preview.messages:
+                    st.warning(line)
+        retake_column, submit_column = st.columns(2)
+        if retake_column.button("重拍", width="stretch"):
+            new_shot()
+            st.rerun()
+        if submit_column.button("提交", type="primary", width="stretch"):
+            submit_scan(data)
+
+    st.divider()
+    if st.button("修改填写信息", width="stretch"):
+        st.session_state["identity_editing"] = True
+        st.rerun()
+
+
+def submit_scan(data: bytes) -> None:
+    outcome = None
+    refused = None
+    with st.spinner("正在核验身份证，请稍候…"):
+        engine = ocr_engine()
+        with guarded():
+            with session() as db_session:
+                try:
+                    outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
+                except identity.DuplicateNumber as duplicate:
+                    refused = duplicate.message
+    if refused:
+        st.error(refused)
+        return
+    if outcome is None:
+        return
+    new_shot()
+    if outcome.decision == "verified":
+        flash("success", "身份证核验通过，实名认证成功！")
+    else:
+        hint = "请按提示重拍。"
+        if outcome.manual_offered:
+            hint = "您可以继续重拍，或选择“身份证（人工审核）”。"
+        flash("error", "核验未通过：", *outcome.messages, hint)
+    st.rerun()
+
+
+def manual_step(application: identity.Application) -> None:
+    st.subheader("人工审核")
+    summary(application)
+    if application.document_type == "resident_id":
+        front_label, back_label = "身份证人像面照片", "身份证国徽面照片"
+    else:
+        front_label, back_label = "证件正面（个人信息页）照片", "证件反面照片"
+    st.markdown("请上传证件正反两面的清晰照片，提交后由审核员审核，审核结果将通过「消息」通知您。")
+    shot = st.session_state.get("identity_shot", 0)
+    front = st.file_uploader(front_label, type=PHOTO_TYPES, key=f"identity_front_{shot}")
+    back = st.file_uploader(back_label, type=PHOTO_TYPES, key=f"identity_back_{shot}")
+    if st.button("提交审核", type="primary", width="stretch"):
+        submitted = False
+        with guarded():
+            with session() as db_session:
+                identity.submit_manual(
+                    db_session,
+                    actor=actor,
+                    front=front.getvalue() if front else b"",
+                    back=back.getvalue() if back else b"",
+                )
+            submitted = True
+        if submitted:
+            new_shot()
+            flash("success", "已提交人工审核，请等待审核结果。")
+            st.rerun()
+    st.divider()
+    if st.button("修改填写信息", width="stretch"):
+        st.session_state["identity_editing"] = True
+        st.rerun()
+
+
+def pending_view(application: identity.Application) -> None:
+    st.info(
+        f"**待认证**：您的人工审核申请已于 {fmt(application.submitted_at)} 提交，请等待审核员审核。"
+        "审核结果将通过「消息」通知您。"
+    )
+    summary(application)
+    withdraw_button("撤回后可重新填写信息、重新提交")
+
+
+def rejected_view(application: identity.Application) -> None:
+    st.error(f"**审核未通过**：{application.decision_reason or '（未注明原因）'}")
+    st.caption(f"审核时间：{fmt(application.decided_at)}")
+    summary(application)
+    st.markdown("请撤回认证后重新填写信息、重新提交。")
+    withdraw_button("撤回后可重新填写信息、重新提交")
+
+
+def verified_view(application: identity.Application) -> None:
+    st.success("**认证成功**：您已完成实名认证。")
+    summary(application)
+    st.markdown(f"**认证时间**：{fmt(application.decided_at)}")
+    st.page_link("pages/candidate/unit.py", label="下一步：绑定工作单位", icon=":material/apartment:")
+
+
+st.title("实名认证")
+with session() as db_session:
+    current = identity.my_application(db_session, actor=actor)
+
+if current is None or (current.status == "unverified" and st.session_state.get("identity_editing")):
+    step_bar(0)
+    show_flash()
+    fill_in_form(current)
+elif current.status == "verified":
+    step_bar(2, finished=True)
+    show_flash()
+    verified_view(current)
+else:
+    step_bar(1)
+    show_flash()
+    if current.status == "pending":
+        pending_view(current)
+    elif current.status == "rejected":
+        rejected_view(current)
+    elif current.method == "auto_id_card":
+        scan_step(current)
+    else:
+        manual_step(current)

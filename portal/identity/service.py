@@ -129,6 +129,15 @@ class ScanOutcome:
     seconds: float
 
 
+@dataclass(frozen=True)
+class ScanPreview:
+    """What the page shows before submitting a photo: the frame guide and outline, and the quality verdict."""
+
+    ok: bool
+    messages: list[str]
+    overlay_jpeg: bytes
+
+
 # ----------------------------------------------------------------------------------------------- reads
 
 
@@ -374,6 +383,31 @@ def _not_scannable(row: IdentityVerification) -> str:
     if row.status == "rejected":
         return "您的申请未通过审核，请先撤回认证后重新开始。"
     return "当前证件类型需人工审核，请上传证件照片。"
+
+
+PREVIEW_WIDTH = 1024
+NO_CARD = "未找到身份证，请将身份证人像面完整放入取景框内"
+
+
+def preview_scan(image: bytes) -> ScanPreview:
+    """The photo with the frame guide and the detected card outline, and the quality verdict (no OCR, no data)."""
+    import cv2
+
+    from portal.identity.imaging import UploadRejected, sanitize_upload
+    from portal.identity.quality import assess
+
+    try:
+        clean = sanitize_upload(image)
+    except UploadRejected as rejected:
+        raise ValidationFailed({"image": rejected.message}) from None
+    report = assess(clean.bgr())
+    messages = list(report.messages_zh) or ([] if report.ok else [NO_CARD])
+    overlay = report.overlay
+    if overlay.shape[1] > PREVIEW_WIDTH:
+        height = round(overlay.shape[0] * PREVIEW_WIDTH / overlay.shape[1])
+        overlay = cv2.resize(overlay, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
+    encoded, buffer = cv2.imencode(".jpg", overlay, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return ScanPreview(ok=report.ok, messages=messages, overlay_jpeg=buffer.tobytes() if encoded else b"")
 
 
 def switch_to_manual(session: Session, *, actor: Actor) -> Application:
