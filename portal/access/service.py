@@ -1,11 +1,29 @@
-"""Record reads of a candidate's personal data by anyone other than the candidate."""
+"""Reads of a candidate's personal data by anyone other than the candidate: recording, checking, and the
+candidate's own view of them (授权访问消息).
+
+Other domains call `record` after a reader opened a candidate's data, and `require_unit_access` BEFORE a
+unit_admin reads it (a unit reads only while the candidate is bound to it). The candidate reads the log with
+`access_log`, `unread_count`, `mark_read` and `authorizations`.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.models import PersonalDataAccess
-from portal.auth.actor import Actor
+from db.engine import SQLITE_BUSY_TIMEOUT_MS
+from db.models import PersonalDataAccess, Unit, UnitBinding
+from portal.audit import service as audit
+from portal.auth.actor import Actor, authorize
+from portal.errors import PermissionDenied
+from portal.timeutil import fmt, utcnow
+
+log = logging.getLogger("portal.access")
 
 SECTIONS = {
     "identity": "实名认证信息",
@@ -18,22 +36,265 @@ SECTIONS = {
     "probation": "试用期信息",
     "declaration": "申报信息",
     "unit_binding": "单位绑定信息",
+    "profile": "个人信息",
+    "address": "邮寄地址",
 }
 ACTIONS = {"view": "查看了", "edit": "修改了", "export": "导出了", "review": "审核了", "view_denied": "尝试查看"}
+ACTION_LABELS = {"view": "查看", "edit": "修改", "export": "导出", "review": "审核", "view_denied": "访问被拒绝"}
+READER_ROLE_LABELS = {
+    "unit_admin": "工作单位",
+    "reviewer": "省级审核员",
+    "admin": "系统管理员",
+    "system": "系统",
+    "analyst": "统计分析员",
+    "candidate": "考生",
+}
+# Who may ever be let near a candidate's personal data (analysts only see statistics).
+READER_ROLES = ("unit_admin", "reviewer", "admin", "system")
+DENIED_MESSAGE = "该考生未绑定本单位（或绑定已结束），本单位无权查看其个人信息。"
+SIDE_WRITE_TIMEOUT_MS = 2000
 
 
 def record(session: Session, *, actor: Actor, candidate_id: int, section: str, action: str = "view") -> None:
-    """Log that `actor` read (or edited, exported…) `section` of the candidate's data; own reads are not logged."""
-    if actor.user_id == candidate_id:
+    """Log that `actor` read (or edited, exported…) `section` of the candidate's data; own reads are not logged.
+
+    Refuses analysts (they never see personal data) and candidates reading someone else's data.
+    """
+    if actor.user_id == candidate_id and actor.role == "candidate":
         return
-    session.add(
-        PersonalDataAccess(
-            candidate_id=candidate_id,
-            reader_id=actor.user_id,
-            reader_role=actor.role,
-            reader_unit_id=actor.unit_id,
-            section=section,
-            action=action,
+    if actor.role not in READER_ROLES:
+        raise PermissionDenied("您的角色不能查看考生个人信息。")
+    session.add(PersonalDataAccess(**_values(actor, candidate_id, section, action)))
+    session.flush()
+
+
+def _values(actor: Actor, candidate_id: int, section: str, action: str) -> dict:
+    return {
+        "candidate_id": candidate_id,
+        "reader_id": actor.user_id,
+        "reader_role": actor.role,
+        "reader_unit_id": actor.unit_id,
+        "section": section,
+        "action": action,
+        "created_at": utcnow(),
+    }
+
+
+def require_unit_access(
+    session: Session, *, actor: Actor, candidate_id: int, section: str, action: str = "view"
+) -> None:
+    """Check that `actor` may read the candidate's `section` now, and log the read (call before reading).
+
+    A unit_admin reads only while the candidate is bound to their unit; a refused attempt raises
+    PermissionDenied and is logged as "view_denied" in a transaction of its own, so the candidate sees it even
+    though the caller's unit of work rolls back. Reviewers and admins are logged; analysts are refused; a
+    candidate reads only their own data (not logged).
+    """
+    authorize(session, actor, "candidate", "unit_admin", "reviewer", "admin", "analyst", "system")
+    if actor.role == "candidate":
+        if actor.user_id != candidate_id:
+            raise PermissionDenied("您只能查看自己的个人信息。")
+        return
+    if actor.role == "analyst":
+        audit.record(
+            session,
+            actor=actor,
+            action="access.refused",
+            object_type="user",
+            object_id=candidate_id,
+            summary=f"analyst section={section}",
+        )
+        raise PermissionDenied("统计分析账号不能查看考生个人信息。")
+    if actor.role == "unit_admin" and not _bound_to(session, candidate_id=candidate_id, unit_id=actor.unit_id):
+        _record_denied(session, actor=actor, candidate_id=candidate_id, section=section)
+        raise PermissionDenied(DENIED_MESSAGE)
+    record(session, actor=actor, candidate_id=candidate_id, section=section, action=action)
+
+
+def _bound_to(session: Session, *, candidate_id: int, unit_id: int | None) -> bool:
+    if unit_id is None:
+        return False
+    found = session.scalar(
+        select(UnitBinding.id).where(
+            UnitBinding.candidate_id == candidate_id,
+            UnitBinding.unit_id == unit_id,
+            UnitBinding.ended_at.is_(None),
         )
     )
+    return found is not None
+
+
+def _record_denied(session: Session, *, actor: Actor, candidate_id: int, section: str) -> None:
+    """Commit the refused attempt on its own connection; fall back to the caller's session if that would wait."""
+    values = _values(actor, candidate_id, section, "view_denied")
+    bind = session.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    try:
+        with bind.connect() as connection:
+            try:
+                if sqlite:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SIDE_WRITE_TIMEOUT_MS}")
+                else:
+                    connection.execute(text(f"SET LOCAL lock_timeout = '{SIDE_WRITE_TIMEOUT_MS}ms'"))
+                connection.execute(insert(PersonalDataAccess).values(**values))
+                connection.commit()
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    connection.commit()
+        return
+    except DBAPIError as error:
+        # The caller holds a lock on what this row refers to (e.g. uncommitted test data): log it in its session.
+        log.warning("refused access logged in the caller's transaction (%s)", type(error).__name__)
+    session.add(PersonalDataAccess(**values))
     session.flush()
+
+
+# --------------------------------------------------------------------------------- the candidate's view
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One line of the candidate's access log, in plain Chinese."""
+
+    id: int
+    created_at: datetime
+    reader: str
+    reader_role: str
+    section: str
+    action: str
+    action_label: str
+    sentence: str
+    unread: bool
+
+
+def _reader_label(role: str, unit_name: str | None) -> str:
+    if role == "unit_admin":
+        return unit_name or "工作单位"
+    return READER_ROLE_LABELS.get(role, "其他人员")
+
+
+def _sentence(reader: str, created_at: datetime, section: str, action: str) -> str:
+    day = fmt(created_at)[:10]
+    what = SECTIONS.get(section, "个人信息")
+    if action == "view_denied":
+        return f"{reader} 于 {day} 尝试查看您的{what}，因未获授权（单位绑定已结束或不存在）被拒绝"
+    return f"{reader} 于 {day} {ACTIONS.get(action, '访问了')}您的{what}"
+
+
+def access_log(session: Session, *, actor: Actor, unread_only: bool = False, limit: int = 500) -> list[AccessEntry]:
+    """The acting candidate's access log, newest first (readers shown by role and unit, never by person)."""
+    authorize(session, actor, "candidate")
+    query = (
+        select(PersonalDataAccess, Unit.name)
+        .outerjoin(Unit, Unit.id == PersonalDataAccess.reader_unit_id)
+        .where(PersonalDataAccess.candidate_id == actor.user_id)
+        .order_by(PersonalDataAccess.created_at.desc(), PersonalDataAccess.id.desc())
+        .limit(limit)
+    )
+    if unread_only:
+        query = query.where(PersonalDataAccess.read_at_candidate.is_(None))
+    entries = []
+    for row, unit_name in session.execute(query):
+        reader = _reader_label(row.reader_role, unit_name)
+        entries.append(
+            AccessEntry(
+                id=row.id,
+                created_at=row.created_at,
+                reader=reader,
+                reader_role=READER_ROLE_LABELS.get(row.reader_role, row.reader_role),
+                section=SECTIONS.get(row.section, "个人信息"),
+                action=row.action,
+                action_label=ACTION_LABELS.get(row.action, row.action),
+                sentence=_sentence(reader, row.created_at, row.section, row.action),
+                unread=row.read_at_candidate is None,
+            )
+        )
+    return entries
+
+
+def unread_count(session: Session, *, actor: Actor) -> int:
+    """How many entries of the acting candidate's access log are unread."""
+    authorize(session, actor, "candidate")
+    query = select(func.count()).where(
+        PersonalDataAccess.candidate_id == actor.user_id, PersonalDataAccess.read_at_candidate.is_(None)
+    )
+    return session.scalar(query) or 0
+
+
+def unread_counts(session: Session, *, actor: Actor) -> dict[str, int]:
+    """Unread entries of the acting candidate's log by reader (unit name or role label)."""
+    authorize(session, actor, "candidate")
+    query = (
+        select(PersonalDataAccess.reader_role, Unit.name, func.count())
+        .outerjoin(Unit, Unit.id == PersonalDataAccess.reader_unit_id)
+        .where(PersonalDataAccess.candidate_id == actor.user_id, PersonalDataAccess.read_at_candidate.is_(None))
+        .group_by(PersonalDataAccess.reader_role, Unit.name)
+    )
+    counts: dict[str, int] = {}
+    for role, unit_name, count in session.execute(query):
+        label = _reader_label(role, unit_name)
+        counts[label] = counts.get(label, 0) + count
+    return counts
+
+
+def mark_read(session: Session, *, actor: Actor, access_ids: list[int] | None = None) -> int:
+    """Mark entries of the acting candidate's log as read (all unread ones when `access_ids` is None)."""
+    authorize(session, actor, "candidate")
+    statement = update(PersonalDataAccess).where(
+        PersonalDataAccess.candidate_id == actor.user_id, PersonalDataAccess.read_at_candidate.is_(None)
+    )
+    if access_ids is not None:
+        if not access_ids:
+            return 0
+        statement = statement.where(PersonalDataAccess.id.in_(access_ids))
+    changed = session.execute(statement.values(read_at_candidate=utcnow())).rowcount or 0
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="access.mark_read",
+            object_type="user",
+            object_id=actor.user_id,
+            summary=f"{changed} entries",
+        )
+    return changed
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """A unit that may (or could) read the candidate's record: from the binding until it ended."""
+
+    unit_name: str
+    since: datetime
+    until: datetime | None
+    end_reason: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.until is None
+
+
+@dataclass(frozen=True)
+class Authorizations:
+    active: list[Authorization]
+    ended: list[Authorization]
+
+
+def authorizations(session: Session, *, actor: Actor) -> Authorizations:
+    """Which unit may read the acting candidate's record now (the active binding) and which could before."""
+    authorize(session, actor, "candidate")
+    rows = session.execute(
+        select(UnitBinding, Unit.name)
+        .join(Unit, Unit.id == UnitBinding.unit_id)
+        .where(UnitBinding.candidate_id == actor.user_id)
+        .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
+    )
+    active, ended = [], []
+    for binding, unit_name in rows:
+        item = Authorization(
+            unit_name=unit_name, since=binding.created_at, until=binding.ended_at, end_reason=binding.end_reason
+        )
+        (active if item.active else ended).append(item)
+    return Authorizations(active=active, ended=ended)
