@@ -54,6 +54,7 @@ class DemoContext:
 EXTENSIONS: list[str] = [
     # one line per domain, e.g. "portal.identity.demo:extend"
     "portal.unit.demo:extend",
+    "portal.identity.demo:extend",
 ]
 
 

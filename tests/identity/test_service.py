@@ -348,3 +348,24 @@ def test_images_only_for_their_owner_and_reviewers(session, candidate):
     assert identity.image(session, actor=reviewer, verification_id=application.id, side="back")[:3] == b"\xff\xd8\xff"
     access = session.scalar(select(PersonalDataAccess))
     assert (access.candidate_id, access.reader_role, access.section) == (candidate.user_id, "reviewer", "identity")
+
+
+# ------------------------------------------------------------------------------------------------ demo
+
+
+def test_demo_data_leaves_the_demo_candidate_unverified_and_gives_reviewers_work(session):
+    from db.models import User
+    from portal.demo import seed_demo
+
+    seed_demo(session)
+    demo = Actor.of(session.scalar(select(User).where(User.username == "13800000001")))
+    assert identity.my_application(session, actor=demo) is None
+    reviewer = Actor.of(session.scalar(select(User).where(User.username == "reviewer")))
+    cases = review.pending_cases(session, actor=reviewer)
+    assert {c.method for c in cases} == {"manual_id_card", "manual_other"}
+    opened = review.open_case(session, actor=reviewer, verification_id=cases[0].id)
+    assert opened.front_image is None or opened.front_image[:3] == b"\xff\xd8\xff"
+    assert len(opened.attempts) == 3
+    assert count(session, IdentityVerification, IdentityVerification.status == "verified") >= 5
+    assert count(session, IdentityVerification, IdentityVerification.status == "rejected") == 1
+    assert len(review.open_flags(session, actor=reviewer)) == 1
