@@ -20,11 +20,13 @@ from db.models.declaration import (
 )
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
 from db.models.message import Message
+from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
 from db.models.unit_binding import UnitBinding
 
 __all__ = [
     "Base",
+    "Address",
     "ROLES",
     "AuditEvent",
     "CertificateImage",
