@@ -146,7 +146,9 @@ def scan_step(application: identity.Application) -> None:
     if source == "拍照":
         photo = st.camera_input("拍摄身份证人像面", key=f"identity_camera_{shot}", resolution="720p")
     else:
-        photo = st.file_uploader("上传身份证人像面照片", type=PHOTO_TYPES, key=f"identity_upload_{shot}")
+        photo = st.file_uploader(
+            "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
+        )
     if photo is not None:
         data = photo.getvalue()
         preview = None
@@ -208,8 +210,8 @@ def manual_step(application: identity.Application) -> None:
         front_label, back_label = "证件正面（个人信息页）照片", "证件反面照片"
     st.markdown("请上传证件正反两面的清晰照片，提交后由审核员审核，审核结果将通过「消息」通知您。")
     shot = st.session_state.get("identity_shot", 0)
-    front = st.file_uploader(front_label, type=PHOTO_TYPES, key=f"identity_front_{shot}")
-    back = st.file_uploader(back_label, type=PHOTO_TYPES, key=f"identity_back_{shot}")
+    front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
+    back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
     if st.button("提交审核", type="primary", width="stretch"):
         submitted = False
         with guarded():

@@ -93,6 +93,11 @@ def _card_images(person: _Person, rng: random.Random) -> tuple[str | None, str |
             person.sex,
             person.born,
         )
+        region = generator.REGIONS.get(person.number[:6])
+        for prefix in generator.REGIONS.values():
+            if region and identity.address.startswith(prefix):
+                identity.address = region + identity.address[len(prefix) :]
+                break
         front = generator.encode_jpeg(generator.flat_scan(generator.render_card(identity, rng), rng))
         back = generator._background(rng)
         draw = ImageDraw.Draw(back)
