@@ -55,6 +55,7 @@ EXTENSIONS: list[str] = [
     # one line per domain, e.g. "portal.identity.demo:extend"
     "portal.unit.demo:extend",
     "portal.identity.demo:extend",
+    "portal.declaration.demo:extend",
 ]
 
 
