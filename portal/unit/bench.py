@@ -1,6 +1,6 @@
 """Units benchmark: `python -m portal bench units [--json]`: import 5,000 generated units from an XLSX file.
 
-Runs on PORTAL_DATABASE_URL when given (the units are added there; codes are random, so reruns add more),
+Runs on PORTAL_DATABASE_URL when given (the units are added there; the seed is fixed, so a rerun updates them),
 otherwise on a fresh SQLite database in a temporary folder. The time covers reading the XLSX, checking every
 row and writing the units (the same `import_units` the command and the admin page use).
 """
