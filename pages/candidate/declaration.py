@@ -1,3 +1,244 @@
-from pages.components.ui import placeholder
+import pandas as pd
+import streamlit as st
 
-placeholder("医师资格考试信息确认")
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded
+from portal.declaration import fields as F
+from portal.declaration import service as declarations
+from portal.declaration.checklist import checklist
+from portal.eligibility import rules as eligibility_rules
+from portal.identity import service as identity
+from portal.timeutil import fmt
+
+actor = current_actor()
+st.title("医师资格考试信息确认")
+flash = st.session_state.pop("declaration_flash", None)
+if flash:
+    st.success(flash)
+
+with session() as db_session:
+    window = declarations.confirmation_window(db_session)
+    view = declarations.my_record(db_session, actor=actor)
+    verified = identity.verified_identity(db_session, user_id=actor.user_id) is not None
+    verdict = (
+        declarations.eligibility_verdict(db_session, declaration_id=view.declaration_id)
+        if view and view.declaration_id and view.status != "not_entered"
+        else None
+    )
+
+if window.state == "open":
+    st.info(window.text)
+else:
+    st.warning(window.text)
+if view is None:
+    st.stop()
+if not verified:
+    st.warning("您尚未完成实名认证。完成实名认证并绑定工作单位后，单位才能为您填报申报信息。")
+    st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
+    st.stop()
+if view.basic.unit_name == "（未绑定单位）":
+    st.warning("您尚未绑定工作单位。绑定后，由单位为您填报申报信息。")
+    st.page_link("pages/candidate/unit.py", label="绑定工作单位", icon=":material/apartment:")
+
+STATUS_ICONS = {"not_entered": "⚪", "pending": "🟡", "confirmed": "🟢", "correction_requested": "🟠"}
+status_line = f"**{view.year}年度申报信息状态：** {STATUS_ICONS[view.status]} {view.status_label}"
+if view.status == "confirmed" and view.confirmed_at:
+    status_line += f"（确认时间 {fmt(view.confirmed_at)}）"
+st.markdown(status_line)
+st.caption("温馨提示：以下信息由您的工作单位填报。如信息有误，请联系单位修改，或点击页面下方“信息有误”提交修改申请。")
+
+if view.status == "not_entered":
+    st.info("单位尚未填报您的申报信息，请耐心等待或联系您的工作单位。")
+if view.changes:
+    with st.container(border=True):
+        st.warning("自您上次确认后，单位修改了以下信息，请核对后重新确认：")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"修改项": c.label, "原值": c.old_value or "（空）", "新值": c.new_value or "（空）"}
+                    for c in view.changes
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+if view.correction:
+    with st.container(border=True):
+        st.info(
+            f"您已于 {fmt(view.correction.requested_at)} 提交修改申请，等待单位修改。"
+            f"有误的信息：{'、'.join(view.correction.labels)}。"
+            + (f"说明：{view.correction.note}" if view.correction.note else "")
+        )
+if view.missing and view.status != "not_entered":
+    st.warning(f"申报信息尚不完整，缺少：{'、'.join(view.missing)}。请联系单位补充。")
+
+REQUIRED = " :red[*]"
+
+
+def line(label: str, value: str, required: bool = False) -> None:
+    st.markdown(f"**{label}**{REQUIRED if required else ''}：{value or '未填写'}")
+
+
+def image_status(slot: str, item_no: int = 1) -> None:
+    parts = []
+    for side, side_label in declarations.SIDE_LABELS.items():
+        parts.append(f"{side_label}：{'已上传' if (slot, item_no, side) in view.images else '未上传'}")
+    st.caption(f"{declarations.SLOT_LABELS[slot]} — " + "；".join(parts))
+
+
+def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
+    if window.state == "closed":
+        return
+    with st.expander("上传证书图片"):
+        with st.form(f"upload_{key}", clear_on_submit=True):
+            slot = st.selectbox("证书", slots, format_func=lambda s: declarations.SLOT_LABELS[s], key=f"slot_{key}")
+            side = st.radio(
+                "面",
+                list(declarations.SIDE_LABELS),
+                format_func=declarations.SIDE_LABELS.get,
+                horizontal=True,
+                key=f"side_{key}",
+            )
+            file = st.file_uploader("选择图片（JPG、PNG）", type=["jpg", "jpeg", "png", "webp"], key=f"file_{key}")
+            if st.form_submit_button("上传"):
+                if file is None:
+                    st.error("请先选择图片。")
+                else:
+                    with guarded():
+                        with session() as db_session:
+                            declarations.upload_image(
+                                db_session,
+                                actor=actor,
+                                year=view.year,
+                                slot=slot,
+                                side=side,
+                                data=file.getvalue(),
+                                item_no=item_no,
+                            )
+                        st.session_state["declaration_flash"] = "图片已上传。"
+                        st.rerun()
+
+
+def section_fields(section: F.Section, values: dict | None) -> None:
+    for field in section.fields:
+        line(field.label, F.display(field, (values or {}).get(field.key)), field.required)
+
+
+record = view.record
+with st.container(border=True):
+    st.subheader("基本信息")
+    line("姓名", view.basic.real_name, True)
+    line("证件号码", view.basic.masked_number, True)
+    line("申报单位", view.basic.unit_name, True)
+with st.container(border=True):
+    st.subheader(F.EXAM.label)
+    section_fields(F.EXAM, record)
+with st.container(border=True):
+    st.subheader(F.EDUCATION.label)
+    section_fields(F.EDUCATION, record["education"])
+    for slot in ("diploma", "diploma_report", "degree", "degree_report"):
+        image_status(slot)
+    uploader(["diploma", "diploma_report", "degree", "degree_report"], "education")
+with st.container(border=True):
+    st.subheader(F.TITLE.label)
+    if record["title"]:
+        section_fields(F.TITLE, record["title"])
+        image_status("title")
+        uploader(["title"], "title")
+    else:
+        st.caption("未填报（无职称可不填）")
+with st.container(border=True):
+    st.subheader(F.QUALIFICATION.label)
+    if not record["qualification_certificates"]:
+        st.caption("未填报（无医师资格证可不填）")
+    for index, item in enumerate(record["qualification_certificates"], start=1):
+        st.markdown(f"第 {index} 条")
+        section_fields(F.QUALIFICATION, item)
+        image_status("qualification", index)
+        uploader(["qualification"], f"qualification_{index}", item_no=index)
+with st.container(border=True):
+    st.subheader(F.PRACTICE.label)
+    if record["practice_certificate"]:
+        section_fields(F.PRACTICE, record["practice_certificate"])
+        image_status("practice")
+        image_status("first_registration")
+        uploader(["practice", "first_registration"], "practice")
+    else:
+        st.caption("未填报（无医师执业证可不填）")
+with st.container(border=True):
+    st.subheader(F.NURSE.label)
+    if record["has_nurse_certificate"] is False:
+        st.markdown(F.NONE_LABEL)
+    else:
+        section_fields(F.NURSE, record["nurse_certificate"])
+        if record["nurse_certificate"]:
+            image_status("nurse")
+            uploader(["nurse"], "nurse")
+with st.container(border=True):
+    st.subheader(F.PROBATION.label)
+    if not record["probation"]:
+        st.caption("未填报（仅试用期考生填写）")
+    for index, item in enumerate(record["probation"], start=1):
+        if len(record["probation"]) > 1:
+            st.markdown(f"第 {index} 段")
+        section_fields(F.PROBATION, item)
+
+if verdict is not None:
+    with st.container(border=True):
+        st.subheader("报名资格预检")
+        colour = {"eligible": "green", "will_be_eligible": "blue", "not_eligible": "red", "undetermined": "orange"}
+        st.markdown(
+            f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"
+        )
+        if verdict.probation_days_missing:
+            st.markdown(f"截至截止日期，实践时间尚差 **{verdict.probation_days_missing}** 天。")
+        outcome = {
+            eligibility_rules.MET: "✅",
+            eligibility_rules.WILL_BE_MET: "🕒",
+            eligibility_rules.NOT_MET: "❌",
+            eligibility_rules.UNKNOWN: "❔",
+        }
+        for reason in verdict.reasons:
+            st.markdown(f"{outcome[reason.outcome]} {reason.message}")
+            st.caption(f"依据：{reason.source}")
+        st.caption("预检结果仅供参考，以正式报名审核为准。")
+
+with st.container(border=True):
+    st.subheader("报名材料清单")
+    st.caption("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。")
+    for item in checklist(record, view.images):
+        if not item.applies:
+            st.markdown(f"➖ {item.label}（{item.note}）")
+        else:
+            st.markdown(f"{'✅' if item.done else '⬜'} {item.label}{'' if item.done else '（未上传）'}")
+
+if window.state != "open" or view.status == "not_entered":
+    st.stop()
+
+st.divider()
+left, right = st.columns(2)
+with left:
+    if view.status in ("pending", "correction_requested") and st.button("确认无误", type="primary", width="stretch"):
+        with guarded():
+            with session() as db_session:
+                declarations.confirm(db_session, actor=actor, year=view.year, expected_hash=view.content_hash)
+            st.session_state["declaration_flash"] = "已确认：您的申报信息已确认无误。"
+            st.rerun()
+with right:
+    if view.status in ("pending", "confirmed") and st.button("信息有误", width="stretch"):
+        st.session_state["declaration_correcting"] = True
+
+if st.session_state.get("declaration_correcting") and view.status in ("pending", "confirmed"):
+    options = declarations.correctable_fields(record)
+    with st.form("correction"):
+        st.markdown("请选择有误的信息，并简要说明正确内容：")
+        chosen = st.multiselect("有误的信息", list(options), format_func=options.get)
+        note = st.text_area("说明", max_chars=declarations.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
+        if st.form_submit_button("提交修改申请", type="primary"):
+            with guarded():
+                with session() as db_session:
+                    declarations.request_correction(db_session, actor=actor, year=view.year, fields=chosen, note=note)
+                st.session_state.pop("declaration_correcting", None)
+                st.session_state["declaration_flash"] = "修改申请已提交，单位修改后会通过“消息”通知您。"
+                st.rerun()

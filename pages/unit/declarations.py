@@ -1,3 +1,261 @@
-from pages.components.ui import placeholder
+from datetime import date
 
-placeholder("申报信息")
+import pandas as pd
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded
+from portal.declaration import fields as F
+from portal.declaration import importer, template
+from portal.declaration import service as declarations
+from portal.timeutil import fmt
+
+actor = current_actor()
+st.title("申报信息")
+flash = st.session_state.pop("unit_declaration_flash", None)
+if flash:
+    st.success(flash)
+
+with session() as db_session:
+    years = declarations.exam_years(db_session, actor=actor)
+if not years:
+    st.info("考试年度尚未开放，请等待管理员开放后再填报。")
+    st.stop()
+year = st.selectbox("年度", [y.year for y in years], format_func=lambda y: f"{y}年度医师资格")
+with session() as db_session:
+    window = declarations.entry_window(db_session, year=year)
+    rows = declarations.unit_candidates(db_session, actor=actor, year=year)
+(st.info if window.state == "open" else st.warning)(window.text)
+editable = window.state == "open"
+
+list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"])
+
+# ---------------------------------------------------------------------------------------------------- 考生列表
+with list_tab:
+    counts = {label: sum(1 for r in rows if r.status_label == label) for label in declarations.STATUS_LABELS.values()}
+    columns = st.columns(4)
+    for column, (label, count) in zip(columns, counts.items(), strict=True):
+        column.metric(label, count)
+    statuses = st.multiselect("状态", list(declarations.STATUS_LABELS.values()), placeholder="全部状态")
+    verdicts = st.multiselect("报名资格预检", ["满足", "将满足", "不满足", "无法判断", "未预检"], placeholder="全部")
+    shown = [
+        r
+        for r in rows
+        if (not statuses or r.status_label in statuses) and (not verdicts or (r.verdict or "未预检") in verdicts)
+    ]
+    frame = pd.DataFrame(
+        [
+            {
+                "姓名": r.real_name,
+                "证件号码": r.masked_number,
+                "状态": r.status_label,
+                "报名资格预检": r.verdict or "未预检",
+                "尚缺": "、".join(r.missing),
+                "考生反馈有误的信息": "、".join(r.correction_fields),
+                "考生说明": r.correction_note,
+                "更新时间": fmt(r.updated_at),
+            }
+            for r in shown
+        ],
+        columns=["姓名", "证件号码", "状态", "报名资格预检", "尚缺", "考生反馈有误的信息", "考生说明", "更新时间"],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption(f"共 {len(shown)} 人")
+    if shown:
+        exported_ids = [r.candidate_id for r in shown]
+
+        def log_export() -> None:
+            with session() as db_session:
+                declarations.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
+
+        st.download_button(
+            "导出 CSV",
+            frame.to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"申报信息_{year}.csv",
+            mime="text/csv",
+            on_click=log_export,
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- 逐人填报
+def widget(field: F.Field, value, key: str):
+    """One input for `field`, showing `value`; returns the raw value."""
+    label = field.label + (" :red[*]" if field.required else "")
+    if field.kind in ("choice", "int") and field.choices:
+        options = [""] + list(field.choices)
+        current = "" if value is None else str(value)
+        return st.selectbox(label, options, index=options.index(current) if current in options else 0, key=key)
+    if field.kind == "bool":
+        options = ["", "是", "否"]
+        return st.selectbox(label, options, index=0 if value is None else (1 if value else 2), key=key)
+    if field.kind == "date":
+        return st.date_input(
+            label, value=value, min_value=date(1950, 1, 1), max_value=date(2100, 12, 31), format="YYYY-MM-DD", key=key
+        )
+    return st.text_input(label, value="" if value is None else str(value), max_chars=field.max_length, key=key)
+
+
+def save(candidate_id: int, section: str, data) -> None:
+    with guarded():
+        with session() as db_session:
+            declarations.save_section(
+                db_session, actor=actor, year=year, candidate_id=candidate_id, section=section, data=data
+            )
+        st.session_state["unit_declaration_flash"] = f"{F.SECTION_LABELS[section]}已保存。"
+        st.rerun()
+
+
+def single_form(section: F.Section, values: dict | None, candidate_id: int, *, removable: bool = False) -> None:
+    with st.form(f"form_{section.code}_{candidate_id}"):
+        raw = {
+            f.key: widget(f, (values or {}).get(f.key), f"{section.code}_{f.key}_{candidate_id}")
+            for f in section.fields
+        }
+        left, right = st.columns(2)
+        submitted = left.form_submit_button(
+            "保存", type="primary", disabled=not editable, key=f"save_{section.code}_{candidate_id}"
+        )
+        removed = removable and values and right.form_submit_button("删除本栏", disabled=not editable)
+    if submitted:
+        save(candidate_id, section.code, raw)
+    if removed:
+        save(candidate_id, section.code, None)
+
+
+def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
+    config = {}
+    for f in section.fields:
+        label = f.label + (" *" if f.required else "")
+        if f.kind == "date":
+            config[f.key] = st.column_config.DateColumn(label, format="YYYY-MM-DD", required=f.required)
+        elif f.choices:
+            config[f.key] = st.column_config.SelectboxColumn(label, options=list(f.choices), required=f.required)
+        else:
+            config[f.key] = st.column_config.TextColumn(label, max_chars=f.max_length, required=f.required)
+    frame = pd.DataFrame(items, columns=[f.key for f in section.fields])
+    for f in section.fields:
+        if f.kind == "date":
+            frame[f.key] = pd.to_datetime(frame[f.key]).dt.date
+    with st.form(f"form_{section.code}_{candidate_id}"):
+        st.caption("每行一条，可增删行；保存时以表格内容整体替换。")
+        edited = st.data_editor(
+            frame,
+            column_config=config,
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            key=f"editor_{section.code}_{candidate_id}",
+        )
+        submitted = st.form_submit_button(
+            "保存", type="primary", disabled=not editable, key=f"save_{section.code}_{candidate_id}"
+        )
+    if submitted:
+        data = []
+        for row in edited.to_dict("records"):
+            cleaned = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+            if any(v not in (None, "") for v in cleaned.values()):
+                data.append(cleaned)
+        save(candidate_id, section.code, data)
+
+
+with form_tab:
+    if not rows:
+        st.info("本单位暂无已绑定的考生。考生绑定本单位后即可在此填报。")
+    else:
+        by_id = {r.candidate_id: r for r in rows}
+        candidate_id = st.selectbox(
+            "考生",
+            list(by_id),
+            format_func=lambda c: (
+                f"{by_id[c].real_name}（{by_id[c].masked_number or '未实名'}）— {by_id[c].status_label}"
+            ),
+            key="declaration_candidate",
+        )
+        # Log the read once per opening of a candidate's record, not on every rerun of the page.
+        opened = (year, candidate_id)
+        with guarded():
+            with session() as db_session:
+                view = declarations.unit_record(
+                    db_session,
+                    actor=actor,
+                    year=year,
+                    candidate_id=candidate_id,
+                    log_access=st.session_state.get("declaration_opened") != opened,
+                )
+            st.session_state["declaration_opened"] = opened
+            st.markdown(
+                f"**姓名：** {view.basic.real_name}　**证件号码：** {view.basic.masked_number}　"
+                f"**申报单位：** {view.basic.unit_name}　**状态：** {view.status_label}"
+            )
+            if view.correction:
+                wrong = "、".join(view.correction.labels)
+                st.warning(
+                    f"考生于 {fmt(view.correction.requested_at)} 反馈以下信息有误：{wrong}。"
+                    + (f"说明：{view.correction.note}" if view.correction.note else "")
+                )
+            if view.missing:
+                st.info(f"尚缺：{'、'.join(view.missing)}")
+            else:
+                st.success("必填信息已齐全，等待考生确认。" if view.status == "pending" else "必填信息已齐全。")
+            record = view.record
+            with st.expander(F.EXAM.label, expanded=not record["exam_level"]):
+                single_form(F.EXAM, record, candidate_id)
+            with st.expander(F.EDUCATION.label, expanded=not record["education"]):
+                single_form(F.EDUCATION, record["education"], candidate_id)
+            with st.expander(F.TITLE.label + "（无职称可不填）"):
+                single_form(F.TITLE, record["title"], candidate_id, removable=True)
+            with st.expander(F.QUALIFICATION.label + "（可多条）"):
+                list_form(F.QUALIFICATION, record["qualification_certificates"], candidate_id)
+            with st.expander(F.PRACTICE.label):
+                single_form(F.PRACTICE, record["practice_certificate"], candidate_id, removable=True)
+            with st.expander(F.NURSE.label):
+                none = record["has_nurse_certificate"] is False
+                if st.button(
+                    f"标记为“{F.NONE_LABEL}”", disabled=not editable or none, key=f"nurse_none_{candidate_id}"
+                ):
+                    save(candidate_id, "nurse_certificate", {"none": True})
+                if none:
+                    st.caption(f"当前：{F.NONE_LABEL}。如考生持有护士执业证，请填写下表并保存。")
+                single_form(F.NURSE, record["nurse_certificate"], candidate_id)
+            with st.expander(F.PROBATION.label + "（试用期考生填写，可多段）"):
+                list_form(F.PROBATION, record["probation"], candidate_id)
+
+# ---------------------------------------------------------------------------------------------------- 表格导入
+with import_tab:
+    st.markdown(
+        "1. 下载模板：每个栏目一个工作表，以**证件号码**对应考生，红色表头为必填，下拉框为可选值。\n"
+        "2. 填写本单位已绑定考生的信息（医师资格证、试用期可一人多行）。\n"
+        "3. 上传文件：正确的考生记录全部保存；有误的考生整条不保存，并列出行号、列名和原因。"
+    )
+    st.download_button(
+        "下载 XLSX 模板",
+        template.template_bytes(),
+        file_name="申报信息导入模板.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], key="declaration_upload")
+    if st.button("导入", type="primary", disabled=upload is None or not editable):
+        result = None
+        with guarded():
+            with st.spinner("正在导入……"):
+                try:
+                    with session() as db_session:
+                        result = importer.import_declarations(
+                            db_session, actor=actor, year=year, data=upload.getvalue()
+                        )
+                except importer.ImportFileError as error:
+                    st.error(error.message)
+        if result is not None:
+            st.success(
+                f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"
+                f"无变化 {result.unchanged} 人，未导入 {result.rejected} 人。"
+            )
+            if result.errors:
+                st.dataframe(
+                    pd.DataFrame(
+                        [{"工作表": e.sheet, "行": e.row, "列": e.column, "原因": e.reason} for e in result.errors]
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )

@@ -606,11 +606,17 @@ def save_section(
     return _view(session, exam_year, candidate_id, declaration)
 
 
-def unit_record(session: Session, *, actor: Actor, year: int, candidate_id: int) -> DeclarationView:
-    """A bound candidate's record for the unit's forms (logged as a view of the declaration)."""
+def unit_record(
+    session: Session, *, actor: Actor, year: int, candidate_id: int, log_access: bool = True
+) -> DeclarationView:
+    """A bound candidate's record for the unit's forms (logged as a view of the declaration).
+
+    `log_access` False only for a page re-drawing a record it has just logged as opened.
+    """
     _require_bound_to_unit(session, actor, candidate_id)
     exam_year = get_exam_year(session, year=year)
-    access.record(session, actor=actor, candidate_id=candidate_id, section="declaration", action="view")
+    if log_access:
+        access.record(session, actor=actor, candidate_id=candidate_id, section="declaration", action="view")
     return _view(session, exam_year, candidate_id, _declaration(session, exam_year.id, candidate_id))
 
 

@@ -1,0 +1,182 @@
+"""The candidate's 信息确认 page and the unit's 申报信息 page, driven through the real app."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import session_scope
+from db.models import Declaration, DeclarationEducation, PersonalDataAccess
+from portal.auth.actor import Actor
+from portal.timeutil import today_local
+from tests import factories
+from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.declaration.conftest import YEAR, fill, open_year
+
+CANDIDATE_PAGE = "pages/candidate/declaration.py"
+UNIT_PAGE = "pages/unit/declarations.py"
+
+
+@pytest.fixture
+def accounts(engine):
+    with session_scope(engine) as session:
+        open_year(session)
+        unit = factories.unit(session, name="示范页面医院")
+        admin = factories.user(session, "unit_admin", unit=unit)
+        candidate = factories.verified_candidate(session, real_name="页面考生")
+        factories.bind(session, candidate, unit)
+        return {"admin": admin.username, "admin_actor": Actor.of(admin), "candidate": candidate}
+
+
+def candidate_app(accounts, page=CANDIDATE_PAGE):
+    app = login(new_app(), accounts["candidate"].username, factories.PASSWORD)
+    app.switch_page(page)
+    app.run()
+    assert_no_exception(app)
+    return app
+
+
+def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, accounts):
+    with session_scope(engine) as session:
+        fill(session, accounts["admin_actor"], accounts["candidate"].id)
+    app = candidate_app(accounts)
+    shown = texts(app)
+    sections = [
+        "基本信息",
+        "报考信息",
+        "学历信息",
+        "专业技术职称",
+        "医师资格证",
+        "医师执业证",
+        "护士执业证",
+        "试用期单位（当前工作单位）",
+    ]
+    positions = [shown.index(s) for s in sections]
+    assert positions == sorted(positions)
+    assert "页面考生" in shown and "示范页面医院" in shown
+    assert ":red[*]" in shown  # required fields are marked
+    assert "未上传" in shown
+    assert "联系单位" in shown
+    assert "待确认" in shown
+    assert "报名资格预检" in shown and "满足" in shown
+    assert "报名材料清单" in shown and "学历证书及学信网验证报告" in shown
+    next(b for b in app.button if b.label == "确认无误").click()
+    app.run()
+    assert_no_exception(app)
+    assert "已确认" in texts(app)
+    with session_scope(engine) as session:
+        assert session.scalar(select(Declaration.confirmation_status)) == "confirmed"
+
+
+def test_candidate_marks_wrong_fields(engine, accounts):
+    with session_scope(engine) as session:
+        fill(session, accounts["admin_actor"], accounts["candidate"].id)
+    app = candidate_app(accounts)
+    next(b for b in app.button if b.label == "信息有误").click()
+    app.run()
+    app.multiselect[0].select("education.school")
+    app.text_area[0].input("学校名称有误")
+    next(b for b in app.button if b.label == "提交修改申请").click()
+    app.run()
+    assert_no_exception(app)
+    assert "修改申请已提交" in texts(app)
+    assert "待单位修改" in texts(app)
+    with session_scope(engine) as session:
+        assert session.scalar(select(Declaration.confirmation_status)) == "correction_requested"
+
+
+def test_closed_window_says_so_and_offers_no_confirmation(engine, accounts):
+    today = today_local()
+    with session_scope(engine) as session:
+        fill(session, accounts["admin_actor"], accounts["candidate"].id)
+        open_year(
+            session,
+            year=YEAR + 1,
+            entry=(today - timedelta(days=90), today - timedelta(days=40)),
+            confirmation=(today - timedelta(days=60), today - timedelta(days=10)),
+        )
+    app = candidate_app(accounts)
+    assert "已于" in texts(app) and "截止" in texts(app)
+    assert not [b for b in app.button if b.label == "确认无误"]
+
+
+def test_unverified_candidate_is_sent_to_identity(engine):
+    with session_scope(engine) as session:
+        open_year(session)
+        user = factories.user(session, "candidate")
+    app = login(new_app(), user.username, factories.PASSWORD)
+    app.switch_page(CANDIDATE_PAGE)
+    app.run()
+    assert_no_exception(app)
+    assert "尚未完成实名认证" in texts(app)
+
+
+def test_home_card_shows_the_window_state(engine, accounts):
+    app = candidate_app(accounts, "pages/candidate/home.py")
+    assert "信息确认进行中" in texts(app)
+
+
+def test_unit_lists_its_candidates_and_saves_a_section(engine, accounts):
+    app = login(new_app(), accounts["admin"], factories.PASSWORD)
+    app.switch_page(UNIT_PAGE)
+    app.run()
+    assert_no_exception(app)
+    assert "页面考生" in app.dataframe[0].value["姓名"].tolist()
+    assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
+    cid = accounts["candidate"].id
+    values = {
+        "education_level": "本科",
+        "study_form": "普通全日制",
+        "schooling_years": "5",
+        "major_type": "临床医学类",
+    }
+    for key, value in values.items():
+        app.selectbox(key=f"education_{key}_{cid}").set_value(value)
+    app.date_input(key=f"education_enrolled_on_{cid}").set_value(date(2013, 9, 1))
+    app.date_input(key=f"education_graduated_on_{cid}").set_value(date(2018, 6, 30))
+    app.text_input(key=f"education_school_{cid}").input("示范医科大学")
+    app.text_input(key=f"education_major_{cid}").input("临床医学")
+    app.text_input(key=f"education_diploma_number_{cid}").input("A0001")
+    app.button(key=f"save_education_{cid}").click()
+    app.run()
+    assert_no_exception(app)
+    assert "学历信息已保存" in texts(app)
+    with session_scope(engine) as session:
+        assert session.scalar(select(DeclarationEducation.school)) == "示范医科大学"
+        logged = session.execute(select(PersonalDataAccess.section, PersonalDataAccess.action)).all()
+        assert ("education", "edit") in logged and ("declaration", "view") in logged
+
+
+def test_unit_form_shows_the_rule_message(engine, accounts):
+    app = login(new_app(), accounts["admin"], factories.PASSWORD)
+    app.switch_page(UNIT_PAGE)
+    app.run()
+    cid = accounts["candidate"].id
+    for key, value in {"education_level": "本科", "study_form": "普通全日制", "schooling_years": "5",
+                       "major_type": "临床医学类"}.items():  # fmt: skip
+        app.selectbox(key=f"education_{key}_{cid}").set_value(value)
+    app.date_input(key=f"education_enrolled_on_{cid}").set_value(date(2013, 9, 1))
+    app.date_input(key=f"education_graduated_on_{cid}").set_value(date(2012, 6, 30))
+    for key in ("school", "major", "diploma_number"):
+        app.text_input(key=f"education_{key}_{cid}").input("示范")
+    app.button(key=f"save_education_{cid}").click()
+    app.run()
+    assert_no_exception(app)
+    assert any("学历信息·毕业时间" in e.value for e in app.error)
+
+
+def test_admin_opens_an_exam_year(engine):
+    with session_scope(engine) as session:
+        admin = factories.user(session, "admin")
+    app = login(new_app(), admin.username, factories.PASSWORD)
+    app.switch_page("pages/admin/exam_years.py")
+    app.run()
+    assert_no_exception(app)
+    assert "尚未开放任何考试年度" in texts(app)
+    next(b for b in app.button if b.label == "开放年度").click()
+    app.run()
+    assert_no_exception(app)
+    assert "年度已开放" in texts(app)
+    assert "年度医师资格" in app.dataframe[0].value["年度"].tolist()[0]
