@@ -2,6 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
+from portal.declaration.service import confirmation_window as declaration_window
 from portal.identity import service as identity
 from portal.message import service as messages
 
@@ -42,4 +43,7 @@ for column, (title, text, path, icon) in zip(columns, cards, strict=True):
     with column.container(border=True):
         st.markdown(f"**{title}**")
         st.caption(text)
+        if path == "pages/candidate/declaration.py":  # the window state of 信息确认
+            with session() as db_session:
+                st.caption(declaration_window(db_session).text)
         st.page_link(path, label="进入", icon=icon)
