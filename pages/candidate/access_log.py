@@ -1,3 +1,86 @@
-from pages.components.ui import placeholder
+import pandas as pd
+import streamlit as st
 
-placeholder("授权访问消息")
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded, table
+from portal.access import service as access
+from portal.timeutil import fmt
+
+actor = current_actor()
+st.title("授权访问消息")
+st.caption(
+    "依据《个人信息保护法》，您有权知道谁在何时查看、修改、导出或审核了您的个人信息。"
+    "工作单位只有在您绑定该单位期间才能查看您的信息；解绑后访问即终止，单位再次尝试访问也会记录在此。"
+)
+
+with session() as db_session:
+    granted = access.authorizations(db_session, actor=actor)
+    unread_by_reader = access.unread_counts(db_session, actor=actor)
+    entries = access.access_log(db_session, actor=actor)
+
+# ------------------------------------------------------------------ 授权情况
+st.subheader("授权情况")
+if granted.active:
+    for item in granted.active:
+        st.success(
+            f"**{item.unit_name}** 自 {fmt(item.since)[:10]} 起获授权查看和填报您的申报信息。"
+            "解绑工作单位后，该单位的授权即结束。"
+        )
+else:
+    st.info("目前没有工作单位获授权查看您的信息。绑定工作单位后，该单位可查看和填报您的申报信息。")
+if granted.ended:
+    with st.expander(f"已结束的授权（{len(granted.ended)}）"):
+        for item in granted.ended:
+            reason = f"，原因：{item.end_reason}" if item.end_reason else ""
+            st.markdown(f"- **{item.unit_name}**：{fmt(item.since)[:10]} 至 {fmt(item.until)[:10]}{reason}")
+
+# ------------------------------------------------------------------ 访问记录
+unread_total = sum(unread_by_reader.values())
+st.subheader(f"访问记录（未读 {unread_total}）" if unread_total else "访问记录")
+if unread_by_reader:
+    st.markdown("　".join(f":red-badge[{reader} {count} 条未读]" for reader, count in sorted(unread_by_reader.items())))
+
+if not entries:
+    st.info("暂无访问记录。除您本人外，任何人查看您的个人信息都会记录在这里。")
+else:
+    only_unread = st.toggle("只看未读", key="access_unread_only")
+    if unread_total and st.button("全部标为已读", icon=":material/done_all:"):
+        with guarded():
+            with session() as db_session:
+                access.mark_read(db_session, actor=actor)
+            st.rerun()
+    shown = [entry for entry in entries if entry.unread or not only_unread]
+    if not shown:
+        st.info("没有未读的访问记录。")
+    for entry in shown[:30]:
+        with st.container(border=True):
+            badge = ":red-badge[未读] " if entry.unread else ""
+            denied = ":orange-badge[已拒绝] " if entry.action == "view_denied" else ""
+            st.markdown(f"{badge}{denied}{entry.sentence}")
+            st.caption(f"{fmt(entry.created_at)} · {entry.reader_role} · {entry.action_label}")
+            if entry.unread and st.button("标为已读", key=f"access_read_{entry.id}"):
+                with guarded():
+                    with session() as db_session:
+                        access.mark_read(db_session, actor=actor, access_ids=[entry.id])
+                    st.rerun()
+    if len(shown) > 30:
+        st.caption(f"以上为最近 30 条，共 {len(shown)} 条；全部记录见下表。")
+
+    with st.expander("全部访问记录（可筛选、导出）"):
+        frame = pd.DataFrame(
+            [
+                {
+                    "时间": fmt(entry.created_at),
+                    "访问方": entry.reader,
+                    "身份": entry.reader_role,
+                    "操作": entry.action_label,
+                    "内容": entry.section,
+                    "状态": "未读" if entry.unread else "已读",
+                }
+                for entry in entries
+            ]
+        )
+        table(frame, key="access_log", file_name="授权访问记录.csv")
+        by_reader = frame.groupby("访问方").size().rename("次数")
+        st.bar_chart(by_reader, horizontal=True, x_label="次数", y_label="访问方")

@@ -1,3 +1,94 @@
-from pages.components.ui import placeholder
+import streamlit as st
 
-placeholder("个人信息")
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded
+from portal.errors import PortalError, ValidationFailed
+from portal.identity.service import STATUS_LABELS
+from portal.profile import service as profile
+
+actor = current_actor()
+
+
+def change_mobile() -> None:
+    """Runs before the page is drawn (a button callback), so that the logout can happen in the same click."""
+    state = st.session_state
+    new_mobile, password = state.get("profile_new_mobile", ""), state.get("profile_mobile_password", "")
+    state["profile_mobile_password"] = ""
+    try:
+        with session() as db_session:
+            changed = profile.change_mobile(db_session, actor=actor, new_mobile=new_mobile, password=password)
+    except ValidationFailed as error:
+        state["_profile_mobile_errors"] = list(error.errors.values())
+        return
+    except PortalError as error:
+        state["_profile_mobile_errors"] = [error.message]
+        return
+    except Exception:  # noqa: BLE001 - a page must never show a traceback
+        state["_profile_mobile_errors"] = ["系统繁忙，操作未完成，请稍后再试。"]
+        return
+    # The old login name no longer exists: log out and ask for a login with the new number.
+    state["_login_notice"] = f"手机号已修改，登录账号已改为 {changed}，请用新手机号重新登录。"
+    state["_authenticator"].logout(location="unrendered")
+
+
+st.title("个人信息")
+
+with session() as db_session:
+    info = profile.personal_info(db_session, actor=actor)
+
+# ------------------------------------------------------------------ 实名信息 (read-only)
+with st.container(border=True):
+    st.subheader("实名信息")
+    if info.verified:
+        st.markdown(
+            f"**真实姓名**：{info.real_name_masked}  \n"
+            f"**证件类型**：{info.document_type}  \n"
+            f"**证件号码**：{info.masked_number}  \n"
+            f"**性别**：{info.sex or '—'}  \n"
+            f"**出生日期**：{info.birth_date.isoformat() if info.birth_date else '—'}"
+        )
+        st.caption(
+            "以上信息来自实名认证（性别和出生日期由证件号码得出），不能在此修改。"
+            "如需更改姓名或证件号码，请到「实名认证」撤回认证后重新认证。"
+        )
+    else:
+        st.markdown(f"**实名认证状态**：{STATUS_LABELS.get(info.verification_status, '未认证')}")
+        st.info("完成实名认证后，这里将显示您的姓名、证件号码（部分隐藏）以及由证件得出的性别和出生日期。")
+    st.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
+
+# ------------------------------------------------------------------ 手机号 (= 登录账号)
+with st.container(border=True):
+    st.subheader("手机号（登录账号）")
+    st.markdown(f"**当前手机号**：{info.mobile}")
+    st.warning("手机号就是您的登录账号。修改手机号后，登录账号随之改为新手机号，当前登录将退出，请用新手机号重新登录。")
+    with st.form("change_mobile"):
+        st.text_input("新手机号", max_chars=13, placeholder="11 位手机号", key="profile_new_mobile")
+        st.text_input("登录密码（确认身份）", type="password", key="profile_mobile_password")
+        st.form_submit_button("修改手机号", on_click=change_mobile)
+    for message in st.session_state.pop("_profile_mobile_errors", []):
+        st.error(message)
+
+# ------------------------------------------------------------------ 电子邮箱
+with st.container(border=True):
+    st.subheader("电子邮箱")
+    with st.form("change_email"):
+        email = st.text_input("电子邮箱（可不填）", value=info.email, max_chars=120, placeholder="name@example.com")
+        save_email = st.form_submit_button("保存邮箱")
+    if save_email:
+        with guarded("电子邮箱已保存。"):
+            with session() as db_session:
+                profile.update_email(db_session, actor=actor, email=email)
+
+# ------------------------------------------------------------------ 修改密码
+with st.container(border=True):
+    st.subheader("修改密码")
+    with st.form("change_password", clear_on_submit=True):
+        old = st.text_input("原密码", type="password")
+        new = st.text_input("新密码", type="password", help="至少 8 位，须同时包含字母和数字，不能包含手机号")
+        confirm = st.text_input("确认新密码", type="password")
+        save_password = st.form_submit_button("修改密码")
+    if save_password:
+        with guarded("密码已修改，下次登录请使用新密码。"):
+            with session() as db_session:
+                profile.change_password(db_session, actor=actor, old_password=old, new_password=new, confirm=confirm)
