@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -907,8 +907,8 @@ def upload_image(
         old_key, existing.storage_key = existing.storage_key, key
     existing.uploaded_by = actor.user_id
     session.flush()
-    if old_key:
-        storage.delete(old_key)
+    if old_key:  # remove the replaced file only once the new key is committed
+        event.listen(session, "after_commit", lambda _session: storage.delete(old_key), once=True)
     audit.record(
         session,
         actor=actor,
