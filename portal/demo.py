@@ -56,6 +56,8 @@ EXTENSIONS: list[str] = [
     "portal.unit.demo:extend",
     "portal.identity.demo:extend",
     "portal.declaration.demo:extend",
+    "portal.profile.demo:extend",
+    "portal.access.demo:extend",
 ]
 
 
