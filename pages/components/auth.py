@@ -58,6 +58,9 @@ def restore(authenticator: stauth.Authenticate) -> Actor | None:
         st.session_state["_login_notice"] = "账号已停用或不存在，请联系管理员。"
         return None
     st.session_state["actor"] = actor
+    if st.session_state.pop("_write_cookie", False):
+        with st.sidebar:  # an invisible component; kept out of the main area so page elements keep their places
+            authenticator.cookie_controller.set_cookie()
     return actor
 
 
@@ -80,6 +83,9 @@ def login_form() -> None:
         return
     status = st.session_state.get("authentication_status")
     if status:
+        # Rebuild the navigation for the user's role; the re-login cookie is written in that next run
+        # (a cookie component rendered right before st.rerun() would be dropped with this run's elements).
+        st.session_state["_write_cookie"] = True
         st.rerun()
     elif status is False:
         state = directory.last_state
