@@ -26,6 +26,9 @@ year = st.selectbox("年度", [y.year for y in years], format_func=lambda y: f"{
 with session() as db_session:
     window = declarations.entry_window(db_session, year=year)
     rows = declarations.unit_candidates(db_session, actor=actor, year=year)
+# What needs the unit first: corrections asked for, then records not entered, then the rest.
+PRIORITY = {"correction_requested": 0, "not_entered": 1, "pending": 2, "confirmed": 3}
+rows.sort(key=lambda r: PRIORITY[r.status])
 (st.info if window.state == "open" else st.warning)(window.text)
 editable = window.state == "open"
 
@@ -198,6 +201,8 @@ with form_tab:
                 st.info(f"尚缺：{'、'.join(view.missing)}")
             else:
                 st.success("必填信息已齐全，等待考生确认。" if view.status == "pending" else "必填信息已齐全。")
+            if not view.basic.masked_number:
+                st.warning("该考生尚未完成实名认证，暂不能填报。请提醒考生先完成实名认证。")
             record = view.record
             with st.expander(F.EXAM.label, expanded=not record["exam_level"]):
                 single_form(F.EXAM, record, candidate_id)

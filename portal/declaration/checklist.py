@@ -30,7 +30,7 @@ def checklist(record: dict, images: dict[tuple[str, int, str], int]) -> list[Che
             "学位证书及学信网验证报告",
             ("degree", "degree_report"),
             has_degree,
-            "" if has_degree else "专科及以下无需学位证书",
+            "" if has_degree else "专科及以下无需学位证书" if education else "待单位填报学历信息",
         ),
         (
             "专业技术资格证",
