@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "portal.core_cli",
     "portal.bench.cli",
     "portal.backup_cli",
+    "portal.security_cli",
     "portal.identity.cli",
     "portal.eligibility.cli",
     "portal.unit.cli",

@@ -71,10 +71,16 @@ def rotate_token(token: bytes) -> bytes:
     return _fernet(*_keys()).rotate(token)
 
 
-def lookup_hash(value: str) -> str:
+def lookup_hash(value: str, *, secret: str | None = None) -> str:
     """Keyed hash (HMAC-SHA256, hex) of a normalised value, for equality look-ups and uniqueness."""
     normalised = value.strip().upper().encode()
-    return hmac.new(_hmac_key(get_settings().secret_key), normalised, hashlib.sha256).hexdigest()
+    key = _hmac_key(secret or get_settings().secret_key)
+    return hmac.new(key, normalised, hashlib.sha256).hexdigest()
+
+
+def old_keys() -> list[str]:
+    """Previous secret keys (PORTAL_OLD_SECRET_KEYS) whose ciphertexts still decrypt."""
+    return [k.strip() for k in os.environ.get("PORTAL_OLD_SECRET_KEYS", "").split(",") if k.strip()]
 
 
 def mask(value: str | None, *, keep_start: int = 4, keep_end: int = 4) -> str:
