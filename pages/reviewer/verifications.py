@@ -12,8 +12,6 @@ from portal.identity import review
 from portal.identity.service import DOCUMENT_TYPE_LABELS, METHOD_LABELS
 from portal.timeutil import fmt
 
-DECISIONS_ZH = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
-
 actor = current_actor()
 st.title("待审核实名认证")
 
@@ -98,7 +96,8 @@ with st.container(border=True):
         st.warning(line)
     if opened.attempts:
         tried = "；".join(
-            f"{fmt(moment)} {DECISIONS_ZH.get(decision, decision)}{f'（{reasons}）' if reasons else ''}"
+            f"{fmt(moment)} {review.DECISION_LABELS.get(decision, decision)}"
+            + (f"（{'、'.join(review.REASON_LABELS.get(r, r) for r in reasons.split(','))}）" if reasons else "")
             for moment, decision, reasons in opened.attempts
         )
         st.caption(f"自动核验记录：{tried}")

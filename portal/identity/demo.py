@@ -202,15 +202,22 @@ def extend(session: Session, rng: random.Random, context) -> None:
     for start in range(0, len(rows), 5000):
         session.execute(insert(IdentityVerification), rows[start : start + 5000])
 
-    pending_ids = session.scalars(
-        select(IdentityVerification.id).where(
+    manual = session.execute(
+        select(IdentityVerification.id, IdentityVerification.submitted_at).where(
             IdentityVerification.status.in_(("pending", "rejected")), IdentityVerification.method == "manual_id_card"
         )
     ).all()
+    tries = (("retake", "blurry"), ("retake", "glare"), ("mismatch", "number_mismatch"))
     attempts = [
-        {"verification_id": vid, "decision": decision, "reasons": reasons, "seconds": 0.6, "created_at": now}
-        for vid in pending_ids
-        for decision, reasons in (("retake", "blurry"), ("retake", "glare"), ("mismatch", "number_mismatch"))
+        {
+            "verification_id": vid,
+            "decision": decision,
+            "reasons": reasons,
+            "seconds": 0.6,
+            "created_at": submitted - dt.timedelta(minutes=12 - 3 * index),
+        }
+        for vid, submitted in manual
+        for index, (decision, reasons) in enumerate(tries)
     ]
     if attempts:
         session.execute(insert(IdentityCheckAttempt), attempts)

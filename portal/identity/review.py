@@ -19,6 +19,18 @@ from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.message import service as messages
 from portal.timeutil import fmt, utcnow
 
+DECISION_LABELS = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
+REASON_LABELS = {
+    "blurry": "模糊",
+    "glare": "反光",
+    "too_dark": "过暗",
+    "not_in_frame": "未完整入框",
+    "too_small": "证件过小",
+    "unclear": "未看清",
+    "name_mismatch": "姓名不一致",
+    "number_mismatch": "号码不一致",
+    "invalid_number": "号码无效",
+}
 DUPLICATE = "该证件号码已被其他账号实名认证，不能通过；请选择“不通过”并说明原因。"
 STALE = "该申请已被处理或已被考生撤回，请刷新列表。"
 
