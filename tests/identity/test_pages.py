@@ -240,3 +240,38 @@ def test_candidate_cannot_open_the_review_page(candidate):
     app = login(new_app(), candidate, factories.PASSWORD)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(REVIEW_PAGE)
+
+
+def test_a_verified_candidate_is_not_prompted(engine):
+    with session_scope(engine) as session:
+        username = factories.verified_candidate(session).username
+    app = login(new_app(), username, factories.PASSWORD)
+    assert_no_exception(app)
+    assert "尚未完成实名认证" not in texts(app)
+    assert "前往认证" not in [link.value for link in app.page_link]
+
+
+def test_reviewer_sees_and_resolves_a_duplicate_flag(engine):
+    with session_scope(engine) as session:
+        factories.verified_candidate(session, real_name=GENUINE["name"], document_number=GENUINE["id_number"])
+        intruder = factories.actor(session, "candidate")
+        reviewer = factories.user(session, "reviewer").username
+    with session_scope(engine) as session:
+        with pytest.raises(identity.DuplicateNumber):
+            identity.fill_in(
+                session,
+                actor=intruder,
+                real_name=GENUINE["name"],
+                document_type="resident_id",
+                document_number=GENUINE["id_number"],
+            )
+    app = new_app(REVIEW_PAGE)
+    app.run()
+    login(app, reviewer, factories.PASSWORD)
+    assert_no_exception(app)
+    assert "重复证件号码提示（1）" in [e.label for e in app.expander]
+    assert intruder.username in texts(app)
+    button(app, "已处理").click()
+    app.run()
+    assert_no_exception(app)
+    assert not [e for e in app.expander if e.label.startswith("重复证件号码提示")]
