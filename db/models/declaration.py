@@ -1,7 +1,8 @@
 """Declaration data (申报信息): exam years, one record per candidate and year, its sections, confirmations.
 
-Certificate numbers are personal data (not ID numbers): they live in these tables only and never in logs or
-audit summaries. Certificate images are stored through `portal.storage` (encrypted); only their keys are here.
+Certificate numbers (毕业证号, 学历认证报告编号, 证书编号/编码) identify a person: they are stored encrypted
+(`EncryptedText`) and never appear in logs or audit summaries. Certificate images are stored through
+`portal.storage` (encrypted); only their keys are here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Timestamped
+from db.types import EncryptedText
 
 CONFIRMATION_STATUSES = ("not_entered", "pending", "confirmed", "correction_requested")
 IMAGE_SIDES = ("front", "back")
@@ -122,8 +124,8 @@ class DeclarationEducation(Base):
     schooling_years: Mapped[int] = mapped_column(Integer)
     major_type: Mapped[str] = mapped_column(String(32))
     major: Mapped[str] = mapped_column(String(64))
-    diploma_number: Mapped[str] = mapped_column(String(40))
-    degree_report_number: Mapped[str | None] = mapped_column(String(40))
+    diploma_number: Mapped[str] = mapped_column(EncryptedText)
+    degree_report_number: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class DeclarationTitle(Base):
@@ -139,7 +141,7 @@ class DeclarationTitle(Base):
     obtained_by: Mapped[str] = mapped_column(String(16))
     route: Mapped[str | None] = mapped_column(String(16))
     approved_on: Mapped[date] = mapped_column(Date)
-    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    certificate_number: Mapped[str | None] = mapped_column(EncryptedText)
     is_provincial_line: Mapped[bool | None] = mapped_column(Boolean)
     is_grassroots_senior: Mapped[bool | None] = mapped_column(Boolean)
     appointed_on: Mapped[date | None] = mapped_column(Date)
@@ -151,7 +153,6 @@ class QualificationCertificate(Base):
     __tablename__ = "declaration_qualification_certificate"
     __table_args__ = (
         UniqueConstraint("declaration_id", "position", name="uq_qualification_certificate_position"),
-        UniqueConstraint("declaration_id", "certificate_code", name="uq_qualification_certificate_code"),
         CheckConstraint("position >= 1", name="position"),
     )
 
@@ -161,7 +162,7 @@ class QualificationCertificate(Base):
     level: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(16))
     issued_on: Mapped[date] = mapped_column(Date)
-    certificate_code: Mapped[str] = mapped_column(String(40))
+    certificate_code: Mapped[str] = mapped_column(EncryptedText)
 
 
 class PracticeCertificate(Base):
@@ -180,7 +181,7 @@ class PracticeCertificate(Base):
     issuer: Mapped[str] = mapped_column(String(100))
     practice_location: Mapped[str] = mapped_column(String(100))
     practice_scope: Mapped[str] = mapped_column(String(64))
-    certificate_code: Mapped[str] = mapped_column(String(40))
+    certificate_code: Mapped[str] = mapped_column(EncryptedText)
     first_registered_on: Mapped[date | None] = mapped_column(Date)
 
 
@@ -191,7 +192,7 @@ class NurseCertificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declaration.id", ondelete="CASCADE"), unique=True)
-    certificate_code: Mapped[str] = mapped_column(String(40))
+    certificate_code: Mapped[str] = mapped_column(EncryptedText)
     issued_on: Mapped[date] = mapped_column(Date)
     issuer: Mapped[str | None] = mapped_column(String(100))
 

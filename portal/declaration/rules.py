@@ -143,6 +143,18 @@ def dates_match_birth_date(record: dict, *, birth_date: date | None, **_) -> dic
     return errors
 
 
+def certificate_codes_distinct(record: dict, **_) -> dict[str, str]:
+    """Two 医师资格证 of one record cannot carry the same 证书编码."""
+    errors, seen = {}, set()
+    for index, item in enumerate(record.get("qualification_certificates") or [], start=1):
+        code = (item.get("certificate_code") or "").strip().upper()
+        if code and code in seen:
+            path = f"qualification_certificate[{index}].certificate_code"
+            errors[path] = f"{field_label(path)}：与前面的医师资格证重复"
+        seen.add(code)
+    return errors
+
+
 RULES: tuple[Callable[..., dict[str, str]], ...] = (
     graduation_after_enrolment,
     schooling_matches_dates,
@@ -151,6 +163,7 @@ RULES: tuple[Callable[..., dict[str, str]], ...] = (
     probation_end_after_start,
     first_registration_not_after_issue,
     dates_match_birth_date,
+    certificate_codes_distinct,
 )
 
 

@@ -372,10 +372,15 @@ class DeclarationView:
         return STATUS_LABELS[self.status]
 
 
-def _declaration(session: Session, exam_year_id: int, candidate_id: int) -> Declaration | None:
-    return session.scalar(
-        select(Declaration).where(Declaration.exam_year_id == exam_year_id, Declaration.candidate_id == candidate_id)
+def _declaration(session: Session, exam_year_id: int, candidate_id: int, *, lock: bool = False) -> Declaration | None:
+    """The record; `lock` takes its row lock so that a unit edit and a confirmation cannot interleave."""
+    query = select(Declaration).where(
+        Declaration.exam_year_id == exam_year_id, Declaration.candidate_id == candidate_id
     )
+    if lock:
+        # Wait for whoever holds the row and read it as they committed it.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def _view(session: Session, year: ExamYear, candidate_id: int, declaration: Declaration | None) -> DeclarationView:
@@ -573,7 +578,7 @@ def save_section(
     value, errors = _parse_section(section, data)
     if errors:
         raise ValidationFailed(errors)
-    declaration = _declaration(session, exam_year.id, candidate_id)
+    declaration = _declaration(session, exam_year.id, candidate_id, lock=True)
     old = load_record(session, declaration) if declaration else F.empty_record()
     new = _replace(old, section, value)
     problems = rules.check(new, birth_date=identity.birth_date, today=today or today_local())
@@ -749,7 +754,7 @@ def confirm(
     """确认无误: record that the candidate confirmed exactly the content whose hash is `expected_hash`."""
     authorize(session, actor, "candidate")
     exam_year = _require_confirmation_open(session, year, today)
-    declaration = _declaration(session, exam_year.id, actor.user_id)
+    declaration = _declaration(session, exam_year.id, actor.user_id, lock=True)
     if declaration is None or declaration.confirmation_status == "not_entered":
         raise Conflict("单位尚未填报您的申报信息，暂不能确认。")
     view = _view(session, exam_year, actor.user_id, declaration)
@@ -805,7 +810,7 @@ def request_correction(
     """信息有误: mark the wrong fields with a short note; the unit's admins get a message (status 待单位修改)."""
     authorize(session, actor, "candidate")
     exam_year = _require_confirmation_open(session, year, today)
-    declaration = _declaration(session, exam_year.id, actor.user_id)
+    declaration = _declaration(session, exam_year.id, actor.user_id, lock=True)
     if declaration is None or declaration.confirmation_status == "not_entered":
         raise Conflict("单位尚未填报您的申报信息。")
     if declaration.confirmation_status == "correction_requested":

@@ -81,6 +81,17 @@ CASES = [
         "首次注册时间",
     ),
     ("dates_match_birth_date", {"education__enrolled_on": date(2008, 9, 1)}, "education.enrolled_on", "出生日期"),
+    (
+        "certificate_codes_distinct",
+        {
+            "qualification_certificates": [
+                {"issued_on": date(2019, 12, 1), "certificate_code": "201942110420106199503150011"},
+                {"issued_on": date(2021, 12, 1), "certificate_code": "201942110420106199503150011"},
+            ]
+        },
+        "qualification_certificate[2].certificate_code",
+        "重复",
+    ),
 ]
 
 

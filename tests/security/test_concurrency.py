@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.models import AuditEvent, IdentityVerification, Message
+from portal.auth.actor import Actor
 from portal.errors import Conflict
 from portal.identity import review
 from tests import factories
@@ -66,3 +67,40 @@ def test_two_reviewers_deciding_one_case(backend, engine, rounds):
             notices = session.scalar(select(func.count()).where(Message.user_id == final.user_id))
         assert final.status in {"verified", "rejected"}
         assert decisions == 1 and notices == 1
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_unit_editing_while_candidate_confirms(backend, engine):
+    from portal.declaration import service as declarations
+    from tests.declaration.conftest import EDUCATION, YEAR, fill, open_year
+
+    for attempt in range(6):
+        with session_scope(engine) as session:
+            if attempt == 0:
+                open_year(session)
+            unit = factories.unit(session)
+            admin = Actor.of(factories.user(session, "unit_admin", unit=unit))
+            candidate = factories.verified_candidate(session)
+            factories.bind(session, candidate, unit)
+            fill(session, admin, candidate.id)
+            me = Actor.of(candidate)
+            seen = declarations.my_record(session, actor=me, year=YEAR).content_hash
+        edited = {**EDUCATION, "school": f"改名后的示范医科大学{attempt}"}
+        outcomes = race(
+            engine,
+            lambda s, a=me, h=seen: declarations.confirm(s, actor=a, year=YEAR, expected_hash=h),
+            lambda s, a=admin, c=candidate.id, e=edited: declarations.save_section(
+                s, actor=a, year=YEAR, candidate_id=c, section="education", data=e
+            ),
+        )
+        assert not isinstance(outcomes[1], Exception), outcomes  # the unit's edit always lands
+        with session_scope(engine) as session:
+            view = declarations.my_record(session, actor=me, year=YEAR)
+            assert view.record["education"]["school"] == edited["school"]  # nothing lost
+            if isinstance(outcomes[0], Exception):
+                assert isinstance(outcomes[0], Conflict) and "修改" in outcomes[0].message
+                assert view.status == "pending"
+            else:
+                # Confirmed first, then changed by the unit: back to 待确认 with the change listed.
+                assert view.status == "pending"
+            assert view.status != "confirmed"
