@@ -1,0 +1,236 @@
+"""Every service against every role: what a role may not do is refused by the service itself.
+
+The expected roles below are written from the product rules (who does what in the season), not read off the
+code. A disabled account is refused everywhere. Object-level rules (another candidate's data, another unit's
+candidates) are tested in each domain's tests and in the cross-tenant cases at the end of this file.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date
+
+import pytest
+
+from portal.access import service as access
+from portal.audit import service as audit
+from portal.auth import service as auth
+from portal.auth.actor import Actor
+from portal.declaration import importer
+from portal.declaration import service as declaration
+from portal.errors import NotFound, PermissionDenied
+from portal.identity import review
+from portal.identity import service as identity
+from portal.message import service as messages
+from portal.profile import service as profile
+from portal.unit import service as unit
+from tests import factories
+
+C, U, R, A, ADM = "candidate", "unit_admin", "reviewer", "analyst", "admin"
+EVERYONE = {C, U, R, A, ADM}
+GENERIC_REFUSAL = PermissionDenied().message
+# Reaching into someone else's data is refused, or answered as if it did not exist.
+REFUSED = (PermissionDenied, NotFound)
+
+MATRIX = [
+    # identity: the candidate's own flow; reviewers decide
+    (identity.fill_in, {C}),
+    (identity.my_application, {C}),
+    (identity.submit_scan, {C}),
+    (identity.switch_to_manual, {C}),
+    (identity.submit_manual, {C}),
+    (identity.withdraw, {C}),
+    (identity.image, {C, R}),
+    (review.pending_cases, {R}),
+    (review.pending_count, {R}),
+    (review.open_case, {R}),
+    (review.approve, {R}),
+    (review.reject, {R}),
+    (review.open_flags, {R}),
+    (review.resolve_flag, {R}),
+    # accounts: admins manage, everyone changes their own password
+    (auth.create_user, {ADM}),
+    (auth.list_users, {ADM}),
+    (auth.reset_password, {ADM}),
+    (auth.set_active, {ADM}),
+    (auth.unlock, {ADM}),
+    (auth.change_password, EVERYONE),
+    (audit.search, {ADM}),
+    (audit.actions, {ADM}),
+    # 个人中心
+    (profile.personal_info, {C}),
+    (profile.change_password, EVERYONE),  # everyone changes their own password
+    (profile.update_email, {C}),
+    (profile.change_mobile, {C}),
+    (profile.addresses, {C}),
+    (profile.add_address, {C}),
+    (profile.update_address, {C}),
+    (profile.set_default, {C}),
+    (profile.delete_address, {C}),
+    (access.access_log, {C}),
+    (access.authorizations, {C}),
+    (access.mark_read, {C}),
+    (access.unread_count, {C}),
+    # work units
+    (unit.search_units, {C, U, R, ADM}),
+    (unit.bind, {C}),
+    (unit.change_unit, {C}),
+    (unit.unbind, {C}),
+    (unit.my_binding, {C}),
+    (unit.history, {C}),
+    (unit.binding_status, {C}),
+    (unit.own_unit, {U}),
+    (unit.overview, {U}),
+    (unit.rotate_code, {U, ADM}),
+    (unit.bound_candidates, {U, R, ADM}),
+    (unit.candidate_detail, {U}),
+    (unit.end_binding, {U}),
+    (unit.update_unit, {U}),
+    (unit.pending_registrations, {R, ADM}),
+    (unit.approve_registration, {R, ADM}),
+    (unit.reject_registration, {R, ADM}),
+    (unit.pending_name_changes, {R, ADM}),
+    (unit.decide_name_change, {R, ADM}),
+    (unit.set_status, {R, ADM}),
+    (unit.units_with_failed_attempts, {R, ADM}),
+    # declarations: units enter, candidates confirm, admins open exam years
+    (declaration.exam_years, EVERYONE),
+    (declaration.open_exam_year, {ADM}),
+    (declaration.update_exam_year, {ADM}),
+    (declaration.save_section, {U}),
+    (declaration.unit_record, {U}),
+    (declaration.unit_candidates, {U}),
+    (declaration.record_export, {U}),
+    (declaration.my_record, {C}),
+    (declaration.confirm, {C}),
+    (declaration.request_correction, {C}),
+    (declaration.upload_image, {C}),
+    (declaration.image_bytes, {C, U}),
+    (importer.import_declarations, {U}),
+    # messages: everyone has an inbox
+    (messages.inbox, EVERYONE),
+    (messages.unread_count, EVERYONE),
+    (messages.mark_read, EVERYONE),
+    (messages.mark_all_read, EVERYONE),
+]
+
+
+def _arguments(function, world) -> dict:
+    values = {
+        "user_id": world["candidate_id"],
+        "candidate_id": world["candidate_id"],
+        "verification_id": world["verification_id"],
+        "unit_id": world["unit_id"],
+        "binding_id": world["binding_id"],
+        "year": 2026,
+        "today": date(2026, 11, 26),
+        "data": {},
+        "section": "education",
+        "side": "front",
+        "slot": "education",
+        "fields": ["education.school"],
+        "candidate_ids": [world["candidate_id"]],
+        "active": False,
+        "approve": True,
+        "role": "reviewer",
+        "document_type": "resident_id",
+    }
+    kwargs = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name in ("session", "actor") or parameter.default is not inspect.Parameter.empty:
+            continue
+        if name in values:
+            kwargs[name] = values[name]
+        elif name.endswith("_id"):
+            kwargs[name] = 1
+        elif name.endswith("_on"):
+            kwargs[name] = date(2026, 12, 1)
+        elif name in ("image", "front", "back"):
+            kwargs[name] = b"not an image"
+        else:
+            kwargs[name] = "x1"
+    return kwargs
+
+
+@pytest.fixture
+def world(session):
+    home = factories.unit(session)
+    candidate = factories.verified_candidate(session)
+    binding = factories.bind(session, candidate, home)
+    actors = {role: factories.actor(session, role, unit=home if role == U else None) for role in EVERYONE}
+    disabled = {}
+    for role in EVERYONE:
+        user = factories.user(session, role, unit=home if role == U else None)
+        user.is_active = False
+        disabled[role] = Actor.of(user)
+    session.flush()
+    return {
+        "actors": actors,
+        "disabled": disabled,
+        "candidate_id": candidate.id,
+        "verification_id": identity.current(session, user_id=candidate.id).id,
+        "unit_id": home.id,
+        "binding_id": binding.id,
+    }
+
+
+def _call(session, function, actor, world):
+    savepoint = session.begin_nested()
+    try:
+        function(session, actor=actor, **_arguments(function, world))
+        return None
+    except Exception as error:  # noqa: BLE001 - the kind of refusal is what is checked
+        return error
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.mark.parametrize(
+    "function, allowed", MATRIX, ids=[f"{f.__module__.split('.')[1]}.{f.__name__}" for f, _ in MATRIX]
+)
+def test_each_role_is_refused_what_it_may_not_do(session, world, function, allowed):
+    for role, actor in world["actors"].items():
+        outcome = _call(session, function, actor, world)
+        if role in allowed:
+            refused = isinstance(outcome, PermissionDenied) and outcome.message == GENERIC_REFUSAL
+            assert not refused, f"{role} should be allowed to call {function.__name__}"
+        else:
+            assert isinstance(outcome, PermissionDenied), f"{role} was not refused {function.__name__}: {outcome!r}"
+    for role in allowed:
+        outcome = _call(session, function, world["disabled"][role], world)
+        assert isinstance(outcome, PermissionDenied), f"disabled {role} was not refused {function.__name__}"
+
+
+def test_matrix_covers_every_service_that_takes_an_actor():
+    listed = {f for f, _ in MATRIX}
+    modules = [identity, review, auth, audit, profile, access, unit, declaration, importer, messages]
+    exempt = {audit.record, access.record, access.require_unit_access, access.unread_counts}
+    missing = []
+    for module in modules:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if "actor" in inspect.signature(function).parameters and function not in listed | exempt:
+                missing.append(f"{module.__name__}.{name}")
+    assert not missing, f"services missing from the access matrix: {missing}"
+
+
+def test_candidates_cannot_reach_each_others_data(session, world):
+    other = factories.actor(session, C)
+    with pytest.raises(REFUSED):
+        identity.image(session, actor=other, verification_id=world["verification_id"], side="front")
+    with pytest.raises(REFUSED):
+        access.require_unit_access(session, actor=other, candidate_id=world["candidate_id"], section="identity")
+
+
+def test_unit_admin_of_another_unit_cannot_reach_candidates(session, world):
+    stranger = factories.actor(session, U, unit=factories.unit(session))
+    with pytest.raises(REFUSED):
+        unit.candidate_detail(session, actor=stranger, candidate_id=world["candidate_id"])
+    with pytest.raises(REFUSED):
+        unit.end_binding(session, actor=stranger, binding_id=world["binding_id"], reason="不是本单位")
+    with pytest.raises(REFUSED):
+        declaration.unit_record(session, actor=stranger, year=2026, candidate_id=world["candidate_id"])
+    with pytest.raises(REFUSED):
+        access.require_unit_access(session, actor=stranger, candidate_id=world["candidate_id"], section="education")
