@@ -25,6 +25,7 @@ class Settings:
     lockout_minutes: int = 15
     auto_check_attempts: int = 3
     image_retention_days: int = 365
+    session_hours: float = 8.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,4 +62,5 @@ def get_settings() -> Settings:
         login_sleep_seconds=float(os.environ.get("PORTAL_LOGIN_SLEEP", "0.5")),
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
+        session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
     )

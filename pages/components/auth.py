@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
@@ -50,6 +52,12 @@ def restore(authenticator: stauth.Authenticate) -> Actor | None:
         authenticator.logout(location="unrendered")
     if not st.session_state.get("authentication_status"):
         return None
+    started = st.session_state.setdefault("_login_at", time.time())
+    if time.time() - started > get_settings().session_hours * 3600:
+        authenticator.logout(location="unrendered")
+        st.session_state.pop("_login_at", None)
+        st.session_state["_login_notice"] = "登录已超时，请重新登录。"
+        return None
     username = st.session_state.get("username")
     with session_scope(engine()) as session:
         actor = auth.load_actor(session, username=username or "")
@@ -86,6 +94,7 @@ def login_form() -> None:
         # Rebuild the navigation for the user's role; the re-login cookie is written in that next run
         # (a cookie component rendered right before st.rerun() would be dropped with this run's elements).
         st.session_state["_write_cookie"] = True
+        st.session_state["_login_at"] = time.time()
         st.rerun()
     elif status is False:
         state = directory.last_state

@@ -125,3 +125,15 @@ def test_candidate_registers_then_logs_in(engine):
     assert "注册成功" in texts(app)
     app = login(new_app(), "13911112222", "abc12345")
     assert app.title[0].value == "首页"
+
+
+def test_expired_session_is_sent_back_to_login(accounts):
+    import time
+
+    app = login(new_app(), accounts["reviewer"], factories.PASSWORD)
+    assert app.title[0].value == registry.pages_for("reviewer")[0].title
+    app.session_state["_login_at"] = time.time() - 9 * 3600  # older than PORTAL_SESSION_HOURS (8)
+    app.run()
+    assert_no_exception(app)
+    assert "登录已超时" in texts(app)
+    assert not app.session_state["authentication_status"]
