@@ -58,6 +58,7 @@ EXTENSIONS: list[str] = [
     "portal.declaration.demo:extend",
     "portal.profile.demo:extend",
     "portal.access.demo:extend",
+    "portal.dashboard.seed:extend",
 ]
 
 

@@ -4,6 +4,7 @@ from db.base import Base
 from db.models.access import PersonalDataAccess
 from db.models.account import ROLES, User
 from db.models.audit import AuditEvent
+from db.models.dashboard import DeclarationVerdict, StatisticsFact, StatisticsSnapshot
 from db.models.declaration import (
     CertificateImage,
     CorrectionRequest,
@@ -36,11 +37,14 @@ __all__ = [
     "DeclarationConfirmation",
     "DeclarationEducation",
     "DeclarationTitle",
+    "DeclarationVerdict",
     "ExamYear",
     "NurseCertificate",
     "PracticeCertificate",
     "ProbationPeriod",
     "QualificationCertificate",
+    "StatisticsFact",
+    "StatisticsSnapshot",
     "IdentityCheckAttempt",
     "IdentityFlag",
     "IdentityVerification",

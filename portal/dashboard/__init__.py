@@ -1,0 +1,1 @@
+"""Reviewer dashboards and analyst statistics (aggregate queries, verification queue claims, bench, large seed)."""
