@@ -1,5 +1,6 @@
 """All models, imported here so that `Base.metadata` knows every table (Alembic and tests rely on it)."""
 
+from db import sanitize  # noqa: F401 - registers the text safety net
 from db.base import Base
 from db.models.access import PersonalDataAccess
 from db.models.account import ROLES, User

@@ -15,6 +15,7 @@ from portal.auth.actor import Actor, authorize
 from portal.auth.passwords import check_password, hash_password, policy_problem
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.settings import get_settings
+from portal.text import clean, like_escape
 from portal.timeutil import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -246,9 +247,13 @@ def list_users(
     statement = select(User).order_by(User.id).limit(limit)
     if role:
         statement = statement.where(User.role == role)
-    if query.strip():
-        pattern = f"%{query.strip().lower()}%"
+    text = clean(query, max_length=64).lower()
+    if text:
+        pattern = f"%{like_escape(text)}%"
         statement = statement.where(
-            or_(func.lower(User.username).like(pattern), func.lower(User.display_name).like(pattern))
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
         )
     return list(session.scalars(statement))

@@ -39,6 +39,7 @@ from portal.crypto import lookup_hash
 from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
 from portal.identity.service import verified_identity
 from portal.message import service as messages
+from portal.text import clean
 from portal.timeutil import fmt, utcnow
 from portal.unit import categories, codes, regions
 from portal.unit.pinyin import initials
@@ -131,7 +132,7 @@ def _like_escape(text: str) -> str:
 def search_units(session: Session, *, actor: Actor, query: str, limit: int = 20) -> list[UnitView]:
     """Active units whose name contains `query`, or whose pinyin initials or code contain it."""
     authorize(session, actor, "candidate", "unit_admin", "reviewer", "admin")
-    text = re.sub(r"\s+", "", query or "")
+    text = re.sub(r"\s+", "", clean(query, max_length=100))
     if not text:
         return []
     pattern = f"%{_like_escape(text)}%"
@@ -522,7 +523,7 @@ def bound_candidates(
         .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
         .limit(limit)
     )
-    query = (query or "").strip()
+    query = clean(query, max_length=64)
     if query:
         statement = statement.where(IdentityVerification.real_name.like(f"%{_like_escape(query)}%", escape="\\"))
     result = []
