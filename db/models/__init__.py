@@ -5,7 +5,7 @@ from db.base import Base
 from db.models.access import PersonalDataAccess
 from db.models.account import ROLES, User
 from db.models.audit import AuditEvent
-from db.models.dashboard import DeclarationVerdict, StatisticsFact, StatisticsSnapshot
+from db.models.dashboard import DeclarationVerdict, StatisticsCell, StatisticsFact, StatisticsSnapshot, UnitProgress
 from db.models.declaration import (
     CertificateImage,
     CorrectionRequest,
@@ -44,6 +44,7 @@ __all__ = [
     "PracticeCertificate",
     "ProbationPeriod",
     "QualificationCertificate",
+    "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
     "IdentityCheckAttempt",
@@ -53,6 +54,7 @@ __all__ = [
     "PersonalDataAccess",
     "Unit",
     "UnitBinding",
+    "UnitProgress",
     "UnitCodeAttempt",
     "UnitCodeLockout",
     "UnitNameChange",

@@ -2,8 +2,10 @@
 
 `declaration_verdict` caches the 报名资格预检 verdict of each declaration (re-judged when the record's revision,
 the exam year's cut-off or, for 将满足, the day changes), so that dashboards count verdicts with one GROUP BY.
-`statistics_fact` holds one row per candidate and exam year with only what the analysts' aggregates need (no
-names, no numbers); it is rebuilt in one INSERT … SELECT when older than a few minutes (`statistics_snapshot`).
+`statistics_fact` holds one row per candidate and exam year with only what the aggregates need (no names, no
+numbers); it is rebuilt in one INSERT … SELECT when older than a few minutes (`statistics_snapshot`), and the
+small `statistics_cell` and `unit_progress` tables are aggregated from it, so every dashboard reads a few
+thousand rows at most.
 """
 
 from __future__ import annotations
@@ -73,3 +75,50 @@ class StatisticsFact(Base):
     exam_level: Mapped[str] = mapped_column(String(16), default="")
     exam_category: Mapped[str] = mapped_column(String(16), default="")
     verdict: Mapped[str] = mapped_column(String(24), default="")
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    identity_region: Mapped[str] = mapped_column(String(6), default="")
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StatisticsCell(Base):
+    """Pre-aggregated counts of one exam year's snapshot: per dimension value and verdict, the candidates who
+    reached each step (dimension 'day': the steps reached on that China day, `value` the ISO date)."""
+
+    __tablename__ = "statistics_cell"
+
+    exam_year_id: Mapped[int] = mapped_column(ForeignKey("exam_year.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(24), primary_key=True)
+    registered: Mapped[int] = mapped_column(Integer, default=0)
+    verified: Mapped[int] = mapped_column(Integer, default=0)
+    bound: Mapped[int] = mapped_column(Integer, default=0)
+    entered: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitProgress(Base):
+    """Per unit and exam year in the snapshot: bound candidates, records by status with the oldest wait of each
+    open status, verdicts of the open entered records, verified-but-unbound candidates of the unit's county."""
+
+    __tablename__ = "unit_progress"
+    __table_args__ = (Index("ix_unit_progress_year_city", "exam_year_id", "city_code"),)
+
+    exam_year_id: Mapped[int] = mapped_column(ForeignKey("exam_year.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(6), default="")
+    bound: Mapped[int] = mapped_column(Integer, default=0)
+    not_entered: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    correction_requested: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+    open_total: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    oldest_not_entered: Mapped[datetime | None] = mapped_column(DateTime)
+    oldest_pending: Mapped[datetime | None] = mapped_column(DateTime)
+    oldest_correction_requested: Mapped[datetime | None] = mapped_column(DateTime)
+    oldest_open: Mapped[datetime | None] = mapped_column(DateTime)
+    v_eligible: Mapped[int] = mapped_column(Integer, default=0)
+    v_will_be_eligible: Mapped[int] = mapped_column(Integer, default=0)
+    v_not_eligible: Mapped[int] = mapped_column(Integer, default=0)
+    v_undetermined: Mapped[int] = mapped_column(Integer, default=0)
+    verified_unbound_in_region: Mapped[int] = mapped_column(Integer, default=0)

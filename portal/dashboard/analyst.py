@@ -1,7 +1,7 @@
 """Analyst statistics (统计分析): the funnel, daily trends and verdict distributions — aggregates only.
 
-Counts come from `statistics_fact` (one row per candidate and exam year, no names or numbers), rebuilt in one
-INSERT … SELECT when older than `MAX_AGE`. Every table leaves this module with small-cell suppression applied:
+Counts come from the snapshot's `statistics_cell` (see `portal.dashboard.snapshot`), never from rows about
+people. Every table leaves this module with small-cell suppression applied:
 counts of 1–4 people are shown as "<5" (0 is shown: it identifies nobody), and where a line of the table adds up
 to a shown total (a column and its 合计 row; a row and its 合计 column), a single suppressed cell would be
 revealed by subtraction, so the smallest other cell of that line is suppressed as well (complementary
@@ -10,34 +10,21 @@ suppression), until no line holds exactly one unknown. Rates are shown only betw
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Declaration,
-    DeclarationEducation,
-    DeclarationVerdict,
-    IdentityVerification,
-    StatisticsFact,
-    StatisticsSnapshot,
-    Unit,
-    UnitBinding,
-    User,
-)
+from db.models import StatisticsCell
 from portal.auth.actor import Actor, authorize
-from portal.dashboard import verdicts
-from portal.dashboard.common import CITIES, UNKNOWN_CITY, china_day, city_expression, exam_year_for
+from portal.dashboard import snapshot
+from portal.dashboard.common import CITIES, UNKNOWN_CITY, exam_year_for
+from portal.dashboard.snapshot import Snapshot
 from portal.errors import ValidationFailed
-from portal.timeutil import utcnow
 
 SUPPRESSED = "<5"
 THRESHOLD = 5
-MAX_AGE = timedelta(minutes=10)
 STAGES = (
     ("registered", "注册"),
     ("verified", "实名认证"),
@@ -66,120 +53,20 @@ NOT_ENTERED = "未填报"
 # ---------------------------------------------------------------------------------------------------- snapshot
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    year: int
-    built_at: object
-    rows: int
-    seconds: float
-
-
 def _authorize(session: Session, actor: Actor) -> None:
     authorize(session, actor, "analyst", "admin", "system")
 
 
 def refresh_statistics(session: Session, *, actor: Actor, year: int | None = None, force: bool = False) -> Snapshot:
-    """Rebuild the year's statistics facts when older than MAX_AGE (or when `force`); returns the snapshot."""
+    """Rebuild the year's snapshot when older than its maximum age (or when `force`); returns the snapshot."""
     _authorize(session, actor)
-    exam_year = exam_year_for(session, year)
-    snapshot = session.get(StatisticsSnapshot, exam_year.id)
-    now = utcnow()
-    if snapshot is not None and not force and now - snapshot.built_at < MAX_AGE:
-        return Snapshot(exam_year.year, snapshot.built_at, snapshot.rows, snapshot.seconds)
-    started = time.perf_counter()
-    verdicts.refresh(session, exam_year_id=exam_year.id)
-    session.execute(delete(StatisticsFact).where(StatisticsFact.exam_year_id == exam_year.id))
-    session.execute(_facts_insert(session, exam_year.id))
-    rows = (
-        session.scalar(
-            select(func.count()).select_from(StatisticsFact).where(StatisticsFact.exam_year_id == exam_year.id)
-        )
-        or 0
-    )
-    seconds = round(time.perf_counter() - started, 3)
-    if snapshot is None:
-        snapshot = StatisticsSnapshot(exam_year_id=exam_year.id, built_at=now, rows=rows, seconds=seconds)
-        session.add(snapshot)
-    else:
-        snapshot.built_at, snapshot.rows, snapshot.seconds = now, rows, seconds
-    session.flush()
-    return Snapshot(exam_year.year, now, rows, seconds)
-
-
-def _facts_insert(session: Session, exam_year_id: int):
-    identity = and_(
-        IdentityVerification.user_id == User.id,
-        IdentityVerification.is_current.is_(True),
-        IdentityVerification.status == "verified",
-    )
-    binding = and_(UnitBinding.candidate_id == User.id, UnitBinding.ended_at.is_(None))
-    declaration = and_(Declaration.candidate_id == User.id, Declaration.exam_year_id == exam_year_id)
-    entered = Declaration.confirmation_status.in_(("pending", "confirmed", "correction_requested"))
-    unit_city = city_expression(Unit.region_code)
-    identity_city = city_expression(IdentityVerification.region_code)
-    city = case(
-        (and_(Unit.id.is_not(None), unit_city != ""), unit_city),
-        (IdentityVerification.id.is_not(None), identity_city),
-        else_=literal(""),
-    )
-    query = (
-        select(
-            literal(exam_year_id),
-            User.id,
-            china_day(session, User.created_at),
-            china_day(
-                session,
-                func.coalesce(
-                    IdentityVerification.decided_at, IdentityVerification.submitted_at, IdentityVerification.created_at
-                ),
-            ),
-            china_day(session, UnitBinding.created_at),
-            case((entered, china_day(session, Declaration.created_at))),
-            case((Declaration.confirmation_status == "confirmed", china_day(session, Declaration.confirmed_at))),
-            func.coalesce(Declaration.confirmation_status, "not_entered"),
-            city,
-            func.coalesce(Unit.category, ""),
-            case((entered, func.coalesce(DeclarationEducation.education_level, "")), else_=""),
-            case((entered, func.coalesce(Declaration.exam_level, "")), else_=""),
-            case((entered, func.coalesce(Declaration.exam_category, "")), else_=""),
-            case((entered, func.coalesce(DeclarationVerdict.verdict, "")), else_=""),
-        )
-        .select_from(User)
-        .outerjoin(IdentityVerification, identity)
-        .outerjoin(UnitBinding, binding)
-        .outerjoin(Unit, Unit.id == UnitBinding.unit_id)
-        .outerjoin(Declaration, declaration)
-        .outerjoin(DeclarationEducation, DeclarationEducation.declaration_id == Declaration.id)
-        .outerjoin(DeclarationVerdict, DeclarationVerdict.declaration_id == Declaration.id)
-        .where(User.role == "candidate")
-    )
-    columns = [
-        "exam_year_id",
-        "candidate_id",
-        "registered_on",
-        "verified_on",
-        "bound_on",
-        "entered_on",
-        "confirmed_on",
-        "declaration_status",
-        "city_code",
-        "unit_category",
-        "education_level",
-        "exam_level",
-        "exam_category",
-        "verdict",
-    ]
-    return insert(StatisticsFact).from_select(columns, query)
+    return snapshot.refresh(session, actor=actor, year=year, force=force)
 
 
 def snapshot_info(session: Session, *, actor: Actor, year: int | None = None) -> Snapshot | None:
     """When the statistics were last rebuilt (None when never)."""
     _authorize(session, actor)
-    exam_year = exam_year_for(session, year)
-    snapshot = session.get(StatisticsSnapshot, exam_year.id)
-    if snapshot is None:
-        return None
-    return Snapshot(exam_year.year, snapshot.built_at, snapshot.rows, snapshot.seconds)
+    return snapshot.info(session, actor=actor, year=year)
 
 
 # ---------------------------------------------------------------------------------------------------- suppression
@@ -250,6 +137,10 @@ def numeric(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------------- queries
 
 
+def _column(dimension: str) -> str:
+    return "city_code" if dimension == "city" else dimension
+
+
 def _label(dimension: str, value: str) -> str:
     if dimension == "city":
         return CITIES.get(value, UNKNOWN_CITY)
@@ -271,37 +162,36 @@ def _order(dimension: str, keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda k: (k == "", k))
 
 
+STAGE_KEYS = [key for key, _ in STAGES]
+
+
+def _cells(session: Session, year_id: int, dimension: str):
+    cell = StatisticsCell
+    return session.execute(
+        select(
+            cell.value, cell.verdict, cell.registered, cell.verified, cell.bound, cell.entered, cell.confirmed
+        ).where(cell.exam_year_id == year_id, cell.dimension == dimension)
+    ).all()
+
+
 def funnel(session: Session, *, actor: Actor, year: int | None = None, by: str | None = None) -> pd.DataFrame:
     """注册 → 实名认证 → 绑定单位 → 已填报 → 已确认, overall (by=None) or by a dimension, suppressed, with rates."""
     _authorize(session, actor)
     if by is not None and by not in DIMENSIONS:
         raise ValidationFailed({"by": "统计维度不正确"})
     exam_year = exam_year_for(session, year)
-    counts = [
-        func.count(),
-        func.count(StatisticsFact.verified_on),
-        func.count(StatisticsFact.bound_on),
-        func.count(StatisticsFact.entered_on),
-        func.count(StatisticsFact.confirmed_on),
-    ]
-    where = StatisticsFact.exam_year_id == exam_year.id
     stage_labels = [label for _, label in STAGES]
-    if by is None:
-        row = session.execute(select(*counts).where(where)).one()
-        values = [[int(v) for v in row]]
-        hidden = [[0 < v < THRESHOLD for v in values[0]]]
-        record = {
-            "范围": "全省",
-            **{c: (SUPPRESSED if h else v) for c, v, h in zip(stage_labels, values[0], hidden[0], strict=True)},
-        }
-        return _with_rates(pd.DataFrame([record]).astype(object))
-    column = getattr(StatisticsFact, by)
     grouped: dict[str, list[int]] = {}
-    for value, *numbers in session.execute(select(column, *counts).where(where).group_by(column)):
-        key = _group_key(by, value)
-        current = grouped.setdefault(key, [0] * len(STAGES))
+    for value, _verdict, *numbers in _cells(session, exam_year.id, "overall" if by is None else _column(by)):
+        current = grouped.setdefault("" if by is None else _group_key(by, value), [0] * len(STAGES))
         for index, number in enumerate(numbers):
             current[index] += int(number)
+    if by is None:
+        values = grouped.get("", [0] * len(STAGES))
+        record = {"范围": "全省"}
+        for column, value in zip(stage_labels, values, strict=True):
+            record[column] = SUPPRESSED if 0 < value < THRESHOLD else value
+        return _with_rates(pd.DataFrame([record]).astype(object))
     keys = _order(by, list(grouped))
     frame = _suppressed_frame(
         [_label(by, key) for key in keys], DIMENSIONS[by], stage_labels, [grouped[k] for k in keys]
@@ -325,40 +215,28 @@ def daily_trend(session: Session, *, actor: Actor, year: int | None = None, days
     """Per China day: new registrations, verifications, bindings, entered and confirmed records (suppressed)."""
     _authorize(session, actor)
     exam_year = exam_year_for(session, year)
-    where = StatisticsFact.exam_year_id == exam_year.id
-    per_day: dict[object, list[int]] = {}
-    for index, (key, _) in enumerate(STAGES):
-        column = getattr(StatisticsFact, f"{key}_on")
-        for day, number in session.execute(
-            select(column, func.count()).where(where, column.is_not(None)).group_by(column)
-        ):
-            per_day.setdefault(day, [0] * len(STAGES))[index] = int(number)
+    per_day = {value: [int(n) for n in numbers] for value, _verdict, *numbers in _cells(session, exam_year.id, "day")}
     dates = sorted(per_day)
     if days is not None and dates:
-        dates = [d for d in dates if d >= dates[-1] - timedelta(days=days - 1)]
-    labels = [str(d) for d in dates]
-    frame = _suppressed_frame(labels, "日期", [label for _, label in STAGES], [per_day[d] for d in dates])
-    return frame
+        last = date.fromisoformat(dates[-1])
+        dates = [d for d in dates if date.fromisoformat(d) > last - timedelta(days=days)]
+    return _suppressed_frame(dates, "日期", [label for _, label in STAGES], [per_day[d] for d in dates])
 
 
 def verdict_distribution(session: Session, *, actor: Actor, year: int | None = None, by: str = "city") -> pd.DataFrame:
-    """报名资格预检 verdicts of the entered records by city or category, with a 合计 column (suppressed)."""
+    """报名资格预检 verdicts of the entered records by a dimension, with a 合计 column (suppressed)."""
     _authorize(session, actor)
     if by not in DIMENSIONS:
         raise ValidationFailed({"by": "统计维度不正确"})
     exam_year = exam_year_for(session, year)
-    column = getattr(StatisticsFact, by)
-    grouped: dict[str, list[int]] = {}
     index = {key: i for i, (key, _) in enumerate(VERDICT_COLUMNS)}
-    rows = session.execute(
-        select(column, StatisticsFact.verdict, func.count())
-        .where(StatisticsFact.exam_year_id == exam_year.id, StatisticsFact.entered_on.is_not(None))
-        .group_by(column, StatisticsFact.verdict)
-    )
-    for value, verdict, number in rows:
-        if verdict not in index:
+    grouped: dict[str, list[int]] = {}
+    for value, verdict, _registered, _verified, _bound, entered, _confirmed in _cells(
+        session, exam_year.id, _column(by)
+    ):
+        if verdict not in index or not entered:
             continue
-        grouped.setdefault(_group_key(by, value), [0] * len(VERDICT_COLUMNS))[index[verdict]] += int(number)
+        grouped.setdefault(_group_key(by, value), [0] * len(VERDICT_COLUMNS))[index[verdict]] += int(entered)
     keys = _order(by, list(grouped))
     values = [[*grouped[k], sum(grouped[k])] for k in keys]
     return _suppressed_frame(

@@ -9,19 +9,20 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from db.models import (
-    CorrectionRequest,
     Declaration,
     DeclarationVerdict,
     IdentityFlag,
     IdentityVerification,
+    StatisticsCell,
     Unit,
     UnitBinding,
     UnitCodeAttempt,
+    UnitProgress,
     UnitRegistration,
     User,
 )
@@ -29,8 +30,8 @@ from portal.access import service as access
 from portal.audit import service as audit
 from portal.auth.actor import Actor, authorize
 from portal.crypto import decrypt_text, mask, mask_name
-from portal.dashboard import verdicts
-from portal.dashboard.common import Page, city_expression, city_name, city_prefix, exam_year_for, page_bounds
+from portal.dashboard import snapshot
+from portal.dashboard.common import Page, city_name, city_prefix, exam_year_for, page_bounds
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.identity.service import DOCUMENT_TYPE_LABELS
 from portal.message import service as messages
@@ -296,38 +297,14 @@ UNIT_SORTS = {
 }
 
 
-def unit_binding_status(
-    session: Session,
-    *,
-    actor: Actor,
-    city_code: str | None = None,
-    category: str | None = None,
-    query: str = "",
-    sort: str = "bound",
-    descending: bool = True,
-    attempt_days: int = 30,
-    page: int = 1,
-    page_size: int = 50,
-) -> Page:
-    """单位绑定情况 per unit: bound candidates, verified-but-unbound candidates of its county, code rotation,
-    wrong confirmation codes in the last `attempt_days` days."""
-    authorize(session, actor, "reviewer", "admin")
-    limit, offset = page_bounds(page, page_size)
-    if sort not in UNIT_SORTS:
-        raise ValidationFailed({"sort": "排序方式不正确"})
-    bound = (
-        select(UnitBinding.unit_id, func.count().label("n"))
-        .where(UnitBinding.ended_at.is_(None))
-        .group_by(UnitBinding.unit_id)
-        .subquery()
-    )
-    attempts = (
-        select(UnitCodeAttempt.unit_id, func.count().label("n"), func.max(UnitCodeAttempt.created_at).label("last_at"))
-        .where(UnitCodeAttempt.created_at >= utcnow() - timedelta(days=attempt_days))
-        .group_by(UnitCodeAttempt.unit_id)
-        .subquery()
-    )
-    unbound = _verified_unbound_by_region().subquery()
+def _refreshed(session: Session, actor: Actor, year: int | None):
+    """The exam year, with the snapshot rebuilt first when it is older than its maximum age."""
+    exam_year = exam_year_for(session, year)
+    snapshot.refresh(session, actor=actor, year=exam_year.year)
+    return exam_year
+
+
+def _unit_filters(city_code: str | None, category: str | None, query: str) -> list:
     conditions = []
     if city_code:
         conditions.append(Unit.region_code.like(city_prefix(city_code)))
@@ -342,26 +319,51 @@ def unit_binding_status(
                 Unit.name_initials.like(f"{text.lower()}%", escape="\\"),
             )
         )
+    return conditions
+
+
+def unit_binding_status(
+    session: Session,
+    *,
+    actor: Actor,
+    year: int | None = None,
+    city_code: str | None = None,
+    category: str | None = None,
+    query: str = "",
+    sort: str = "bound",
+    descending: bool = True,
+    attempt_days: int = 30,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """单位绑定情况 per unit: bound candidates and verified-but-unbound candidates of its county (snapshot), last
+    code rotation and wrong confirmation codes in the last `attempt_days` days (live)."""
+    authorize(session, actor, "reviewer")
+    limit, offset = page_bounds(page, page_size)
+    if sort not in UNIT_SORTS:
+        raise ValidationFailed({"sort": "排序方式不正确"})
+    exam_year = _refreshed(session, actor, year)
+    attempts = (
+        select(UnitCodeAttempt.unit_id, func.count().label("n"), func.max(UnitCodeAttempt.created_at).label("last_at"))
+        .where(UnitCodeAttempt.created_at >= utcnow() - timedelta(days=attempt_days))
+        .group_by(UnitCodeAttempt.unit_id)
+        .subquery()
+    )
+    conditions = _unit_filters(city_code, category, query)
     total = session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
+    progress = and_(UnitProgress.unit_id == Unit.id, UnitProgress.exam_year_id == exam_year.id)
     columns = {
-        "bound": func.coalesce(bound.c.n, 0),
-        "verified_unbound": func.coalesce(unbound.c.n, 0),
+        "bound": func.coalesce(UnitProgress.bound, 0),
+        "verified_unbound": func.coalesce(UnitProgress.verified_unbound_in_region, 0),
         "failed_attempts": func.coalesce(attempts.c.n, 0),
         "code_rotated_at": Unit.code_rotated_at,
         "name": Unit.name,
     }
     order = columns[sort].desc() if descending else columns[sort].asc()
     rows = session.execute(
-        select(
-            Unit,
-            columns["bound"],
-            columns["verified_unbound"],
-            columns["failed_attempts"],
-            attempts.c.last_at,
-        )
-        .outerjoin(bound, bound.c.unit_id == Unit.id)
+        select(Unit, columns["bound"], columns["verified_unbound"], columns["failed_attempts"], attempts.c.last_at)
+        .outerjoin(UnitProgress, progress)
         .outerjoin(attempts, attempts.c.unit_id == Unit.id)
-        .outerjoin(unbound, unbound.c.region_code == Unit.region_code)
         .where(*conditions)
         .order_by(order, Unit.id)
         .limit(limit)
@@ -376,9 +378,9 @@ def unit_binding_status(
                 unit.region_code,
                 unit.category,
                 unit.status,
-                n_bound,
-                n_unbound,
-                n_attempts,
+                int(n_bound),
+                int(n_unbound),
+                int(n_attempts),
                 unit.code_rotated_at,
                 last_at,
             )
@@ -390,26 +392,16 @@ def unit_binding_status(
     )
 
 
-def _verified_unbound_by_region():
-    """Verified candidates with no active binding, counted per region code of their document."""
-    active = exists().where(UnitBinding.candidate_id == IdentityVerification.user_id, UnitBinding.ended_at.is_(None))
-    return (
-        select(IdentityVerification.region_code, func.count().label("n"))
-        .where(
-            IdentityVerification.status == "verified",
-            IdentityVerification.is_current.is_(True),
-            ~active,
-        )
-        .group_by(IdentityVerification.region_code)
-    )
-
-
-def binding_totals(session: Session, *, actor: Actor) -> dict[str, int]:
+def binding_totals(session: Session, *, actor: Actor, year: int | None = None) -> dict[str, int]:
     """Province-wide: units, active units, bound candidates, verified-but-unbound candidates, pending 机构注册."""
-    authorize(session, actor, "reviewer", "admin")
+    authorize(session, actor, "reviewer")
+    exam_year = _refreshed(session, actor, year)
     units = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).all())
-    bound = session.scalar(select(func.count()).select_from(UnitBinding).where(UnitBinding.ended_at.is_(None))) or 0
-    unbound = session.scalar(select(func.coalesce(func.sum(_verified_unbound_by_region().subquery().c.n), 0))) or 0
+    verified, bound = session.execute(
+        select(
+            func.coalesce(func.sum(StatisticsCell.verified), 0), func.coalesce(func.sum(StatisticsCell.bound), 0)
+        ).where(StatisticsCell.exam_year_id == exam_year.id, StatisticsCell.dimension == "overall")
+    ).one()
     registrations = (
         session.scalar(select(func.count()).select_from(UnitRegistration).where(UnitRegistration.status == "pending"))
         or 0
@@ -417,8 +409,8 @@ def binding_totals(session: Session, *, actor: Actor) -> dict[str, int]:
     return {
         "units": sum(units.values()),
         "active_units": units.get("active", 0),
-        "bound": bound,
-        "verified_unbound": int(unbound),
+        "bound": int(bound),
+        "verified_unbound": int(verified) - int(bound),
         "pending_registrations": registrations,
     }
 
@@ -435,7 +427,7 @@ class UnconfirmedRow:
     region_code: str
     counts: dict[str, int]  # not_entered, pending, correction_requested, confirmed
     oldest: dict[str, datetime | None]  # per open status: since when the oldest record waits
-    verdicts: dict[str, int]  # eligible, will_be_eligible, not_eligible, undetermined
+    verdicts: dict[str, int]  # eligible, will_be_eligible, not_eligible, undetermined (open entered records)
 
     @property
     def open_total(self) -> int:
@@ -452,71 +444,11 @@ UNCONFIRMED_SORTS = {
 }
 
 
-def _unconfirmed_aggregate(exam_year_id: int):
-    """Per unit of the active binding: records by status, oldest wait per open status, verdicts.
+def _row_from(key: str, name: str, region: str, values) -> UnconfirmedRow:
+    """An UnconfirmedRow from a UnitProgress row or a result row with the same names.
 
     未填报 waits since the binding, 待确认 since the unit's last change, 待单位修改 since the candidate's request.
     """
-    status = func.coalesce(Declaration.confirmation_status, "not_entered")
-    request_at = (
-        select(func.min(CorrectionRequest.created_at))
-        .where(CorrectionRequest.declaration_id == Declaration.id, CorrectionRequest.resolved_at.is_(None))
-        .correlate(Declaration)
-        .scalar_subquery()
-    )
-
-    def count(value):
-        return func.sum(case((status == value, 1), else_=0))
-
-    def verdict_count(value):
-        return func.sum(case((and_(status != "confirmed", DeclarationVerdict.verdict == value), 1), else_=0))
-
-    columns = [
-        UnitBinding.unit_id.label("unit_id"),
-        count("not_entered").label("not_entered"),
-        count("pending").label("pending"),
-        count("correction_requested").label("correction_requested"),
-        count("confirmed").label("confirmed"),
-        func.min(case((status == "not_entered", UnitBinding.created_at))).label("oldest_not_entered"),
-        func.min(case((status == "pending", func.coalesce(Declaration.updated_at, Declaration.created_at)))).label(
-            "oldest_pending"
-        ),
-        func.min(
-            case(
-                (
-                    status == "correction_requested",
-                    func.coalesce(request_at, Declaration.updated_at, Declaration.created_at),
-                )
-            )
-        ).label("oldest_correction_requested"),
-    ] + [verdict_count(v).label(f"v_{v}") for v in VERDICT_KEYS]
-    return (
-        select(*columns)
-        .select_from(UnitBinding)
-        .outerjoin(
-            Declaration,
-            and_(Declaration.candidate_id == UnitBinding.candidate_id, Declaration.exam_year_id == exam_year_id),
-        )
-        .outerjoin(DeclarationVerdict, DeclarationVerdict.declaration_id == Declaration.id)
-        .where(UnitBinding.ended_at.is_(None))
-        .group_by(UnitBinding.unit_id)
-    )
-
-
-def _least(first, *others):
-    """SQL: the smallest non-null of the arguments (NULL only when all are NULL), on SQLite and PostgreSQL."""
-    result = first
-    for other in others:
-        result = case(
-            (result.is_(None), other),
-            (other.is_(None), result),
-            (other < result, other),
-            else_=result,
-        )
-    return result
-
-
-def _row_from(key: str, name: str, region: str, values) -> UnconfirmedRow:
     return UnconfirmedRow(
         key=key,
         name=name,
@@ -525,13 +457,6 @@ def _row_from(key: str, name: str, region: str, values) -> UnconfirmedRow:
         oldest={s: getattr(values, f"oldest_{s}") for s in OPEN_STATUSES},
         verdicts={v: int(getattr(values, f"v_{v}") or 0) for v in VERDICT_KEYS},
     )
-
-
-def refresh_verdicts(session: Session, *, actor: Actor, year: int | None = None) -> int:
-    """Re-judge the stale stored eligibility verdicts of the year (derived data; reviewers, analysts, admins)."""
-    authorize(session, actor, "reviewer", "analyst", "admin", "system")
-    exam_year = exam_year_for(session, year)
-    return verdicts.refresh(session, exam_year_id=exam_year.id)
 
 
 def unconfirmed_by_unit(
@@ -547,31 +472,22 @@ def unconfirmed_by_unit(
     page: int = 1,
     page_size: int = 50,
 ) -> Page:
-    """未确认记录 per unit (current bindings): 未填报 / 待确认 / 待单位修改, oldest wait, verdict counts."""
+    """未确认记录 per unit (current bindings, snapshot): 未填报 / 待确认 / 待单位修改, oldest wait, verdict counts."""
     authorize(session, actor, "reviewer")
     limit, offset = page_bounds(page, page_size)
     if sort not in UNCONFIRMED_SORTS:
         raise ValidationFailed({"sort": "排序方式不正确"})
-    exam_year = exam_year_for(session, year)
-    agg = _unconfirmed_aggregate(exam_year.id).subquery()
-    open_total = agg.c.not_entered + agg.c.pending + agg.c.correction_requested
-    conditions = []
-    if city_code:
-        conditions.append(Unit.region_code.like(city_prefix(city_code)))
-    if query.strip():
-        text = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(
-            or_(Unit.name.like(f"%{text}%", escape="\\"), Unit.institution_code.like(f"{text.upper()}%", escape="\\"))
-        )
+    exam_year = _refreshed(session, actor, year)
+    progress = UnitProgress
+    conditions = [progress.exam_year_id == exam_year.id, *_unit_filters(city_code, None, query)]
     if only_open:
-        conditions.append(open_total > 0)
-    oldest = _least(agg.c.oldest_not_entered, agg.c.oldest_pending, agg.c.oldest_correction_requested)
+        conditions.append(progress.open_total > 0)
     sort_columns = {
-        "open_total": open_total,
-        "not_entered": agg.c.not_entered,
-        "pending": agg.c.pending,
-        "correction_requested": agg.c.correction_requested,
-        "oldest": oldest,
+        "open_total": progress.open_total,
+        "not_entered": progress.not_entered,
+        "pending": progress.pending,
+        "correction_requested": progress.correction_requested,
+        "oldest": progress.oldest_open,
         "name": Unit.name,
     }
     column = sort_columns[sort]
@@ -579,48 +495,59 @@ def unconfirmed_by_unit(
         order = column.asc() if descending else column.desc()
     else:
         order = column.desc() if descending else column.asc()
-    base = select(Unit, agg).join(agg, agg.c.unit_id == Unit.id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    base = select(Unit, progress).join(progress, progress.unit_id == Unit.id).where(*conditions)
+    total = (
+        session.scalar(
+            select(func.count()).select_from(progress).join(Unit, progress.unit_id == Unit.id).where(*conditions)
+        )
+        or 0
+    )
     rows = session.execute(base.order_by(order, Unit.id).limit(limit).offset(offset))
-    out = []
-    for row in rows:
-        unit = row[0]
-        out.append(_row_from(str(unit.id), unit.name, unit.region_code, row))
-    return Page(out, total, page, page_size)
+    return Page(
+        [_row_from(str(unit.id), unit.name, unit.region_code, row) for unit, row in rows], total, page, page_size
+    )
 
 
 def unconfirmed_by_city(session: Session, *, actor: Actor, year: int | None = None) -> list[UnconfirmedRow]:
-    """未确认记录 per prefecture-level city (from the bound unit's region code), plus the oldest waits."""
+    """未确认记录 per prefecture-level city (of the bound unit's region code), plus the oldest waits (snapshot)."""
     authorize(session, actor, "reviewer")
-    exam_year = exam_year_for(session, year)
-    agg = _unconfirmed_aggregate(exam_year.id).subquery()
-    city = city_expression(Unit.region_code).label("city")
-    sums = [func.sum(agg.c[s]).label(s) for s in (*OPEN_STATUSES, "confirmed")]
-    mins = [func.min(agg.c[f"oldest_{s}"]).label(f"oldest_{s}") for s in OPEN_STATUSES]
-    votes = [func.sum(agg.c[f"v_{v}"]).label(f"v_{v}") for v in VERDICT_KEYS]
+    exam_year = _refreshed(session, actor, year)
+    p = UnitProgress
+    sums = [func.sum(getattr(p, s)).label(s) for s in (*OPEN_STATUSES, "confirmed")]
+    mins = [func.min(getattr(p, f"oldest_{s}")).label(f"oldest_{s}") for s in OPEN_STATUSES]
+    votes = [func.sum(getattr(p, f"v_{v}")).label(f"v_{v}") for v in VERDICT_KEYS]
     rows = session.execute(
-        select(city, *sums, *mins, *votes).select_from(agg).join(Unit, Unit.id == agg.c.unit_id).group_by(city)
+        select(p.city_code, *sums, *mins, *votes).where(p.exam_year_id == exam_year.id).group_by(p.city_code)
     )
-    out = [_row_from(row.city, city_name(row.city), row.city, row) for row in rows]
+    out = [_row_from(row.city_code, city_name(row.city_code), row.city_code, row) for row in rows]
     return sorted(out, key=lambda r: (r.key == "", r.key))
 
 
 def verdict_counts(session: Session, *, actor: Actor, year: int | None = None) -> dict[str, int]:
-    """Province-wide: stored eligibility verdicts of the year's entered, not yet confirmed records."""
+    """Province-wide: eligibility verdicts of the open entered records (待确认 / 待单位修改) of bound candidates."""
     authorize(session, actor, "reviewer")
-    exam_year = exam_year_for(session, year)
-    rows = session.execute(
-        select(DeclarationVerdict.verdict, func.count())
-        .join(Declaration, Declaration.id == DeclarationVerdict.declaration_id)
-        .where(
-            DeclarationVerdict.exam_year_id == exam_year.id,
-            Declaration.confirmation_status.in_(("pending", "correction_requested")),
+    exam_year = _refreshed(session, actor, year)
+    p = UnitProgress
+    row = session.execute(
+        select(*[func.coalesce(func.sum(getattr(p, f"v_{v}")), 0) for v in VERDICT_KEYS]).where(
+            p.exam_year_id == exam_year.id
         )
-        .group_by(DeclarationVerdict.verdict)
-    )
-    counts = dict.fromkeys(VERDICT_KEYS, 0)
-    counts.update(dict(rows.all()))
-    return counts
+    ).one()
+    return {v: int(n) for v, n in zip(VERDICT_KEYS, row, strict=True)}
+
+
+def snapshot_time(session: Session, *, actor: Actor, year: int | None = None) -> datetime | None:
+    """When the figures of the per-unit tables were computed."""
+    found = snapshot.info(session, actor=actor, year=year)
+    return found.built_at if found else None
+
+
+def refresh_now(session: Session, *, actor: Actor, year: int | None = None) -> datetime:
+    """立即刷新: rebuild the per-unit figures now (audited, as it is a reviewer's action)."""
+    authorize(session, actor, "reviewer")
+    built = snapshot.refresh(session, actor=actor, year=year, force=True)
+    audit.record(session, actor=actor, action="dashboard.refresh", object_type="exam_year", object_id=built.year)
+    return built.built_at
 
 
 @dataclass(frozen=True)
@@ -770,19 +697,18 @@ def remind_units(
         raise ValidationFailed({"units": f"一次最多提醒 {MAX_REMINDERS} 个单位"})
     exam_year = exam_year_for(session, year)
     note = (note or "").strip()[:300]
-    agg = _unconfirmed_aggregate(exam_year.id).where(UnitBinding.unit_id.in_(ids)).subquery()
-    counts = {row.unit_id: row for row in session.execute(select(agg))}
+    counts = _live_unit_counts(session, exam_year.id, ids)
     admins = session.execute(
         select(User.id, User.unit_id).where(User.role == "unit_admin", User.is_active.is_(True), User.unit_id.in_(ids))
     ).all()
     sent = 0
     for user_id, unit_id in admins:
         row = counts.get(unit_id)
-        if row is None or not (row.not_entered or row.pending or row.correction_requested):
+        if row is None or not any(row.get(s) for s in OPEN_STATUSES):
             continue
         body = (
-            f"贵单位 {exam_year.name} 申报信息尚有：未填报 {row.not_entered} 条，待考生确认 {row.pending} 条，"
-            f"待单位修改 {row.correction_requested} 条。请在截止日期前完成填报和修改，并提醒考生及时确认。"
+            f"贵单位 {exam_year.name} 申报信息尚有：未填报 {row['not_entered']} 条，待考生确认 {row['pending']} 条，"
+            f"待单位修改 {row['correction_requested']} 条。请在截止日期前完成填报和修改，并提醒考生及时确认。"
             + (f"\n审核员留言：{note}" if note else "")
         )
         messages.send(
@@ -798,6 +724,24 @@ def remind_units(
         summary=f"units={len(ids)} messages={sent}",
     )
     return sent
+
+
+def _live_unit_counts(session: Session, exam_year_id: int, unit_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Open records per status of a few units, counted live (for the text of a reminder)."""
+    state = func.coalesce(Declaration.confirmation_status, "not_entered")
+    rows = session.execute(
+        select(UnitBinding.unit_id, state, func.count())
+        .outerjoin(
+            Declaration,
+            and_(Declaration.candidate_id == UnitBinding.candidate_id, Declaration.exam_year_id == exam_year_id),
+        )
+        .where(UnitBinding.unit_id.in_(unit_ids), UnitBinding.ended_at.is_(None))
+        .group_by(UnitBinding.unit_id, state)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, status, number in rows:
+        counts.setdefault(unit_id, {s: 0 for s in (*OPEN_STATUSES, "confirmed")})[status] = number
+    return counts
 
 
 def region_label(code: str) -> str:
