@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,24 @@ REASON_LABELS = {
 }
 DUPLICATE = "该证件号码已被其他账号实名认证，不能通过；请选择“不通过”并说明原因。"
 STALE = "该申请已被处理或已被考生撤回，请刷新列表。"
+CLAIMED = "该申请正由其他审核员处理，请选择其他申请。"
+
+
+def _not_claimed_by_other(actor: Actor, now: datetime):
+    """A decision is refused while another reviewer's claim (portal.dashboard.reviewer.claim) runs."""
+    return or_(
+        IdentityVerification.claimed_by.is_(None),
+        IdentityVerification.claimed_by == actor.user_id,
+        IdentityVerification.claimed_until < now,
+    )
+
+
+def _refusal(session: Session, row: IdentityVerification, actor: Actor, now: datetime) -> Conflict:
+    session.refresh(row)
+    claimed = row.claimed_by not in (None, actor.user_id) and row.claimed_until is not None and row.claimed_until >= now
+    if row.status == "pending" and row.is_current and claimed:
+        return Conflict(CLAIMED)
+    return Conflict(STALE)
 
 
 @dataclass(frozen=True)
@@ -202,14 +220,22 @@ def approve(session: Session, *, actor: Actor, verification_id: int) -> None:
                     IdentityVerification.id == verification_id,
                     IdentityVerification.status == "pending",
                     IdentityVerification.is_current.is_(True),
+                    _not_claimed_by_other(actor, now),
                 )
-                .values(status="verified", decided_at=now, reviewer_id=actor.user_id, decision_reason=None)
+                .values(
+                    status="verified",
+                    decided_at=now,
+                    reviewer_id=actor.user_id,
+                    decision_reason=None,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
                 .execution_options(synchronize_session=False)
             )
     except IntegrityError as error:
         raise Conflict(DUPLICATE) from error
     if result.rowcount != 1:
-        raise Conflict(STALE)
+        raise _refusal(session, row, actor, now)
     session.refresh(row)
     messages.send(
         session,
@@ -247,12 +273,20 @@ def reject(session: Session, *, actor: Actor, verification_id: int, reason: str)
             IdentityVerification.id == verification_id,
             IdentityVerification.status == "pending",
             IdentityVerification.is_current.is_(True),
+            _not_claimed_by_other(actor, now),
         )
-        .values(status="rejected", decided_at=now, reviewer_id=actor.user_id, decision_reason=reason)
+        .values(
+            status="rejected",
+            decided_at=now,
+            reviewer_id=actor.user_id,
+            decision_reason=reason,
+            claimed_by=None,
+            claimed_until=None,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict(STALE)
+        raise _refusal(session, row, actor, now)
     session.refresh(row)
     messages.send(
         session,
