@@ -9,6 +9,7 @@ States of an application (one current application per user, `is_current`):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -356,6 +357,9 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
         )
     else:
         row.auto_attempts = (row.auto_attempts or 0) + 1
+        # What the check read and why it failed, for the reviewer of a later manual review (encrypted).
+        reading = {"decision": result.decision, "reasons": list(result.reasons), "extracted": dict(result.extracted)}
+        row.check_summary_enc = encrypt_text(json.dumps(reading, ensure_ascii=False, default=str))
         session.flush()
     audit.record(
         session,
