@@ -1,3 +1,146 @@
-from pages.components.ui import placeholder
+"""统计分析: the funnel overall and by city, unit category, education and exam category; daily trends; verdicts.
 
-placeholder("统计分析")
+Aggregates only: no names or numbers; counts of 1–4 people show as "<5" (also in exports), and charts leave
+suppressed cells out.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded
+from portal.dashboard import analyst
+from portal.export import to_csv_bytes, to_xlsx_bytes
+from portal.timeutil import fmt
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAGES = [label for _, label in analyst.STAGES]
+
+actor = current_actor()
+st.title("统计分析")
+
+snapshot = None
+with guarded():
+    with session() as db_session:
+        with st.spinner("正在汇总统计数据…"):
+            snapshot = analyst.refresh_statistics(db_session, actor=actor)
+if snapshot is None:
+    st.stop()
+
+head, button = st.columns([4, 1])
+head.caption(
+    f"{snapshot.year} 年度 · 数据更新于 {fmt(snapshot.built_at)}（每 5 分钟自动更新）。"
+    "仅显示汇总数字；少于 5 人的格子显示为“<5”，并对可由合计推算出的格子一并隐藏。"
+)
+if button.button("立即刷新", width="stretch"):
+    with guarded():
+        with session() as db_session:
+            analyst.refresh_statistics(db_session, actor=actor, force=True)
+        st.rerun()
+
+
+def exports(frame: pd.DataFrame, name: str, key: str) -> None:
+    left, right = st.columns(2)
+    left.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        "导出 XLSX", to_xlsx_bytes({name: frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
+    )
+
+
+with session() as db_session:
+    overall = analyst.funnel(db_session, actor=actor)
+
+st.subheader("报名进度漏斗（全省）")
+row = overall.iloc[0]
+cols = st.columns(len(STAGES))
+for column, stage in zip(cols, STAGES, strict=True):
+    column.metric(stage, row[stage])
+funnel_chart = analyst.numeric(overall[["范围", *STAGES]]).melt(id_vars="范围", var_name="环节", value_name="人数")
+st.altair_chart(
+    alt.Chart(funnel_chart)
+    .mark_bar()
+    .encode(x=alt.X("人数:Q"), y=alt.Y("环节:N", sort=STAGES), tooltip=["环节", "人数"]),
+    use_container_width=True,
+)
+
+st.subheader("分维度统计")
+dimension = st.segmented_control(
+    "统计维度", list(analyst.DIMENSIONS), default="city", format_func=analyst.DIMENSIONS.get, key="dimension"
+)
+dimension = dimension or "city"
+with session() as db_session:
+    by = analyst.funnel(db_session, actor=actor, by=dimension)
+label = analyst.DIMENSIONS[dimension]
+table_column, chart_column = st.columns([3, 2])
+with table_column:
+    st.dataframe(by, hide_index=True, width="stretch")
+    exports(by, f"报名进度_按{label}", "funnel")
+with chart_column:
+    shown = analyst.numeric(by[by[label] != analyst.TOTAL][[label, "注册", "已确认"]])
+    st.altair_chart(
+        alt.Chart(shown.melt(id_vars=label, var_name="环节", value_name="人数").dropna())
+        .mark_bar()
+        .encode(y=alt.Y(f"{label}:N", sort="-x"), x="人数:Q", color="环节:N", tooltip=[label, "环节", "人数"]),
+        use_container_width=True,
+    )
+
+st.subheader("每日趋势")
+days = st.select_slider("显示最近", options=[7, 14, 28, 56, 90], value=28, format_func=lambda d: f"{d} 天")
+with session() as db_session:
+    trend = analyst.daily_trend(db_session, actor=actor, days=days)
+body = trend[trend["日期"] != analyst.TOTAL]
+if body.empty:
+    st.info("暂无数据。")
+else:
+    series = analyst.numeric(body).melt(id_vars="日期", var_name="环节", value_name="人数").dropna()
+    st.altair_chart(
+        alt.Chart(series)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("日期:T", title="日期"),
+            y="人数:Q",
+            color=alt.Color("环节:N", sort=STAGES),
+            tooltip=["日期", "环节", "人数"],
+        ),
+        use_container_width=True,
+    )
+    with st.expander("每日明细"):
+        st.dataframe(trend, hide_index=True, width="stretch")
+        exports(trend, "每日趋势", "trend")
+
+st.subheader("报名资格预检结论分布")
+verdict_by = st.segmented_control(
+    "分布维度",
+    ["city", "exam_category", "exam_level", "unit_category"],
+    default="city",
+    format_func=analyst.DIMENSIONS.get,
+    key="verdict_by",
+)
+verdict_by = verdict_by or "city"
+with session() as db_session:
+    distribution = analyst.verdict_distribution(db_session, actor=actor, by=verdict_by)
+verdict_label = analyst.DIMENSIONS[verdict_by]
+left, right = st.columns([3, 2])
+with left:
+    st.dataframe(distribution, hide_index=True, width="stretch")
+    exports(distribution, f"预检结论_按{verdict_label}", "verdicts")
+with right:
+    verdict_columns = [name for _, name in analyst.VERDICT_COLUMNS]
+    data = analyst.numeric(
+        distribution[distribution[verdict_label] != analyst.TOTAL][[verdict_label, *verdict_columns]]
+    )
+    st.altair_chart(
+        alt.Chart(data.melt(id_vars=verdict_label, var_name="结论", value_name="记录数").dropna())
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{verdict_label}:N"),
+            x=alt.X("记录数:Q", stack="normalize", title="占比"),
+            color=alt.Color("结论:N", sort=verdict_columns),
+            tooltip=[verdict_label, "结论", "记录数"],
+        ),
+        use_container_width=True,
+    )

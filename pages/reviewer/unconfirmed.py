@@ -1,3 +1,218 @@
-from pages.components.ui import placeholder
+"""未确认记录: per region and per unit, open records and how long they wait; verdict counts; reminders."""
 
-placeholder("未确认记录")
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.components.auth import current_actor
+from pages.components.db import session
+from pages.components.ui import guarded
+from portal.dashboard import reviewer as dashboard
+from portal.dashboard.common import CITIES, PAGE_SIZES, waited
+from portal.export import to_csv_bytes, to_xlsx_bytes
+from portal.timeutil import fmt, utcnow
+from portal.unit import regions
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VERDICT_LABELS = {
+    "eligible": "满足",
+    "will_be_eligible": "将满足",
+    "not_eligible": "不满足",
+    "undetermined": "无法判断",
+}
+
+actor = current_actor()
+st.title("未确认记录")
+flash = st.session_state.pop("unconfirmed_flash", None)
+if flash:
+    st.success(flash)
+
+
+def exports(frame: pd.DataFrame, name: str, key: str) -> None:
+    left, right = st.columns(2)
+    left.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        "导出 XLSX", to_xlsx_bytes({name: frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
+    )
+
+
+with session() as db_session:
+    verdicts = dashboard.verdict_counts(db_session, actor=actor)
+    by_city = dashboard.unconfirmed_by_city(db_session, actor=actor)
+    built = dashboard.snapshot_time(db_session, actor=actor)
+
+now = utcnow()
+top, refresh = st.columns([4, 1])
+top.caption(
+    f"数据更新于 {fmt(built)}（每 5 分钟自动更新）。"
+    "等待时间：未填报自绑定单位起，待确认自单位最近修改起，待单位修改自考生提出起。"
+)
+if refresh.button("立即刷新", width="stretch"):
+    with guarded():
+        with session() as db_session:
+            dashboard.refresh_now(db_session, actor=actor)
+        st.rerun()
+
+totals = {s: sum(r.counts[s] for r in by_city) for s in ("not_entered", "pending", "correction_requested")}
+m = st.columns(3)
+m[0].metric("未填报", totals["not_entered"])
+m[1].metric("待确认", totals["pending"])
+m[2].metric("待单位修改", totals["correction_requested"])
+
+st.subheader("报名资格预检")
+st.caption("已填报但尚未确认（待确认、待单位修改）的记录的预检结论。")
+verdict_frame = pd.DataFrame({"结论": [VERDICT_LABELS[k] for k in verdicts], "记录数": list(verdicts.values())})
+chart, numbers = st.columns([3, 2])
+chart.bar_chart(verdict_frame, x="结论", y="记录数")
+numbers.dataframe(verdict_frame, hide_index=True, width="stretch")
+
+tab_region, tab_unit = st.tabs(["按地区", "按单位"])
+
+with tab_region:
+    region_frame = pd.DataFrame(
+        [
+            {
+                "市（州）": r.name,
+                "未填报": r.counts["not_entered"],
+                "待确认": r.counts["pending"],
+                "待单位修改": r.counts["correction_requested"],
+                "已确认": r.counts["confirmed"],
+                "未填报最久等待": waited(r.oldest["not_entered"], now),
+                "待确认最久等待": waited(r.oldest["pending"], now),
+                "待修改最久等待": waited(r.oldest["correction_requested"], now),
+                **{f"预检{VERDICT_LABELS[k]}": r.verdicts[k] for k in VERDICT_LABELS},
+            }
+            for r in by_city
+        ]
+    )
+    if region_frame.empty:
+        st.info("暂无数据。")
+    else:
+        st.bar_chart(region_frame, x="市（州）", y=["未填报", "待确认", "待单位修改"], stack=True)
+        st.dataframe(region_frame, hide_index=True, width="stretch")
+        exports(region_frame, "未确认记录_按地区", "region")
+
+with tab_unit:
+    f1, f2, f3 = st.columns(3)
+    city = f1.selectbox(
+        "市（州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k], key="uc_city"
+    )
+    query = f2.text_input("单位名称 / 机构编码", key="uc_query")
+    only_open = f3.toggle("只看有未确认记录的单位", value=True, key="uc_open")
+    s1, s2, s3, s4 = st.columns(4)
+    sort = s1.selectbox(
+        "排序", list(dashboard.UNCONFIRMED_SORTS), format_func=dashboard.UNCONFIRMED_SORTS.get, key="uc_sort"
+    )
+    descending = s2.toggle("从多到少 / 最久优先", value=True, key="uc_desc")
+    page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_size")
+    page = s4.number_input("页码", min_value=1, value=1, step=1, key="uc_page")
+    result = None
+    with guarded():
+        with session() as db_session:
+            result = dashboard.unconfirmed_by_unit(
+                db_session,
+                actor=actor,
+                city_code=city,
+                query=query,
+                only_open=only_open,
+                sort=sort,
+                descending=descending,
+                page=int(page),
+                page_size=page_size,
+            )
+    if result is not None:
+        unit_frame = pd.DataFrame(
+            [
+                {
+                    "选择": False,
+                    "单位名称": r.name,
+                    "所属地区": regions.name_of(r.region_code),
+                    "未填报": r.counts["not_entered"],
+                    "待确认": r.counts["pending"],
+                    "待单位修改": r.counts["correction_requested"],
+                    "已确认": r.counts["confirmed"],
+                    "未填报最久等待": waited(r.oldest["not_entered"], now),
+                    "待确认最久等待": waited(r.oldest["pending"], now),
+                    "待修改最久等待": waited(r.oldest["correction_requested"], now),
+                    **{f"预检{VERDICT_LABELS[k]}": r.verdicts[k] for k in VERDICT_LABELS},
+                    "单位编号": int(r.key),
+                }
+                for r in result.rows
+            ]
+        )
+        st.caption(f"共 {result.total} 个单位，第 {result.page}/{result.pages} 页。勾选单位后可发送提醒。")
+        edited = st.data_editor(
+            unit_frame,
+            hide_index=True,
+            width="stretch",
+            disabled=[c for c in unit_frame.columns if c != "选择"],
+            column_config={"单位编号": None},
+            key="uc_editor",
+        )
+        exports(unit_frame.drop(columns=["选择", "单位编号"]), "未确认记录_按单位", "unit")
+        chosen_units = [int(u) for u in edited.loc[edited["选择"], "单位编号"]] if not edited.empty else []
+        note = st.text_input("提醒附言（可选）", key="uc_unit_note", max_chars=300)
+        if st.button(f"提醒所选单位（{len(chosen_units)}）", disabled=not chosen_units, key="uc_remind_units"):
+            with guarded():
+                with session() as db_session:
+                    sent = dashboard.remind_units(db_session, actor=actor, unit_ids=chosen_units, note=note)
+                st.session_state["unconfirmed_flash"] = f"已向 {sent} 个单位管理员账号发送提醒。"
+                st.rerun()
+
+        st.divider()
+        st.markdown("**单位内的未确认考生**")
+        names = {int(r.key): r.name for r in result.rows}
+        unit_id = st.selectbox(
+            "单位", list(names), index=None, format_func=names.get, placeholder="选择本页的单位", key="uc_unit"
+        )
+        if unit_id is not None:
+            c1, c2, c3 = st.columns(3)
+            status = c1.selectbox(
+                "状态",
+                [None, *dashboard.OPEN_STATUSES],
+                format_func=lambda s: "全部未确认" if s is None else dashboard.STATUS_LABELS[s],
+                key="uc_status",
+            )
+            size = c2.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_people_size")
+            people_page = c3.number_input("页码", min_value=1, value=1, step=1, key="uc_people_page")
+            people = None
+            with guarded():
+                with session() as db_session:
+                    people = dashboard.unconfirmed_candidates(
+                        db_session, actor=actor, unit_id=unit_id, status=status, page=int(people_page), page_size=size
+                    )
+            if people is not None:
+                people_frame = pd.DataFrame(
+                    [
+                        {
+                            "选择": False,
+                            "姓名": p.masked_name,
+                            "手机号": p.masked_mobile,
+                            "状态": dashboard.STATUS_LABELS[p.status],
+                            "已等待": waited(p.since, now),
+                            "预检结论": VERDICT_LABELS.get(p.verdict or "", "—"),
+                            "考生编号": p.candidate_id,
+                        }
+                        for p in people.rows
+                    ]
+                )
+                st.caption(
+                    f"共 {people.total} 人，第 {people.page}/{people.pages} 页（查看已记入考生的授权访问记录）。"
+                )
+                picked = st.data_editor(
+                    people_frame,
+                    hide_index=True,
+                    width="stretch",
+                    disabled=[c for c in people_frame.columns if c != "选择"],
+                    column_config={"考生编号": None},
+                    key="uc_people_editor",
+                )
+                chosen = [int(c) for c in picked.loc[picked["选择"], "考生编号"]] if not picked.empty else []
+                note = st.text_input("提醒附言（可选）", key="uc_people_note", max_chars=300)
+                if st.button(f"提醒所选考生（{len(chosen)}）", disabled=not chosen, key="uc_remind_people"):
+                    with guarded():
+                        with session() as db_session:
+                            sent = dashboard.remind_candidates(db_session, actor=actor, candidate_ids=chosen, note=note)
+                        st.session_state["unconfirmed_flash"] = f"已向 {sent} 名考生发送提醒。"
+                        st.rerun()

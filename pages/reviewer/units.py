@@ -122,8 +122,81 @@ def failed_codes() -> None:
                 decided("已更新单位状态。")
 
 
+def binding_status() -> None:
+    """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
+    from portal.dashboard import reviewer as dashboard
+    from portal.dashboard.common import CITIES, PAGE_SIZES
+    from portal.export import to_csv_bytes, to_xlsx_bytes
+
+    with session() as db_session:
+        totals = dashboard.binding_totals(db_session, actor=actor)
+        built = dashboard.snapshot_time(db_session, actor=actor)
+    m = st.columns(4)
+    m[0].metric("单位数", totals["units"])
+    m[1].metric("已绑定考生", totals["bound"])
+    m[2].metric("已认证未绑定", totals["verified_unbound"])
+    m[3].metric("待审核机构注册", totals["pending_registrations"])
+    st.caption(f"考生人数数据更新于 {fmt(built)}（每 5 分钟自动更新）；确认码错误次数为实时数据。")
+    f1, f2, f3 = st.columns(3)
+    city = f1.selectbox(
+        "市（州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k], key="bs_city"
+    )
+    category = f2.selectbox(
+        "机构类别", [None, *categories.CATEGORIES], format_func=lambda k: "全部" if k is None else k, key="bs_category"
+    )
+    query = f3.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
+    s1, s2, s3, s4 = st.columns(4)
+    sort = s1.selectbox("排序", list(dashboard.UNIT_SORTS), format_func=dashboard.UNIT_SORTS.get, key="bs_sort")
+    descending = s2.toggle("从大到小", value=sort != "name", key="bs_desc")
+    page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="bs_size")
+    page = s4.number_input("页码", min_value=1, value=1, step=1, key="bs_page")
+    with guarded():
+        with session() as db_session:
+            result = dashboard.unit_binding_status(
+                db_session,
+                actor=actor,
+                city_code=city,
+                category=category,
+                query=query,
+                sort=sort,
+                descending=descending,
+                page=int(page),
+                page_size=page_size,
+            )
+        frame = pd.DataFrame(
+            [
+                {
+                    "单位名称": r.name,
+                    "机构编码": r.institution_code,
+                    "所属地区": regions.name_of(r.region_code),
+                    "机构类别": categories.label(r.category),
+                    "单位状态": units.STATUS_LABELS.get(r.status, r.status),
+                    "已绑定考生": r.bound,
+                    "本地区已认证未绑定": r.verified_unbound_in_region,
+                    "最近更换确认码": fmt(r.code_rotated_at),
+                    "近30天确认码错误": r.failed_attempts,
+                    "最近一次错误": fmt(r.last_failed_at),
+                }
+                for r in result.rows
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption(f"共 {result.total} 个单位，第 {result.page}/{result.pages} 页。")
+        if not frame.empty:
+            st.bar_chart(frame.head(20), x="单位名称", y="已绑定考生", horizontal=True)
+        e1, e2 = st.columns(2)
+        e1.download_button("导出本页 CSV", to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv")
+        e2.download_button(
+            "导出本页 XLSX",
+            to_xlsx_bytes({"单位绑定情况": frame}),
+            file_name="单位绑定情况.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
 # (tab title, section function); other features add their section here.
 SECTIONS: list[tuple[str, Callable[[], None]]] = [
+    ("单位绑定情况", binding_status),
     ("机构注册审核", registrations),
     ("单位名称变更", name_changes),
     ("确认码错误较多的单位", failed_codes),

@@ -1,27 +1,166 @@
-"""待审核实名认证: pending manual reviews, the case with its images, 通过 / 不通过 with a reason."""
+"""待审核实名认证: the queue (oldest first, filters, pages), claiming a case, the case and its images, decisions."""
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, table
+from pages.components.ui import guarded
+from portal.dashboard import reviewer as dashboard
+from portal.dashboard.common import CITIES, PAGE_SIZES, waited
+from portal.export import to_csv_bytes, to_xlsx_bytes
 from portal.identity import review
 from portal.identity.service import DOCUMENT_TYPE_LABELS, METHOD_LABELS
-from portal.timeutil import fmt
+from portal.timeutil import fmt, utcnow
+from portal.unit import regions
+
+DECISIONS_ZH = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
+REASONS_ZH = {
+    "blurry": "照片模糊",
+    "glare": "反光",
+    "too_dark": "光线太暗",
+    "not_in_frame": "证件未完整入框",
+    "too_small": "证件太小",
+    "name_mismatch": "姓名不一致",
+    "number_mismatch": "证件号码不一致",
+    "invalid_number": "证件号码无效",
+    "unclear": "无法看清",
+}
+FIELDS_ZH = {
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生",
+    "address": "住址",
+}
+WAITS = {None: "不限", 4: "超过 4 小时", 24: "超过 1 天", 72: "超过 3 天", 168: "超过 7 天"}
+OTHER_REASON = "其他（请填写）"
 
 actor = current_actor()
 st.title("待审核实名认证")
-
 notice = st.session_state.pop("review_notice", None)
 if notice:
     st.success(notice)
 
+
+def close_case(release: bool = True) -> None:
+    opened = st.session_state.pop("review_case", None)
+    if release and opened is not None:
+        with guarded():
+            with session() as db_session:
+                dashboard.release(db_session, actor=actor, verification_id=opened.id)
+
+
+def show_case(opened) -> None:
+    """The opened (claimed) case: entered data beside the images, the automatic check, the decision."""
+    with st.container(border=True):
+        top_left, top_right = st.columns([3, 1])
+        top_left.subheader(f"申请 #{opened.id}")
+        if top_right.button("返回列表", key="review_back", width="stretch"):
+            close_case()
+            st.rerun()
+        until = st.session_state.get("review_claim_until")
+        if until:
+            st.caption(f"已由您领取，{fmt(until)} 前其他审核员不能处理此申请。")
+        data_column, image_column = st.columns([2, 3])
+        with data_column:
+            st.markdown(
+                f"**账号**：{opened.username}  \n"
+                f"**真实姓名**：{opened.real_name}  \n"
+                f"**证件类型**：{DOCUMENT_TYPE_LABELS[opened.document_type]}  \n"
+                f"**证件编号**：{opened.document_number}  \n"
+                f"**认证方式**：{METHOD_LABELS[opened.method]}  \n"
+                f"**提交时间**：{fmt(opened.submitted_at)}（已等待 {waited(opened.submitted_at, utcnow())}）"
+            )
+            for line in opened.flags:
+                st.warning(line, icon=":material/flag:")
+            reading = st.session_state.get("review_reading")
+            if opened.attempts:
+                st.markdown("**自动核验**")
+                for moment, decision, reasons in opened.attempts:
+                    why = "、".join(REASONS_ZH.get(r, r) for r in reasons.split(",") if r) if reasons else ""
+                    st.caption(f"{fmt(moment)} {DECISIONS_ZH.get(decision, decision)}{f'：{why}' if why else ''}")
+            if reading is not None:
+                read = {FIELDS_ZH.get(k, k): v for k, v in reading.extracted.items() if v}
+                if read:
+                    st.markdown("**最近一次自动核验识别结果**（与填写信息对照）")
+                    st.dataframe(
+                        pd.DataFrame({"项目": list(read), "识别结果": [str(v) for v in read.values()]}),
+                        hide_index=True,
+                        width="stretch",
+                    )
+            elif not opened.attempts:
+                st.caption("未进行自动核验（其他证件直接人工审核）。")
+        with image_column:
+            rotation = st.segmented_control(
+                "旋转", [0, 90, 180, 270], default=0, format_func=lambda d: f"{d}°", key="review_rotation"
+            )
+            width = st.slider("缩放（显示宽度）", 300, 1600, 640, step=50, key="review_zoom")
+            for label, data in (("证件正面", opened.front_image), ("证件反面", opened.back_image)):
+                if not data:
+                    st.info(f"{label}：未上传")
+                    continue
+                image = Image.open(io.BytesIO(data))
+                if rotation:
+                    image = image.rotate(-int(rotation), expand=True)
+                st.image(image, caption=label, width=width)
+
+        st.divider()
+        approve_column, reject_column = st.columns(2)
+        with approve_column:
+            if st.button("通过", type="primary", width="stretch", key="review_approve"):
+                done = False
+                with guarded():
+                    with session() as db_session:
+                        review.approve(db_session, actor=actor, verification_id=opened.id)
+                    done = True
+                if done:
+                    close_case(release=False)
+                    st.session_state["review_notice"] = f"申请 #{opened.id} 已审核通过，已通知考生。"
+                    st.rerun()
+        with reject_column:
+            choice = st.selectbox(
+                "不通过原因",
+                [*dashboard.REJECT_REASONS, OTHER_REASON],
+                index=None,
+                placeholder="请选择",
+                key="review_reason_pick",
+            )
+            free = ""
+            if choice == OTHER_REASON:
+                free = st.text_area("请填写原因", key="review_reason", max_chars=500)
+            if st.button("不通过", width="stretch", key="review_reject"):
+                reason = free if choice == OTHER_REASON else (choice or "")
+                done = False
+                with guarded():
+                    with session() as db_session:
+                        review.reject(db_session, actor=actor, verification_id=opened.id, reason=reason)
+                    done = True
+                if done:
+                    close_case(release=False)
+                    st.session_state["review_notice"] = f"申请 #{opened.id} 已审核不通过，已通知考生。"
+                    st.rerun()
+
+
+opened = st.session_state.get("review_case")
+if opened is not None:
+    show_case(opened)
+    st.stop()
+
 with session() as db_session:
-    cases = review.pending_cases(db_session, actor=actor)
+    summary = dashboard.queue_summary(db_session, actor=actor)
     flags = review.open_flags(db_session, actor=actor)
+
+metrics = st.columns(3)
+metrics[0].metric("待审核", summary["total"])
+metrics[1].metric("居民身份证", summary.get("resident_id", 0))
+metrics[2].metric("重复号码提示", summary["flags"])
 
 if flags:
     with st.expander(f"重复证件号码提示（{len(flags)}）", icon=":material/flag:"):
@@ -41,98 +180,92 @@ if flags:
                 if resolved:
                     st.rerun()
 
-if not cases:
-    st.info("暂无待审核的实名认证申请。")
-    st.session_state.pop("review_case", None)
+with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
+    f1, f2, f3 = st.columns(3)
+    document_type = f1.selectbox(
+        "证件类型",
+        [None, *DOCUMENT_TYPE_LABELS],
+        format_func=lambda k: "全部" if k is None else DOCUMENT_TYPE_LABELS[k],
+    )
+    city = f2.selectbox("地区（市州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k])
+    wait = f3.selectbox("等待时间", list(WAITS), format_func=WAITS.get)
+    unclaimed = st.checkbox("只看未被领取的申请", value=False)
+p1, p2 = st.columns(2)
+page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1)
+
+with session() as db_session:
+    first = dashboard.verification_queue(
+        db_session,
+        actor=actor,
+        document_type=document_type,
+        city_code=city,
+        min_wait_hours=wait,
+        unclaimed_only=unclaimed,
+        page=1,
+        page_size=page_size,
+    )
+page_number = p2.number_input("页码", min_value=1, max_value=first.pages, value=1, step=1)
+if page_number != 1:
+    with session() as db_session:
+        first = dashboard.verification_queue(
+            db_session,
+            actor=actor,
+            document_type=document_type,
+            city_code=city,
+            min_wait_hours=wait,
+            unclaimed_only=unclaimed,
+            page=int(page_number),
+            page_size=page_size,
+        )
+queue = first
+if not queue.total:
+    st.info("暂无符合条件的待审核实名认证申请。")
     st.stop()
 
-st.metric("待审核", len(cases))
+now = utcnow()
 frame = pd.DataFrame(
     [
         {
-            "编号": case.id,
-            "账号": case.username,
-            "姓名": case.masked_name,
-            "证件类型": DOCUMENT_TYPE_LABELS[case.document_type],
-            "证件编号": case.masked_number,
-            "认证方式": METHOD_LABELS[case.method],
-            "提交时间": fmt(case.submitted_at),
-            "提示": "重复号码" if case.flags else "",
+            "编号": row.id,
+            "姓名": row.masked_name,
+            "证件类型": row.document_label,
+            "证件编号": row.masked_number,
+            "地区": regions.name_of(row.region_code) if row.region_code else "—",
+            "认证方式": METHOD_LABELS[row.method],
+            "提交时间": fmt(row.submitted_at),
+            "已等待": waited(row.submitted_at, now),
+            "等待小时": round((now - row.submitted_at).total_seconds() / 3600, 1) if row.submitted_at else None,
+            "提示": "重复号码" if row.flags else "",
+            "处理中": f"{row.claimed_by}（至 {fmt(row.claimed_until)}）" if row.claimed_by else "",
         }
-        for case in cases
+        for row in queue.rows
     ]
 )
-table(frame, key="pending_verifications", file_name="待审核实名认证.csv")
-
-labels = {case.id: f"#{case.id} {case.masked_name} · {DOCUMENT_TYPE_LABELS[case.document_type]}" for case in cases}
-chosen = st.selectbox(
-    "选择要审核的申请", list(labels), index=None, format_func=labels.get, placeholder="请选择", key="review_pick"
+st.dataframe(frame, hide_index=True, width="stretch")
+st.caption(f"共 {queue.total} 条，第 {queue.page}/{queue.pages} 页，按提交时间从早到晚排列（点击表头可在本页内排序）。")
+e1, e2 = st.columns(2)
+e1.download_button("导出本页 CSV", to_csv_bytes(frame), file_name="待审核实名认证.csv", mime="text/csv")
+e2.download_button(
+    "导出本页 XLSX",
+    to_xlsx_bytes({"待审核实名认证": frame}),
+    file_name="待审核实名认证.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-if chosen is None:
-    st.stop()
 
-# Open the case once per choice: each opening is recorded in the candidate's access log.
-opened = st.session_state.get("review_case")
-if opened is None or opened.id != chosen:
-    opened = None
+labels = {
+    row.id: f"#{row.id} {row.masked_name} · {row.document_label} · 已等待 {waited(row.submitted_at, now)}"
+    for row in queue.rows
+}
+chosen = st.selectbox("选择要审核的申请", list(labels), index=None, format_func=labels.get, placeholder="请选择")
+if chosen is not None and st.button("打开并领取", type="primary", key="review_open"):
+    case = None
     with guarded():
         with session() as db_session:
-            opened = review.open_case(db_session, actor=actor, verification_id=chosen)
-    st.session_state["review_case"] = opened
-if opened is None:
-    st.stop()
-
-with st.container(border=True):
-    st.subheader(f"申请 #{opened.id}")
-    st.markdown(
-        f"**账号**：{opened.username}  \n"
-        f"**真实姓名**：{opened.real_name}  \n"
-        f"**证件类型**：{DOCUMENT_TYPE_LABELS[opened.document_type]}  \n"
-        f"**证件编号**：{opened.document_number}  \n"
-        f"**认证方式**：{METHOD_LABELS[opened.method]}  \n"
-        f"**提交时间**：{fmt(opened.submitted_at)}"
-    )
-    for line in opened.flags:
-        st.warning(line)
-    if opened.attempts:
-        tried = "；".join(
-            f"{fmt(moment)} {review.DECISION_LABELS.get(decision, decision)}"
-            + (f"（{'、'.join(review.REASON_LABELS.get(r, r) for r in reasons.split(','))}）" if reasons else "")
-            for moment, decision, reasons in opened.attempts
-        )
-        st.caption(f"自动核验记录：{tried}")
-    front, back = st.columns(2)
-    for column, label, data in ((front, "证件正面", opened.front_image), (back, "证件反面", opened.back_image)):
-        with column:
-            if data:
-                st.image(data, caption=label, width="stretch")
-            else:
-                st.info(f"{label}：未上传")
-
-    approve_column, reject_column = st.columns(2)
-    with approve_column:
-        if st.button("通过", type="primary", width="stretch", key="review_approve"):
-            done = False
-            with guarded():
-                with session() as db_session:
-                    review.approve(db_session, actor=actor, verification_id=opened.id)
-                done = True
-            if done:
-                st.session_state.pop("review_case", None)
-                st.session_state.pop("review_pick", None)
-                st.session_state["review_notice"] = f"申请 #{opened.id} 已审核通过，已通知考生。"
-                st.rerun()
-    with reject_column:
-        reason = st.text_area("不通过原因", key="review_reason", placeholder="例如：证件照片模糊，请重新拍摄上传")
-        if st.button("不通过", width="stretch", key="review_reject"):
-            done = False
-            with guarded():
-                with session() as db_session:
-                    review.reject(db_session, actor=actor, verification_id=opened.id, reason=reason)
-                done = True
-            if done:
-                st.session_state.pop("review_case", None)
-                st.session_state.pop("review_pick", None)
-                st.session_state.pop("review_reason", None)
-                st.session_state["review_notice"] = f"申请 #{opened.id} 已审核不通过，已通知考生。"
-                st.rerun()
+            until = dashboard.claim(db_session, actor=actor, verification_id=chosen)
+            case = review.open_case(db_session, actor=actor, verification_id=chosen)
+            reading = dashboard.auto_check(db_session, actor=actor, verification_id=chosen)
+    if case is not None:
+        st.session_state["review_case"] = case
+        st.session_state["review_claim_until"] = until
+        st.session_state["review_reading"] = reading
+        st.rerun()
