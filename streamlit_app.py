@@ -12,39 +12,47 @@ from portal.message import service as messages
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
 
-authenticator = auth.build()
-actor = auth.restore(authenticator)
-
+# 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
+actor = auth.peek_actor()
 if actor is None:
     public = [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
         for index, spec in enumerate(registry.PUBLIC)
     ]
-    # Protected pages stay registered (hidden) so that a reload or deep link keeps its URL and,
-    # once logged in, lands on the page that was asked for.
+    # Protected pages stay registered (hidden) so that a deep link keeps its URL and, once logged in,
+    # lands on the page that was asked for.
     protected = [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in registry.all_pages()
     ]
     page = st.navigation(public + protected, position="hidden")
+else:
+    with session() as db_session:
+        unread = messages.unread_count(db_session, actor=actor)
+    home_section = next(iter(registry.NAVIGATION[actor.role]))
+    sections = {}
+    for section, specs in registry.NAVIGATION[actor.role].items():
+        pages = []
+        for index, spec in enumerate(specs):
+            title = f"{spec.title}（{unread}）" if spec == registry.MESSAGES and unread else spec.title
+            is_home = section == home_section and index == 0
+            pages.append(st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path, default=is_home))
+        sections[section] = pages
+    page = st.navigation(sections)
+
+# 2. The authenticator (login form, cookie, logout), created once per run.
+authenticator = auth.build()
+restored = auth.restore(authenticator)
+if (restored and restored.username) != (actor and actor.username):
+    st.rerun()  # logged in, out, expired or disabled since the navigation was built
+
+# 3. The page.
+if restored is None:
     if any(page is public_page for public_page in public):
         page.run()
     else:
-        auth.login_form()
+        auth.login_page()
     st.stop()
 
-with session() as db_session:
-    unread = messages.unread_count(db_session, actor=actor)
-
-sections = {}
-for section, specs in registry.NAVIGATION[actor.role].items():
-    pages = []
-    for index, spec in enumerate(specs):
-        title = f"{spec.title}（{unread}）" if spec == registry.MESSAGES and unread else spec.title
-        is_home = section == next(iter(registry.NAVIGATION[actor.role])) and index == 0
-        pages.append(st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path, default=is_home))
-    sections[section] = pages
-
-page = st.navigation(sections)
 with st.sidebar:
     st.markdown(f"**{actor.display_name or actor.username}**  \n{ROLE_LABELS[actor.role]}")
     auth.logout_button()

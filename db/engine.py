@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -47,7 +48,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes can
+        # then never fail with SQLITE_BUSY because someone else wrote in between; it waits instead
+        # (busy_timeout). Readers in WAL mode are never blocked.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -55,9 +59,32 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def keep_on_rollback(session: Session, model: type, values: dict) -> None:
+    """Add a row that must be stored even if this unit of work is rolled back (e.g. a refused access)."""
+    session.add(model(**values))
+    session.info.setdefault("keep_on_rollback", []).append((model, values))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_kept(session: Session) -> None:
+    session.info.pop("keep_on_rollback", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _write_kept(session: Session) -> None:
+    kept = session.info.pop("keep_on_rollback", [])
+    for model, values in kept:
+        with Session(bind=session.get_bind()) as again:
+            again.add(model(**values))
+            try:
+                again.commit()
+            except IntegrityError:  # what the row refers to was rolled back too: nothing left to keep
+                again.rollback()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error (rows marked keep_on_rollback stay)."""
     session = Session(bind=engine, expire_on_commit=False)
     try:
         yield session

@@ -20,7 +20,7 @@ class Settings:
     production: bool
     cookie_name: str = "portal_auth"
     cookie_expiry_days: float = 1.0
-    login_sleep_seconds: float = 0.5
+    login_sleep_seconds: float = 0.0
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     auto_check_attempts: int = 3
@@ -59,7 +59,7 @@ def get_settings() -> Settings:
         data_dir=data_dir,
         secret_key=_secret_key(data_dir, production),
         production=production,
-        login_sleep_seconds=float(os.environ.get("PORTAL_LOGIN_SLEEP", "0.5")),
+        login_sleep_seconds=float(os.environ.get("PORTAL_LOGIN_SLEEP", "0")),
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
@@ -44,6 +45,32 @@ def build() -> stauth.Authenticate:
     return authenticator
 
 
+def peek_actor() -> Actor | None:
+    """Who is logged in, from this session or its signed re-login cookie, before anything is rendered.
+
+    The entry point builds the navigation from this before the authenticator renders its cookie component:
+    that component answers with a rerun, and a run interrupted before `st.navigation` would lose the page
+    the URL asked for (a reload or deep link would land on the home page).
+    """
+    settings = get_settings()
+    username = None
+    if st.session_state.get("authentication_status"):
+        username = st.session_state.get("username")
+    elif not st.session_state.get("logout"):
+        token = st.context.cookies.get(settings.cookie_name)
+        if token:
+            try:
+                data = jwt.decode(token, settings.secret_key, algorithms=["HS256"])
+            except jwt.PyJWTError:
+                data = {}
+            if data.get("exp_date", 0) > time.time():
+                username = data.get("username")
+    if not username:
+        return None
+    with session_scope(engine()) as session:
+        return auth.load_actor(session, username=username)
+
+
 def restore(authenticator: stauth.Authenticate) -> Actor | None:
     """Restore a login from the session or its cookie; return the acting user or None."""
     try:
@@ -70,6 +97,17 @@ def restore(authenticator: stauth.Authenticate) -> Actor | None:
         with st.sidebar:  # an invisible component; kept out of the main area so page elements keep their places
             authenticator.cookie_controller.set_cookie()
     return actor
+
+
+def login_page() -> None:
+    """The login page: title, form and the ways to register (also shown in place of a protected page)."""
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("医师资格考试考生预报名")
+        st.caption("湖北卫生人才综合服务平台 · 考生、单位、审核员统一登录")
+        login_form()
+        st.page_link("pages/public/register.py", label="没有账号？考生注册", icon=":material/person_add:")
+        st.page_link("pages/public/unit_registration.py", label="单位未注册？机构注册", icon=":material/domain_add:")
 
 
 def login_form() -> None:

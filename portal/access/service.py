@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.engine import SQLITE_BUSY_TIMEOUT_MS
+from db.engine import SQLITE_BUSY_TIMEOUT_MS, keep_on_rollback
 from db.models import PersonalDataAccess, Unit, UnitBinding
 from portal.audit import service as audit
 from portal.auth.actor import Actor, authorize
@@ -129,6 +129,12 @@ def _record_denied(session: Session, *, actor: Actor, candidate_id: int, section
     values = _values(actor, candidate_id, section, "view_denied")
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite has one writer at a time and this transaction already holds the write lock: keep the row
+        # in this unit of work, and have it written again should the unit of work be rolled back.
+        keep_on_rollback(session, PersonalDataAccess, values)
+        session.flush()
+        return
     try:
         with bind.connect() as connection:
             try:

@@ -168,9 +168,10 @@ def test_a_number_verified_by_another_account_is_blocked_and_flagged(engine, can
     fill(app, name=GENUINE["name"], number=GENUINE["id_number"])
     assert any("已被其他账号实名认证" in e for e in errors(app))
     assert "信息填写" in [s.value for s in app.subheader]
+    candidate_id = user_id(engine, candidate)
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(IdentityFlag)) == 1
-        assert identity.status_of(session, user_id=user_id(engine, candidate)) == "unverified"
+        assert identity.status_of(session, user_id=candidate_id) == "unverified"
 
 
 # ----------------------------------------------------------------------------------------------- reviewer
