@@ -32,7 +32,8 @@ rows.sort(key=lambda r: PRIORITY[r.status])
 (st.info if window.state == "open" else st.warning)(window.text)
 editable = window.state == "open"
 
-list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"])
+# Keyed: the chosen tab survives the rerun after each save (a flash message above would otherwise reset it).
+list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"], key="declaration_tab")
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
 with list_tab:
@@ -88,10 +89,14 @@ def widget(field: F.Field, value, key: str):
     if field.kind in ("choice", "int") and field.choices:
         options = [""] + list(field.choices)
         current = "" if value is None else str(value)
-        return st.selectbox(label, options, index=options.index(current) if current in options else 0, key=key)
+        return st.selectbox(
+            label, options, index=options.index(current) if current in options else 0, key=key, placeholder="请选择"
+        )
     if field.kind == "bool":
         options = ["", "是", "否"]
-        return st.selectbox(label, options, index=0 if value is None else (1 if value else 2), key=key)
+        return st.selectbox(
+            label, options, index=0 if value is None else (1 if value else 2), key=key, placeholder="请选择"
+        )
     if field.kind == "date":
         return st.date_input(
             label, value=value, min_value=date(1950, 1, 1), max_value=date(2100, 12, 31), format="YYYY-MM-DD", key=key
