@@ -6,6 +6,7 @@ CI=true, where `.ci/run` installs it and a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -59,6 +60,25 @@ class Portal:
     url: str
     process: subprocess.Popen
     log: Path
+    env: dict
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run `python -m portal ARGS` against this portal's database and data folder; return stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "portal", *args], input=stdin, text=True, cwd=ROOT, env=self.env, capture_output=True
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"portal {' '.join(args)} failed ({done.returncode}): {done.stderr[-1000:]}")
+        return done.stdout
+
+    def python(self, code: str) -> str:
+        """Run a Python snippet with this portal's settings (test set-up through the services)."""
+        done = subprocess.run(
+            [sys.executable, "-c", code], text=True, cwd=ROOT, env=self.env, capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"set-up snippet failed: {done.stderr[-2000:]}")
+        return done.stdout
 
     def stop(self) -> None:
         self.process.terminate()
@@ -75,7 +95,6 @@ def start_portal(database_url: str, data_dir: Path, log_dir: Path) -> Portal:
         **os.environ,
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_DATA_DIR": str(data_dir),
-        "PORTAL_LOGIN_SLEEP": "0.3",
     }
     subprocess.run([sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = log_dir / f"streamlit-{port}.log"
@@ -105,7 +124,7 @@ def start_portal(database_url: str, data_dir: Path, log_dir: Path) -> Portal:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    return Portal(url, process, log)
+                    return Portal(url, process, log, env)
         except OSError:
             time.sleep(0.3)
         if process.poll() is not None:
@@ -125,14 +144,24 @@ def browser():
         browser.close()
 
 
+def warm_up(browser, portal: Portal) -> None:
+    """Load the home page once: the very first run after a cold start imports everything and, on a deep
+    link, Streamlit's front end may report 'Page not found' while it waits (a first-visitor-only glitch)."""
+    page = browser.new_page()
+    page.goto(portal.url)
+    page.get_by_label("账号（考生为注册手机号）").wait_for(timeout=60000)
+    page.close()
+
+
 @pytest.fixture
-def portal_factory(tmp_path) -> Iterator:
-    """Start portals on the given database URL; all are stopped after the test."""
+def portal_factory(tmp_path, request) -> Iterator:
+    """Start portals on the given database URL (warmed up); all are stopped after the test."""
     started: list[Portal] = []
 
     def start(database_url: str) -> Portal:
         portal = start_portal(database_url, tmp_path / "data", tmp_path)
         started.append(portal)
+        warm_up(request.getfixturevalue("browser"), portal)
         return portal
 
     yield start
@@ -140,11 +169,28 @@ def portal_factory(tmp_path) -> Iterator:
         portal.stop()
 
 
+# Streamlit scrolls inside its main container, not the document: a "full page" screenshot of the document
+# would stop at the viewport. Measure the content and grow the viewport to it for the shot.
+_CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll("[data-testid='stMain'], [data-testid='stAppViewContainer']")]
+        .map((el) => el.scrollHeight))"""
+
+
 def shoot(page, name: str) -> None:
-    """Save a full-page screenshot as a test artifact."""
+    """Save a screenshot of the whole page (all of its height) as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    viewport = page.viewport_size
+    height = page.evaluate(_CONTENT_HEIGHT)
+    if height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": min(height, 12000)})
+        page.wait_for_timeout(300)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        if height > viewport["height"]:
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(200)
 
 
 def wait_idle(page) -> None:
@@ -182,8 +228,12 @@ def ui_login(page, base_url: str, username: str, password: str) -> None:
 
 
 def no_horizontal_scroll(page) -> bool:
-    """True when the page is not wider than the viewport (usable on a phone)."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """True when neither the page nor Streamlit's main container scrolls sideways (usable on a phone)."""
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth <= window.innerWidth + 1 &&
+            [...document.querySelectorAll("[data-testid='stMain'], [data-testid='stAppViewContainer']")]
+                .every((el) => el.scrollWidth <= el.clientWidth + 1)"""
+    )
 
 
 @pytest.fixture
@@ -213,3 +263,89 @@ def fresh_database(request, tmp_path) -> Iterator[str]:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# ---------------------------------------------------------------------------------------------------- page helpers
+
+
+def is_phone(page) -> bool:
+    return page.viewport_size["width"] < 640
+
+
+def open_page(page, title: str) -> None:
+    """Open a page through the sidebar menu, as a person would (on a phone the menu is opened first)."""
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first
+    if page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true":
+        page.locator("[data-testid='stExpandSidebarButton']").click()
+        page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for(timeout=10000)
+        page.wait_for_timeout(400)  # the menu slides in
+    link.click()
+    wait_idle(page)
+    page.locator("h1").filter(has_text=title).first.wait_for(timeout=20000)
+    if is_phone(page) and page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") != "true":
+        # The menu covers the page on a phone and stays open after a choice: close it (its « button).
+        page.locator("[data-testid='stSidebarCollapseButton'] button").click()
+        page.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for(timeout=10000)
+        page.wait_for_timeout(400)
+
+
+def reachable(page, locator) -> None:
+    """Assert that a control is visible, inside the page's width and can be scrolled to (phone check)."""
+    locator.scroll_into_view_if_needed()
+    assert locator.is_visible(), f"not visible: {locator}"
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    assert box is not None and box["x"] >= -1 and box["x"] + box["width"] <= width + 1, f"cut off: {locator} {box}"
+
+
+def press(page, locator) -> None:
+    """Click a button (checking first, on a phone, that it is reachable) and wait for the rerun."""
+    if is_phone(page):
+        reachable(page, locator)
+    locator.click()
+    wait_idle(page)
+
+
+def choose(page, label: str, option: str, *, scope=None) -> None:
+    """Pick `option` in the select box labelled `label`."""
+    box = (scope or page).locator("[data-testid='stSelectbox']:visible").filter(has_text=label).first
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        # Scroll first: a list opened at the bottom edge closes again when the page scrolls to show it.
+        box.evaluate("(el) => el.scrollIntoView({block: 'center'})")
+        box.locator("input").click()
+        try:
+            wanted.wait_for(timeout=3000)
+            break
+        except Exception:  # noqa: BLE001
+            page.keyboard.press("Escape")
+    wanted.click()
+    page.wait_for_timeout(150)
+
+
+def check_phone(page) -> None:
+    """On a phone: the page must not scroll sideways."""
+    if is_phone(page):
+        assert no_horizontal_scroll(page), (
+            f"page scrolls sideways: {page.evaluate('document.documentElement.scrollWidth')}px"
+        )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def opened_pages(request) -> Iterator[list]:
+    """Pages a test opens; when the test fails, each is saved as failed_<test>_<n>.png for diagnosis."""
+    pages: list = []
+    yield pages
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        name = request.node.name.replace("[", "_").replace("]", "")
+        for index, page in enumerate(pages):
+            with contextlib.suppress(Exception):  # best effort
+                shoot(page, f"failed_{name}_{index}")
