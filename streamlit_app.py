@@ -11,6 +11,15 @@ from portal.auth.actor import ROLE_LABELS
 from portal.message import service as messages
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
+# Streamlit writes "Press Enter to submit form" (English) under a focused field, over the typed value on a
+# phone: keep only its character count. On phones, less empty space above the page title.
+st.html(
+    "<style>"
+    "[data-testid='InputInstructions'] > span:first-child { display: none; }"
+    "[data-testid='InputInstructions'] > span::before { display: none; }"
+    "@media (max-width: 640px) { [data-testid='stMainBlockContainer'] { padding-top: 4rem; } }"
+    "</style>"
+)
 
 # 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
 actor = auth.peek_actor()

@@ -155,7 +155,7 @@ def _show_lock(directory: UserDirectory) -> None:
 def logout_button() -> None:
     """The logout button in the sidebar."""
     authenticator: stauth.Authenticate = st.session_state["_authenticator"]
-    authenticator.logout("退出登录", location="sidebar", key="logout")
+    authenticator.logout("退出登录", location="sidebar", key="logout_button")
 
 
 def current_actor() -> Actor:

@@ -137,3 +137,14 @@ def test_expired_session_is_sent_back_to_login(accounts):
     assert_no_exception(app)
     assert "登录已超时" in texts(app)
     assert not app.session_state["authentication_status"]
+
+
+def test_logout_returns_to_the_login_form(accounts):
+    app = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    next(b for b in app.button if b.label == "退出登录").click()
+    app.run()
+    assert_no_exception(app)
+    assert not app.session_state["authentication_status"]
+    app.run()
+    assert_no_exception(app)
+    assert [b.label for b in app.button if b.label == "登录"]
