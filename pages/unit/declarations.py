@@ -175,9 +175,8 @@ with form_tab:
         candidate_id = st.selectbox(
             "考生",
             list(by_id),
-            format_func=lambda c: (
-                f"{by_id[c].real_name}（{by_id[c].masked_number or '未实名'}）— {by_id[c].status_label}"
-            ),
+            # No status here: a keyed select box keeps showing its first labels, so a status would go stale.
+            format_func=lambda c: f"{by_id[c].real_name}（{by_id[c].masked_number or '未实名'}）",
             key="declaration_candidate",
         )
         # Log the read once per opening of a candidate's record, not on every rerun of the page.
@@ -192,9 +191,9 @@ with form_tab:
                     log_access=st.session_state.get("declaration_opened") != opened,
                 )
             st.session_state["declaration_opened"] = opened
-            st.markdown(
-                f"**姓名：** {view.basic.real_name}　**证件号码：** {view.basic.masked_number}　"
-                f"**申报单位：** {view.basic.unit_name}　**状态：** {view.status_label}"
+            st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
+                f"**姓名：** {view.basic.real_name}  \n**证件号码：** {view.basic.masked_number}  \n"
+                f"**申报单位：** {view.basic.unit_name}  \n**状态：** {view.status_label}"
             )
             if view.correction:
                 wrong = "、".join(view.correction.labels)
