@@ -17,6 +17,7 @@ import pytest
 
 from portal.unit.codes import fictional_uscc
 from tests.e2e.conftest import (
+    ARTIFACTS,
     ROOT,
     VIEWPORTS,
     check_phone,
@@ -43,6 +44,8 @@ class Camera:
     def __init__(self, size: str):
         self.size = size
         self.count = 0
+        for old in ARTIFACTS.glob(f"{size}_[0-9][0-9]_*.png"):
+            old.unlink()
 
     def __call__(self, page, step: str) -> None:
         self.count += 1
@@ -204,6 +207,7 @@ def test_the_whole_season(size, browser, portal_factory, tmp_path, opened_pages)
     candidate.get_by_role("heading", name="证件扫描").wait_for()
     candidate.get_by_text("上传照片", exact=True).click()
     wait_idle(candidate)
+    snap(candidate, "scan_upload")
     candidate.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(card["path"]))
     see(candidate, "照片清晰，证件完整，可以提交核验。")
     snap(candidate, "scan_preview")
