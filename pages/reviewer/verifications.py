@@ -102,14 +102,17 @@ def show_case(opened) -> None:
                 "旋转", [0, 90, 180, 270], default=0, format_func=lambda d: f"{d}°", key="review_rotation"
             )
             width = st.slider("缩放（显示宽度）", 300, 1600, 640, step=50, key="review_zoom")
-            for label, data in (("证件正面", opened.front_image), ("证件反面", opened.back_image)):
-                if not data:
-                    st.info(f"{label}：未上传")
-                    continue
-                image = Image.open(io.BytesIO(data))
-                if rotation:
-                    image = image.rotate(-int(rotation), expand=True)
-                st.image(image, caption=label, width=width)
+            # A zoomed image scrolls inside its own box, not the whole page (on a phone 640 px is too wide).
+            st.html("<style>.st-key-review_images { overflow-x: auto; max-width: 100%; }</style>")
+            with st.container(key="review_images"):
+                for label, data in (("证件正面", opened.front_image), ("证件反面", opened.back_image)):
+                    if not data:
+                        st.info(f"{label}：未上传")
+                        continue
+                    image = Image.open(io.BytesIO(data))
+                    if rotation:
+                        image = image.rotate(-int(rotation), expand=True)
+                    st.image(image, caption=label, width=width)
 
         st.divider()
         approve_column, reject_column = st.columns(2)
