@@ -18,6 +18,10 @@ st.html(
     "[data-testid='InputInstructions'] > span:first-child { display: none; }"
     "[data-testid='InputInstructions'] > span::before { display: none; }"
     "@media (max-width: 640px) { [data-testid='stMainBlockContainer'] { padding-top: 4rem; } }"
+    # The file uploader's English "Upload" button, in Chinese.
+    "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p { font-size: 0; }"
+    "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
+    " { content: '选择文件'; font-size: 0.875rem; }"
     "</style>"
 )
 
