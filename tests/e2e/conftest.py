@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -274,14 +275,16 @@ def is_phone(page) -> bool:
 
 def open_page(page, title: str) -> None:
     """Open a page through the sidebar menu, as a person would (on a phone the menu is opened first)."""
-    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first
+    # The menu title, alone (消息 is not 授权访问消息), perhaps with an unread count: 消息（2）.
+    name = re.compile(rf"^{re.escape(title)}(（\d+）)?$")
+    link = page.locator("[data-testid='stSidebarNav']").get_by_text(name).first
     if page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true":
         page.locator("[data-testid='stExpandSidebarButton']").click()
         page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for(timeout=10000)
         page.wait_for_timeout(400)  # the menu slides in
     link.click()
     wait_idle(page)
-    page.locator("h1").filter(has_text=title).first.wait_for(timeout=20000)
+    page.locator("h1").filter(has_text=re.compile(rf"^{re.escape(title)}$")).first.wait_for(timeout=20000)
     if is_phone(page) and page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") != "true":
         # The menu covers the page on a phone and stays open after a choice: close it (its « button).
         page.locator("[data-testid='stSidebarCollapseButton'] button").click()
@@ -306,10 +309,10 @@ def press(page, locator) -> None:
     wait_idle(page)
 
 
-def choose(page, label: str, option: str, *, scope=None) -> None:
-    """Pick `option` in the select box labelled `label`."""
+def choose(page, label: str, option, *, scope=None) -> None:
+    """Pick `option` (its text, or a compiled pattern) in the select box labelled `label`."""
     box = (scope or page).locator("[data-testid='stSelectbox']:visible").filter(has_text=label).first
-    wanted = page.get_by_role("option", name=option, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=isinstance(option, str))
     for _ in range(3):
         # Scroll first: a list opened at the bottom edge closes again when the page scrolls to show it.
         box.evaluate("(el) => el.scrollIntoView({block: 'center'})")
