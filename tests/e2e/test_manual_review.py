@@ -38,7 +38,9 @@ def document_photos(tmp_path) -> list:
 def test_foreign_candidate_is_approved_by_a_reviewer(size, browser, portal_factory, tmp_path, opened_pages):
     portal = portal_factory(f"sqlite:///{tmp_path / 'portal.db'}")
     portal.cli("create-user", "--role", "candidate", "--username", CANDIDATE, stdin=CANDIDATE_PASSWORD)
-    portal.cli("create-user", "--role", "reviewer", "--username", REVIEWER, "--name", "省级审核员", stdin=REVIEWER_PASSWORD)
+    portal.cli(
+        "create-user", "--role", "reviewer", "--username", REVIEWER, "--name", "省级审核员", stdin=REVIEWER_PASSWORD
+    )
     front, back = document_photos(tmp_path)
     snap = Camera(f"{size}_review")
 
@@ -89,4 +91,3 @@ def test_foreign_candidate_is_approved_by_a_reviewer(size, browser, portal_facto
     see(candidate, "实名认证审核通过")
     see(candidate, "人工审核通过，现在可以绑定工作单位。")
     snap(candidate, "message")
-
