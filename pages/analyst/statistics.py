@@ -77,7 +77,7 @@ with session() as db_session:
 label = analyst.DIMENSIONS[dimension]
 table_column, chart_column = st.columns([3, 2])
 with table_column:
-    st.dataframe(by, hide_index=True, width="stretch")
+    st.dataframe(by.astype(str), hide_index=True, width="stretch")
     exports(by, f"报名进度_按{label}", "funnel")
 with chart_column:
     shown = analyst.numeric(by[by[label] != analyst.TOTAL][[label, "注册", "已确认"]])
@@ -109,7 +109,7 @@ else:
         use_container_width=True,
     )
     with st.expander("每日明细"):
-        st.dataframe(trend, hide_index=True, width="stretch")
+        st.dataframe(trend.astype(str), hide_index=True, width="stretch")
         exports(trend, "每日趋势", "trend")
 
 st.subheader("报名资格预检结论分布")
@@ -126,7 +126,7 @@ with session() as db_session:
 verdict_label = analyst.DIMENSIONS[verdict_by]
 left, right = st.columns([3, 2])
 with left:
-    st.dataframe(distribution, hide_index=True, width="stretch")
+    st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
     exports(distribution, f"预检结论_按{verdict_label}", "verdicts")
 with right:
     verdict_columns = [name for _, name in analyst.VERDICT_COLUMNS]

@@ -95,9 +95,7 @@ with tab_region:
 
 with tab_unit:
     f1, f2, f3 = st.columns(3)
-    city = f1.selectbox(
-        "市（州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k], key="uc_city"
-    )
+    city = f1.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="uc_city")
     query = f2.text_input("单位名称 / 机构编码", key="uc_query")
     only_open = f3.toggle("只看有未确认记录的单位", value=True, key="uc_open")
     s1, s2, s3, s4 = st.columns(4)
@@ -164,14 +162,19 @@ with tab_unit:
         st.markdown("**单位内的未确认考生**")
         names = {int(r.key): r.name for r in result.rows}
         unit_id = st.selectbox(
-            "单位", list(names), index=None, format_func=names.get, placeholder="选择本页的单位", key="uc_unit"
+            "单位",
+            list(names),
+            index=None,
+            format_func=lambda k: names.get(k, str(k)),
+            placeholder="选择本页的单位",
+            key="uc_unit",
         )
         if unit_id is not None:
             c1, c2, c3 = st.columns(3)
             status = c1.selectbox(
                 "状态",
-                [None, *dashboard.OPEN_STATUSES],
-                format_func=lambda s: "全部未确认" if s is None else dashboard.STATUS_LABELS[s],
+                ["", *dashboard.OPEN_STATUSES],
+                format_func=lambda s: dashboard.STATUS_LABELS.get(s, "全部未确认"),
                 key="uc_status",
             )
             size = c2.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_people_size")
@@ -180,7 +183,12 @@ with tab_unit:
             with guarded():
                 with session() as db_session:
                     people = dashboard.unconfirmed_candidates(
-                        db_session, actor=actor, unit_id=unit_id, status=status, page=int(people_page), page_size=size
+                        db_session,
+                        actor=actor,
+                        unit_id=unit_id,
+                        status=status or None,
+                        page=int(people_page),
+                        page_size=size,
                     )
             if people is not None:
                 people_frame = pd.DataFrame(

@@ -138,11 +138,9 @@ def binding_status() -> None:
     m[3].metric("待审核机构注册", totals["pending_registrations"])
     st.caption(f"考生人数数据更新于 {fmt(built)}（每 5 分钟自动更新）；确认码错误次数为实时数据。")
     f1, f2, f3 = st.columns(3)
-    city = f1.selectbox(
-        "市（州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k], key="bs_city"
-    )
+    city = f1.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="bs_city")
     category = f2.selectbox(
-        "机构类别", [None, *categories.CATEGORIES], format_func=lambda k: "全部" if k is None else k, key="bs_category"
+        "机构类别", ["", *categories.CATEGORIES], format_func=lambda k: k or "全部", key="bs_category"
     )
     query = f3.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
     s1, s2, s3, s4 = st.columns(4)

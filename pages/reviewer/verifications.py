@@ -39,7 +39,7 @@ FIELDS_ZH = {
     "birth_date": "出生",
     "address": "住址",
 }
-WAITS = {None: "不限", 4: "超过 4 小时", 24: "超过 1 天", 72: "超过 3 天", 168: "超过 7 天"}
+WAITS = {0: "不限", 4: "超过 4 小时", 24: "超过 1 天", 72: "超过 3 天", 168: "超过 7 天"}
 OTHER_REASON = "其他（请填写）"
 
 actor = current_actor()
@@ -187,10 +187,10 @@ with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
     f1, f2, f3 = st.columns(3)
     document_type = f1.selectbox(
         "证件类型",
-        [None, *DOCUMENT_TYPE_LABELS],
-        format_func=lambda k: "全部" if k is None else DOCUMENT_TYPE_LABELS[k],
+        ["", *DOCUMENT_TYPE_LABELS],
+        format_func=lambda k: DOCUMENT_TYPE_LABELS.get(k, "全部"),
     )
-    city = f2.selectbox("地区（市州）", [None, *CITIES], format_func=lambda k: "全部" if k is None else CITIES[k])
+    city = f2.selectbox("地区（市州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"))
     wait = f3.selectbox("等待时间", list(WAITS), format_func=WAITS.get)
     unclaimed = st.checkbox("只看未被领取的申请", value=False)
 p1, p2 = st.columns(2)
@@ -259,7 +259,9 @@ labels = {
     row.id: f"#{row.id} {row.masked_name} · {row.document_label} · 已等待 {waited(row.submitted_at, now)}"
     for row in queue.rows
 }
-chosen = st.selectbox("选择要审核的申请", list(labels), index=None, format_func=labels.get, placeholder="请选择")
+chosen = st.selectbox(
+    "选择要审核的申请", list(labels), index=None, format_func=lambda k: labels.get(k, str(k)), placeholder="请选择"
+)
 if chosen is not None and st.button("打开并领取", type="primary", key="review_open"):
     case = None
     with guarded():
