@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from db.models import (
     Declaration,
@@ -105,21 +105,27 @@ def verification_queue(
     if unclaimed_only:
         conditions.append(or_(IdentityVerification.claimed_by.is_(None), IdentityVerification.claimed_until < now))
     total = session.scalar(select(func.count()).select_from(IdentityVerification).where(*conditions)) or 0
-    flags = (
-        select(func.count(IdentityFlag.id))
-        .where(IdentityFlag.user_id == IdentityVerification.user_id, IdentityFlag.resolved_at.is_(None))
-        .correlate(IdentityVerification)
-        .scalar_subquery()
+    page_rows = list(
+        session.scalars(
+            select(IdentityVerification)
+            .where(*conditions)
+            .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
-    claimer = aliased(User)
-    rows = session.execute(
-        select(IdentityVerification, flags, claimer.username)
-        .outerjoin(claimer, claimer.id == IdentityVerification.claimed_by)
-        .where(*conditions)
-        .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
-        .limit(limit)
-        .offset(offset)
+    # Flags and claimers only for the rows of this page (never for the whole queue).
+    users = [row.user_id for row in page_rows] or [0]
+    flags = dict(
+        session.execute(
+            select(IdentityFlag.user_id, func.count())
+            .where(IdentityFlag.user_id.in_(users), IdentityFlag.resolved_at.is_(None))
+            .group_by(IdentityFlag.user_id)
+        ).all()
     )
+    claimers = {row.claimed_by for row in page_rows if row.claimed_by is not None} or {0}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(claimers))).all())
+    rows = [(row, flags.get(row.user_id, 0), names.get(row.claimed_by)) for row in page_rows]
     out = []
     for row, flag_count, claimer_name in rows:
         active = row.claimed_by is not None and row.claimed_until is not None and row.claimed_until >= now

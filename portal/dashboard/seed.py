@@ -16,7 +16,7 @@ import json
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -92,6 +92,8 @@ def extend(session: Session, rng: random.Random, context) -> None:
     if bulk:
         _province(session, rng, context, bulk, registered, now)
     _update_registrations(session, registered)
+    if bulk and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
     from portal.dashboard.analyst import refresh_statistics
 
     refresh_statistics(session, actor=SYSTEM, force=True)
