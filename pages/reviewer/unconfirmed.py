@@ -37,10 +37,14 @@ def exports(frame: pd.DataFrame, name: str, key: str) -> None:
     )
 
 
-with session() as db_session:
-    verdicts = dashboard.verdict_counts(db_session, actor=actor)
-    by_city = dashboard.unconfirmed_by_city(db_session, actor=actor)
-    built = dashboard.snapshot_time(db_session, actor=actor)
+verdicts = None
+with guarded():
+    with session() as db_session:
+        verdicts = dashboard.verdict_counts(db_session, actor=actor)
+        by_city = dashboard.unconfirmed_by_city(db_session, actor=actor)
+        built = dashboard.snapshot_time(db_session, actor=actor)
+if verdicts is None:
+    st.stop()
 
 now = utcnow()
 top, refresh = st.columns([4, 1])

@@ -128,9 +128,13 @@ def binding_status() -> None:
     from portal.dashboard.common import CITIES, PAGE_SIZES
     from portal.export import to_csv_bytes, to_xlsx_bytes
 
-    with session() as db_session:
-        totals = dashboard.binding_totals(db_session, actor=actor)
-        built = dashboard.snapshot_time(db_session, actor=actor)
+    totals = None
+    with guarded():  # e.g. no exam year yet: the other sections stay usable
+        with session() as db_session:
+            totals = dashboard.binding_totals(db_session, actor=actor)
+            built = dashboard.snapshot_time(db_session, actor=actor)
+    if totals is None:
+        return
     m = st.columns(4)
     m[0].metric("单位数", totals["units"])
     m[1].metric("已绑定考生", totals["bound"])

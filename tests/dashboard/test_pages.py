@@ -83,3 +83,21 @@ def test_analyst_cannot_open_reviewer_pages(seeded):
     app = login(new_app(), "analyst", demo.DEMO_PASSWORD)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("pages/reviewer/verifications.py")  # not in the analyst's navigation at all
+
+
+def test_pages_without_an_exam_year_explain_instead_of_failing(engine):
+    from tests import factories
+
+    with session_scope(engine) as session:
+        reviewer = factories.user(session, "reviewer").username
+        analyst = factories.user(session, "analyst").username
+    for username, page in (
+        (reviewer, "pages/reviewer/unconfirmed.py"),
+        (reviewer, "pages/reviewer/units.py"),
+        (analyst, "pages/analyst/statistics.py"),
+    ):
+        app = login(new_app(), username, factories.PASSWORD)
+        app.switch_page(page)
+        app.run()
+        assert_no_exception(app)
+        assert "尚未设置考试年度" in texts(app)
