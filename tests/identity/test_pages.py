@@ -197,7 +197,9 @@ def open_case(reviewer: str, case_id: int):
     assert_no_exception(app)
     assert app.title[0].value == "待审核实名认证"
     assert "陈**" in app.dataframe[0].value.to_string()
-    app.selectbox(key="review_pick").set_value(case_id)
+    next(s for s in app.selectbox if s.label == "选择要审核的申请").set_value(case_id)
+    app.run()
+    button(app, "打开并领取").click()  # opening a case claims it for this reviewer
     app.run()
     assert_no_exception(app)
     assert "E12345678" in texts(app)  # the full number, for the reviewer who opened the case
@@ -212,7 +214,7 @@ def test_reviewer_approves(engine, pending_case):
     app.run()
     assert_no_exception(app)
     assert "已审核通过" in texts(app)
-    assert "暂无待审核" in texts(app)
+    assert "暂无符合条件的待审核" in texts(app)  # the decided case left the queue
     with session_scope(engine) as session:
         assert identity.status_of(session, user_id=applicant.user_id) == "verified"
         titles = list(session.scalars(select(Message.title).where(Message.user_id == applicant.user_id)))
@@ -225,6 +227,8 @@ def test_reviewer_rejects_with_a_reason_the_candidate_sees(engine, pending_case)
     button(app, "不通过").click()
     app.run()
     assert "请填写不通过的原因" in errors(app)
+    app.selectbox(key="review_reason_pick").set_value("其他（请填写）")
+    app.run()
     app.text_area(key="review_reason").input("证件反面照片模糊，请重新拍摄")
     button(app, "不通过").click()
     app.run()
