@@ -41,6 +41,7 @@ DEMO_UNITS = [
     ("黄冈市蕲春县示范乡镇卫生院", "蕲春县卫生健康局", "基层医疗卫生机构-乡镇卫生院", "421126"),
 ]
 
+
 @dataclass
 class DemoContext:
     """What the base seed made, for extensions to build on."""

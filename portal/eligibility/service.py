@@ -374,9 +374,7 @@ class _Judgement:
                 unknown.append(f"probation[{i}].work_ended_on")
             else:
                 periods.append((start, end))
-        tally = _tally(
-            periods, floor=graduated_on, cutoff=self.cutoff, as_of=self.as_of, years=R.PRACTICE_YEARS
-        )
+        tally = _tally(periods, floor=graduated_on, cutoff=self.cutoff, as_of=self.as_of, years=R.PRACTICE_YEARS)
         self.days_missing = tally.missing
         if tally.outcome == R.NOT_MET:
             # Unknown periods could add days; a missing graduation date could only take days away.
@@ -416,9 +414,7 @@ class _Judgement:
         elif practice_level != R.ASSISTANT:
             self.add("upgrade.certificate", R.NOT_MET, practice_level=practice_level)
         else:
-            self.add(
-                "upgrade.certificate", R.MET, issued_on=issued_on.isoformat() if issued_on else "（未填写）"
-            )
+            self.add("upgrade.certificate", R.MET, issued_on=issued_on.isoformat() if issued_on else "（未填写）")
         if issued_on is None:
             self.days_missing = 365 * years
             self.add("upgrade.practice", R.UNKNOWN, fields=["practice_certificate.issued_on"])
@@ -471,8 +467,6 @@ class _Judgement:
         if category is None:
             self.add(rule_id, R.UNKNOWN, fields=[name])
         elif category != exam_category:
-            self.add(
-                rule_id, R.NOT_MET, exam_category=exam_category, certificate_category=_text(raw) or category
-            )
+            self.add(rule_id, R.NOT_MET, exam_category=exam_category, certificate_category=_text(raw) or category)
         else:
             self.add(rule_id, R.MET, exam_category=exam_category)

@@ -52,9 +52,7 @@ def run(*, database_url: str | None = None) -> dict:
             other = other_identity(rng, identity)
             for entered_other in ((other.name, identity.id_number), (identity.name, other.id_number)):
                 impostor += 1
-                attempt = check_id_card(
-                    case.jpeg, name=entered_other[0], id_number=entered_other[1], engine=engine
-                )
+                attempt = check_id_card(case.jpeg, name=entered_other[0], id_number=entered_other[1], engine=engine)
                 false_accept += attempt.decision == "verified"
         elif expected_decision == "retake":
             bad += 1

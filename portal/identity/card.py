@@ -101,9 +101,7 @@ def _candidates(gray: np.ndarray) -> list[_Candidate]:
             inside = cv2.mean(gray, mask=region)[0]
             outside = cv2.mean(gray, mask=255 - region)[0]
             found.append(
-                _Candidate(
-                    quad, hull_area / total, rectangularity, _quad_aspect(quad), touches, inside - outside
-                )
+                _Candidate(quad, hull_area / total, rectangularity, _quad_aspect(quad), touches, inside - outside)
             )
     return found
 

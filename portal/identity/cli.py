@@ -46,9 +46,7 @@ def _run_cases(cases_file: Path) -> None:
             if not front.is_absolute() and not front.exists():
                 front = base / front
             data = _read(front)
-            result = check_id_card(
-                data, name=str(case["name"]), id_number=str(case["id_number"]), engine=engine
-            )
+            result = check_id_card(data, name=str(case["name"]), id_number=str(case["id_number"]), engine=engine)
             click.echo(result.to_json(case_id))
         except UploadRejected as exc:
             click.echo(json.dumps({"id": case_id, "error": f"not a readable image ({exc.code})"}))

@@ -68,8 +68,6 @@ def read_lines(card: np.ndarray, engine=None, min_score: float = 0.5) -> list[Oc
         if not text or score < min_score:
             continue
         xs, ys = box[:, 0], box[:, 1]
-        lines.append(
-            OcrLine(text, float(score), (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())))
-        )
+        lines.append(OcrLine(text, float(score), (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))))
     lines.sort(key=lambda line: (round(line.cy / 20), line.cx))
     return lines

@@ -118,6 +118,4 @@ def assess(image: np.ndarray) -> QualityReport:
     detection = find_card(image)
     reasons = detection_reasons(image, detection)
     ok = not reasons and detection.status == "found"
-    return QualityReport(
-        reasons, [MESSAGES_ZH[r] for r in reasons], draw_overlay(image, detection, ok), detection
-    )
+    return QualityReport(reasons, [MESSAGES_ZH[r] for r in reasons], draw_overlay(image, detection, ok), detection)

@@ -67,9 +67,7 @@ def test_decision_rules_never_verify_a_guess():
     }
     decide = check._decide
     assert decide(good, name="张三", id_number="420106199001011231") == ("verified", [])
-    assert decide(
-        {**good, "id_number": "420106199001011232"}, name="张三", id_number="420106199001011232"
-    ) == (
+    assert decide({**good, "id_number": "420106199001011232"}, name="张三", id_number="420106199001011232") == (
         "mismatch",
         ["invalid_number"],
     )
@@ -98,9 +96,7 @@ def test_to_json_matches_contract():
     assert list(json.loads(result.to_json("c1"))) == ["id", "decision", "reasons", "extracted", "seconds"]
 
 
-@pytest.mark.parametrize(
-    "data", [b"", b"not an image at all" * 10, (FIXTURES / "flat-000.jpg").read_bytes()[:5000]]
-)
+@pytest.mark.parametrize("data", [b"", b"not an image at all" * 10, (FIXTURES / "flat-000.jpg").read_bytes()[:5000]])
 def test_bad_files_are_input_errors(data):
     with pytest.raises(UploadRejected):
         check_id_card(data, name="张三", id_number="420106199001011231")

@@ -40,10 +40,7 @@ def test_not_an_image_exits_2(tmp_path):
 
 def test_missing_file_and_usage_exit_2(tmp_path):
     runner = CliRunner()
-    assert (
-        runner.invoke(verify_id, [str(tmp_path / "nope.jpg"), "--name", "张三", "--id-number", "1"]).exit_code
-        == 2
-    )
+    assert runner.invoke(verify_id, [str(tmp_path / "nope.jpg"), "--name", "张三", "--id-number", "1"]).exit_code == 2
     assert runner.invoke(verify_id, []).exit_code == 2
     assert runner.invoke(verify_id, ["--help"]).exit_code == 0
 
@@ -58,9 +55,7 @@ def test_cases_in_order_with_error_line(tmp_path, manifest, ocr_engine):
     lines.append({"id": "broken", "front": str(bad), "name": "张三", "id_number": "420106199001011231"})
     lines.append({**picked[2], "front": str(FIXTURES / picked[2]["front"])})
     cases = tmp_path / "cases.jsonl"
-    cases.write_text(
-        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8"
-    )
+    cases.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(verify_id, ["--cases", str(cases)])
     assert result.exit_code == 0, result.output
     outputs = [json.loads(line) for line in result.output.splitlines()]

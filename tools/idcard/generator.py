@@ -280,9 +280,7 @@ def place_card(
     mask = cv2.warpPerspective(np.asarray(card_mask()), matrix, (w, h), flags=cv2.INTER_LINEAR)
     alpha = mask.astype(np.float32)[..., None] / 255.0
     # soft shadow
-    shadow = (
-        cv2.GaussianBlur(np.roll(mask, (8, 8), axis=(0, 1)), (0, 0), 10).astype(np.float32)[..., None] / 255
-    )
+    shadow = cv2.GaussianBlur(np.roll(mask, (8, 8), axis=(0, 1)), (0, 0), 10).astype(np.float32)[..., None] / 255
     bg = background.astype(np.float32) * (1 - 0.45 * shadow)
     out = bg * (1 - alpha) + warped.astype(np.float32) * alpha
     # global lighting gradient over everything + sensor noise
@@ -299,9 +297,7 @@ def flat_scan(card: Image.Image, rng: random.Random) -> np.ndarray:
     margin_x, margin_y = rng.randint(40, 90), rng.randint(40, 90)
     bg_level = rng.randint(200, 225)
     bed = np.full((ch + 2 * margin_y, cw + 2 * margin_x, 3), bg_level, np.uint8)
-    small = card.resize((cw, ch), Image.LANCZOS).rotate(
-        rng.uniform(-1.5, 1.5), expand=False, fillcolor=(bg_level,) * 3
-    )
+    small = card.resize((cw, ch), Image.LANCZOS).rotate(rng.uniform(-1.5, 1.5), expand=False, fillcolor=(bg_level,) * 3)
     mask = card_mask().resize((cw, ch), Image.LANCZOS)
     out = Image.fromarray(bed[:, :, ::-1].copy())
     out.paste(small, (margin_x, margin_y), mask)
@@ -316,9 +312,7 @@ def flat_scan(card: Image.Image, rng: random.Random) -> np.ndarray:
     return np.clip(arr, 0, 255).astype(np.uint8)
 
 
-def add_glare(
-    photo: np.ndarray, rng: random.Random, card_center: tuple[float, float] | None = None
-) -> np.ndarray:
+def add_glare(photo: np.ndarray, rng: random.Random, card_center: tuple[float, float] | None = None) -> np.ndarray:
     h, w = photo.shape[:2]
     cx, cy = card_center or (w / 2, h / 2)
     cx += rng.uniform(-0.12, 0.05) * w
@@ -337,9 +331,7 @@ def landscape(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     sky = np.stack([230 - yy / h * 80, 190 - yy / h * 60, 120 - yy / h * 40], -1)
     img = sky.copy()
     for layer in range(3):
-        ridge = (
-            h * (0.45 + 0.12 * layer) + np.sin(xx[0] / rng.uniform(80, 200) + rng.uniform(0, 6)) * h * 0.06
-        )
+        ridge = h * (0.45 + 0.12 * layer) + np.sin(xx[0] / rng.uniform(80, 200) + rng.uniform(0, 6)) * h * 0.06
         color = np.array([60 + 30 * layer, 110 - 20 * layer, 70 - 10 * layer], np.float32)
         img[yy > ridge[None, :]] = color
     noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 12, img.shape)
