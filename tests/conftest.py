@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,34 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(error).__name__}"
 
 
+def require_postgres() -> None:
+    """Skip when PostgreSQL is unreachable; fail instead under CI=true, where it must run."""
+    problem = _postgres_available()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{problem}; under CI=true the PostgreSQL tests must run")
+        pytest.skip(problem)
+
+
+@contextmanager
+def empty_database(backend: str, tmp_path: Path, prefix: str = "portal_empty") -> Iterator[str]:
+    """URL of a new, empty (never migrated) database of `backend`, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{prefix}.db'}"
+        return
+    require_postgres()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """An SQLite file with the whole schema, copied for each test."""
@@ -53,11 +82,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private PostgreSQL database for this test run, with the whole schema."""
-    problem = _postgres_available()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}; under CI=true the PostgreSQL tests must run")
-        pytest.skip(problem)
+    require_postgres()
     name = f"portal_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -201,6 +201,31 @@ def _verified_elsewhere(session: Session, row: IdentityVerification) -> int | No
     )
 
 
+def _decide(session: Session, row: IdentityVerification, actor: Actor, now, *, status: str, reason) -> None:
+    """Record the decision only if the case is still pending, current and not claimed by someone else."""
+    result = session.execute(
+        update(IdentityVerification)
+        .where(
+            IdentityVerification.id == row.id,
+            IdentityVerification.status == "pending",
+            IdentityVerification.is_current.is_(True),
+            _not_claimed_by_other(actor, now),
+        )
+        .values(
+            status=status,
+            decided_at=now,
+            reviewer_id=actor.user_id,
+            decision_reason=reason,
+            claimed_by=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _refusal(session, row, actor, now)
+    session.refresh(row)
+
+
 def approve(session: Session, *, actor: Actor, verification_id: int) -> None:
     """通过: the pending application becomes verified and the candidate gets a message."""
     authorize(session, actor, "reviewer")
@@ -214,29 +239,9 @@ def approve(session: Session, *, actor: Actor, verification_id: int) -> None:
     now = utcnow()
     try:
         with session.begin_nested():
-            result = session.execute(
-                update(IdentityVerification)
-                .where(
-                    IdentityVerification.id == verification_id,
-                    IdentityVerification.status == "pending",
-                    IdentityVerification.is_current.is_(True),
-                    _not_claimed_by_other(actor, now),
-                )
-                .values(
-                    status="verified",
-                    decided_at=now,
-                    reviewer_id=actor.user_id,
-                    decision_reason=None,
-                    claimed_by=None,
-                    claimed_until=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
+            _decide(session, row, actor, now, status="verified", reason=None)
     except IntegrityError as error:
         raise Conflict(DUPLICATE) from error
-    if result.rowcount != 1:
-        raise _refusal(session, row, actor, now)
-    session.refresh(row)
     messages.send(
         session,
         user_id=row.user_id,
@@ -267,27 +272,7 @@ def reject(session: Session, *, actor: Actor, verification_id: int, reason: str)
     if row is None:
         raise NotFound("未找到该认证申请。")
     now = utcnow()
-    result = session.execute(
-        update(IdentityVerification)
-        .where(
-            IdentityVerification.id == verification_id,
-            IdentityVerification.status == "pending",
-            IdentityVerification.is_current.is_(True),
-            _not_claimed_by_other(actor, now),
-        )
-        .values(
-            status="rejected",
-            decided_at=now,
-            reviewer_id=actor.user_id,
-            decision_reason=reason,
-            claimed_by=None,
-            claimed_until=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise _refusal(session, row, actor, now)
-    session.refresh(row)
+    _decide(session, row, actor, now, status="rejected", reason=reason)
     messages.send(
         session,
         user_id=row.user_id,

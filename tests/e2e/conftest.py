@@ -240,30 +240,11 @@ def no_horizontal_scroll(page) -> bool:
 @pytest.fixture
 def fresh_database(request, tmp_path) -> Iterator[str]:
     """An empty database (never migrated) of the backend named by the test's `backend` parameter."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
+    from tests.conftest import empty_database
 
     backend = request.node.callspec.params.get("backend", "sqlite") if hasattr(request.node, "callspec") else "sqlite"
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.db'}"
-        return
-    problem = _postgres_available()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    name = f"portal_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(backend, tmp_path, "portal_e2e") as url:
+        yield url
 
 
 # ---------------------------------------------------------------------------------------------------- page helpers
@@ -277,7 +258,7 @@ def open_page(page, title: str) -> None:
     """Open a page through the sidebar menu, as a person would (on a phone the menu is opened first)."""
     # The menu title, alone (消息 is not 授权访问消息), perhaps with an unread count: 消息（2）.
     name = re.compile(rf"^{re.escape(title)}(（\d+）)?$")
-    link = page.locator("[data-testid='stSidebarNav']").get_by_text(name).first
+    link = page.locator("[data-testid='stSidebarNavLink']").get_by_text(name).first
     if page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true":
         page.locator("[data-testid='stExpandSidebarButton']").click()
         page.locator("[data-testid='stSidebar'][data-collapsed='false']").wait_for(timeout=10000)
