@@ -54,8 +54,8 @@ class DemoContext:
 
 EXTENSIONS: list[str] = [
     # one line per domain, e.g. "portal.identity.demo:extend"
+    "portal.identity.demo:extend",  # first: only verified candidates can bind a unit
     "portal.unit.demo:extend",
-    "portal.identity.demo:extend",
     "portal.declaration.demo:extend",
     "portal.profile.demo:extend",
     "portal.access.demo:extend",

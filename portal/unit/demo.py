@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Unit, UnitBinding, UnitCodeAttempt, UnitNameChange, UnitRegistration, User
+from db.models import IdentityVerification, Unit, UnitBinding, UnitCodeAttempt, UnitNameChange, UnitRegistration, User
 from portal.auth.passwords import hash_password
 from portal.timeutil import utcnow
 from portal.unit import service
@@ -40,9 +40,17 @@ def extend(session: Session, rng: random.Random, context) -> None:
     if values:
         session.execute(update(Unit), values)
 
-    # Bind most demo candidates except the main demo account (which is left to try the flow).
+    # Bind most verified demo candidates (binding needs a verified identity); the main demo account is left
+    # unverified and unbound, to try the flow.
     main = context.accounts.get("13800000001")
-    others = [candidate for candidate in context.candidates if candidate != main]
+    verified = set(
+        session.scalars(
+            select(IdentityVerification.user_id).where(
+                IdentityVerification.status == "verified", IdentityVerification.is_current.is_(True)
+            )
+        )
+    )
+    others = [candidate for candidate in context.candidates if candidate != main and candidate in verified]
     bindings = []
     for position, candidate in enumerate(others):
         if rng.random() < 0.8 and context.units:
