@@ -228,3 +228,26 @@ with tab_unit:
                             sent = dashboard.remind_candidates(db_session, actor=actor, candidate_ids=chosen, note=note)
                         st.session_state["unconfirmed_flash"] = f"已向 {sent} 名考生发送提醒。"
                         st.rerun()
+
+                with st.expander("导出本单位未确认考生", icon=":material/download:"):
+                    full_values = st.checkbox(
+                        "导出完整姓名、证件号码和手机号（仅限工作需要；将记入审计日志和考生的授权访问记录）",
+                        key="uc_export_full",
+                    )
+                    if st.button("生成导出文件", key="uc_export_prepare"):
+                        with guarded():
+                            with session() as db_session:
+                                rows = dashboard.export_open_records(
+                                    db_session,
+                                    actor=actor,
+                                    unit_id=unit_id,
+                                    full_values=full_values,
+                                    status=status or None,
+                                )
+                            st.session_state["uc_export_rows"] = (unit_id, full_values, rows)
+                    prepared = st.session_state.get("uc_export_rows")
+                    if prepared and prepared[0] == unit_id:
+                        export_frame = pd.DataFrame(prepared[2])
+                        label = "完整信息" if prepared[1] else "已脱敏"
+                        st.caption(f"{len(export_frame)} 人，{label}。")
+                        exports(export_frame, f"未确认考生_{label}", "uc_people_export")

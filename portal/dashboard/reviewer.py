@@ -639,6 +639,73 @@ def unconfirmed_candidates(
     )
 
 
+EXPORT_PAGES = 10  # at most 5,000 rows in one export
+
+
+def export_open_records(
+    session: Session,
+    *,
+    actor: Actor,
+    unit_id: int,
+    full_values: bool = False,
+    year: int | None = None,
+    status: str | None = None,
+) -> list[dict[str, str]]:
+    """Rows for the export of a unit's open records: masked, unless the reviewer explicitly asks for full values.
+
+    Full values (name, document number, mobile) are written to the audit log, and every exported candidate's
+    access log shows the export.
+    """
+    authorize(session, actor, "reviewer")
+    records: list[OpenRecord] = []
+    for number in range(1, EXPORT_PAGES + 1):
+        page = unconfirmed_candidates(
+            session, actor=actor, unit_id=unit_id, year=year, status=status, page=number, page_size=500
+        )
+        records += page.rows
+        if number >= page.pages:
+            break
+    full: dict[int, tuple[str, str, str]] = {}
+    if full_values and records:
+        ids = [row.candidate_id for row in records]
+        for candidate_id, real_name, number_enc, mobile in session.execute(
+            select(User.id, IdentityVerification.real_name, IdentityVerification.document_number_enc, User.mobile)
+            .outerjoin(
+                IdentityVerification,
+                and_(
+                    IdentityVerification.user_id == User.id,
+                    IdentityVerification.is_current.is_(True),
+                    IdentityVerification.status == "verified",
+                ),
+            )
+            .where(User.id.in_(ids))
+        ):
+            full[candidate_id] = (real_name or "", decrypt_text(number_enc) if number_enc else "", mobile or "")
+    rows = []
+    for row in records:
+        access.record(session, actor=actor, candidate_id=row.candidate_id, section="declaration", action="export")
+        name, number, mobile = full.get(row.candidate_id, (row.masked_name, "", row.masked_mobile))
+        rows.append(
+            {
+                "姓名": name,
+                **({"证件号码": number} if full_values else {}),
+                "手机号": mobile,
+                "状态": STATUS_LABELS[row.status],
+                "等待起始": fmt(row.since),
+                "预检结论": row.verdict or "",
+            }
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="export.full_values" if full_values else "export.masked",
+        object_type="unit",
+        object_id=unit_id,
+        summary=f"open records rows={len(rows)}",
+    )
+    return rows
+
+
 REMINDER_TEXT = {
     "not_entered": "您的医师资格考试申报信息尚未由单位填报，请联系所在单位尽快填报。",
     "pending": "您的医师资格考试申报信息已由单位填报，请尽快登录「医师资格考试信息确认」核对并确认。",

@@ -1,0 +1,55 @@
+"""Exports of candidates are masked unless a reviewer explicitly asks for full values, which is audited."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import AuditEvent, PersonalDataAccess
+from portal.dashboard import reviewer as dashboard
+from portal.errors import PermissionDenied
+from tests import factories
+from tests.declaration.conftest import open_year
+
+
+@pytest.fixture
+def unit_with_candidate(session):
+    open_year(session)
+    unit = factories.unit(session)
+    number = factories.fictional_id_number(777)
+    candidate = factories.verified_candidate(session, real_name="欧阳测试", document_number=number)
+    factories.bind(session, candidate, unit)
+    return unit, candidate, number
+
+
+def test_export_is_masked_by_default(session, unit_with_candidate):
+    unit, candidate, number = unit_with_candidate
+    reviewer = factories.actor(session, "reviewer")
+    rows = dashboard.export_open_records(session, actor=reviewer, unit_id=unit.id)
+    assert rows and rows[0]["姓名"] == "欧***" and "证件号码" not in rows[0]
+    assert number not in str(rows) and candidate.mobile not in str(rows)
+    actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("export.%"))))
+    assert actions == ["export.masked"]
+
+
+def test_full_values_only_on_request_and_audited(session, unit_with_candidate):
+    unit, candidate, number = unit_with_candidate
+    reviewer = factories.actor(session, "reviewer")
+    rows = dashboard.export_open_records(session, actor=reviewer, unit_id=unit.id, full_values=True)
+    assert rows[0]["姓名"] == "欧阳测试" and rows[0]["证件号码"] == number and rows[0]["手机号"] == candidate.mobile
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.full_values"))
+    assert event.actor_id == reviewer.user_id and number not in event.summary
+    exported = session.scalars(
+        select(PersonalDataAccess).where(
+            PersonalDataAccess.candidate_id == candidate.id, PersonalDataAccess.action == "export"
+        )
+    ).all()
+    assert len(exported) == 1 and exported[0].reader_role == "reviewer"
+
+
+@pytest.mark.parametrize("role", ["analyst", "unit_admin", "candidate", "admin"])
+def test_only_reviewers_export_candidates(session, unit_with_candidate, role):
+    unit, _, _ = unit_with_candidate
+    someone = factories.actor(session, role, unit=unit if role == "unit_admin" else None)
+    with pytest.raises(PermissionDenied):
+        dashboard.export_open_records(session, actor=someone, unit_id=unit.id, full_values=True)
