@@ -101,3 +101,20 @@ def test_pages_without_an_exam_year_explain_instead_of_failing(engine):
         app.run()
         assert_no_exception(app)
         assert "尚未设置考试年度" in texts(app)
+
+
+def test_unconfirmed_candidates_export_masked_then_full(seeded):
+    app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
+    units = app.selectbox(key="uc_unit")
+    units.select_index(0)
+    app.run()
+    assert_no_exception(app)
+    next(b for b in app.button if b.label == "生成导出文件").click()
+    app.run()
+    assert_no_exception(app)
+    assert "已脱敏" in texts(app)
+    app.checkbox(key="uc_export_full").check()
+    next(b for b in app.button if b.label == "生成导出文件").click()
+    app.run()
+    assert_no_exception(app)
+    assert "完整信息" in texts(app)
