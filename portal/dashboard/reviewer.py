@@ -35,6 +35,7 @@ from portal.dashboard.common import Page, city_name, city_prefix, exam_year_for,
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.identity.service import DOCUMENT_TYPE_LABELS
 from portal.message import service as messages
+from portal.text import clean, like_escape
 from portal.timeutil import fmt, utcnow
 from portal.unit import regions
 
@@ -316,8 +317,9 @@ def _unit_filters(city_code: str | None, category: str | None, query: str) -> li
         conditions.append(Unit.region_code.like(city_prefix(city_code)))
     if category:
         conditions.append(or_(Unit.category == category, Unit.category.like(category + "-%")))
-    if query.strip():
-        text = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = clean(query, max_length=100)
+    if query:
+        text = like_escape(query)
         conditions.append(
             or_(
                 Unit.name.like(f"%{text}%", escape="\\"),

@@ -39,7 +39,7 @@ from portal.crypto import lookup_hash
 from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
 from portal.identity.service import verified_identity
 from portal.message import service as messages
-from portal.text import clean
+from portal.text import clean, like_escape
 from portal.timeutil import fmt, utcnow
 from portal.unit import categories, codes, regions
 from portal.unit.pinyin import initials
@@ -125,21 +125,17 @@ def get_unit(session: Session, *, unit_id: int) -> Unit | None:
     return session.get(Unit, unit_id)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_units(session: Session, *, actor: Actor, query: str, limit: int = 20) -> list[UnitView]:
     """Active units whose name contains `query`, or whose pinyin initials or code contain it."""
     authorize(session, actor, "candidate", "unit_admin", "reviewer", "admin")
     text = re.sub(r"\s+", "", clean(query, max_length=100))
     if not text:
         return []
-    pattern = f"%{_like_escape(text)}%"
+    pattern = f"%{like_escape(text)}%"
     conditions = [Unit.name.like(pattern, escape="\\")]
     if re.fullmatch(r"[A-Za-z0-9]+", text):
-        conditions.append(Unit.name_initials.like(f"%{_like_escape(text.lower())}%", escape="\\"))
-        conditions.append(Unit.institution_code.like(f"{_like_escape(text.upper())}%", escape="\\"))
+        conditions.append(Unit.name_initials.like(f"%{like_escape(text.lower())}%", escape="\\"))
+        conditions.append(Unit.institution_code.like(f"{like_escape(text.upper())}%", escape="\\"))
     statement = (
         select(Unit)
         .where(Unit.status == "active", or_(*conditions))
@@ -525,7 +521,7 @@ def bound_candidates(
     )
     query = clean(query, max_length=64)
     if query:
-        statement = statement.where(IdentityVerification.real_name.like(f"%{_like_escape(query)}%", escape="\\"))
+        statement = statement.where(IdentityVerification.real_name.like(f"%{like_escape(query)}%", escape="\\"))
     result = []
     for binding, verification, display_name in session.execute(statement):
         status = verification.status if verification else "unverified"
