@@ -54,7 +54,7 @@ else:
 
 # 2. The authenticator (login form, cookie, logout), created once per run.
 authenticator = auth.build()
-restored = auth.restore(authenticator)
+restored = auth.restore(authenticator, peeked=actor)
 if (restored and restored.username) != (actor and actor.username):
     st.rerun()  # logged in, out, expired or disabled since the navigation was built
 

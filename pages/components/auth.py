@@ -71,8 +71,11 @@ def peek_actor() -> Actor | None:
         return auth.load_actor(session, username=username)
 
 
-def restore(authenticator: stauth.Authenticate) -> Actor | None:
-    """Restore a login from the session or its cookie; return the acting user or None."""
+def restore(authenticator: stauth.Authenticate, *, peeked: Actor | None = None) -> Actor | None:
+    """Restore a login from the session or its cookie; return the acting user or None.
+
+    `peeked` is what `peek_actor` loaded earlier in this run; when it is the same user it is not loaded again.
+    """
     try:
         authenticator.login(location="unrendered")
     except LoginError:
@@ -85,9 +88,12 @@ def restore(authenticator: stauth.Authenticate) -> Actor | None:
         st.session_state.pop("_login_at", None)
         st.session_state["_login_notice"] = "登录已超时，请重新登录。"
         return None
-    username = st.session_state.get("username")
-    with session_scope(engine()) as session:
-        actor = auth.load_actor(session, username=username or "")
+    username = st.session_state.get("username") or ""
+    if peeked is not None and peeked.username == username:
+        actor = peeked
+    else:
+        with session_scope(engine()) as session:
+            actor = auth.load_actor(session, username=username)
     if actor is None:
         authenticator.logout(location="unrendered")
         st.session_state["_login_notice"] = "账号已停用或不存在，请联系管理员。"
