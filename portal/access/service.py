@@ -8,22 +8,18 @@ unit_admin reads it (a unit reads only while the candidate is bound to it). The 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.engine import SQLITE_BUSY_TIMEOUT_MS, keep_on_rollback
+from db.engine import keep_on_rollback
 from db.models import PersonalDataAccess, Unit, UnitBinding
 from portal.audit import service as audit
 from portal.auth.actor import Actor, authorize
 from portal.errors import PermissionDenied
 from portal.timeutil import fmt, utcnow
-
-log = logging.getLogger("portal.access")
 
 SECTIONS = {
     "identity": "实名认证信息",
@@ -52,7 +48,6 @@ READER_ROLE_LABELS = {
 # Who may ever be let near a candidate's personal data (analysts only see statistics).
 READER_ROLES = ("unit_admin", "reviewer", "admin", "system")
 DENIED_MESSAGE = "该考生未绑定本单位（或绑定已结束），本单位无权查看其个人信息。"
-SIDE_WRITE_TIMEOUT_MS = 2000
 
 
 def record(session: Session, *, actor: Actor, candidate_id: int, section: str, action: str = "view") -> None:
@@ -125,35 +120,8 @@ def _bound_to(session: Session, *, candidate_id: int, unit_id: int | None) -> bo
 
 
 def _record_denied(session: Session, *, actor: Actor, candidate_id: int, section: str) -> None:
-    """Commit the refused attempt on its own connection; fall back to the caller's session if that would wait."""
-    values = _values(actor, candidate_id, section, "view_denied")
-    bind = session.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
-    if sqlite:
-        # SQLite has one writer at a time and this transaction already holds the write lock: keep the row
-        # in this unit of work, and have it written again should the unit of work be rolled back.
-        keep_on_rollback(session, PersonalDataAccess, values)
-        session.flush()
-        return
-    try:
-        with bind.connect() as connection:
-            try:
-                if sqlite:
-                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SIDE_WRITE_TIMEOUT_MS}")
-                else:
-                    connection.execute(text(f"SET LOCAL lock_timeout = '{SIDE_WRITE_TIMEOUT_MS}ms'"))
-                connection.execute(insert(PersonalDataAccess).values(**values))
-                connection.commit()
-            finally:
-                if sqlite:
-                    connection.rollback()
-                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-                    connection.commit()
-        return
-    except DBAPIError as error:
-        # The caller holds a lock on what this row refers to (e.g. uncommitted test data): log it in its session.
-        log.warning("refused access logged in the caller's transaction (%s)", type(error).__name__)
-    session.add(PersonalDataAccess(**values))
+    """Log the refused attempt in this unit of work, and again on its own should the unit of work roll back."""
+    keep_on_rollback(session, PersonalDataAccess, _values(actor, candidate_id, section, "view_denied"))
     session.flush()
 
 
