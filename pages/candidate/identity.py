@@ -103,19 +103,13 @@ def fill_in_form(application: identity.Application | None) -> None:
         st.rerun()
     if not submitted:
         return
-    refused = None
     saved = None
-    with guarded():
+    with guarded():  # a number verified for another account is refused here (and flagged for reviewers)
         with session() as db_session:
-            try:
-                saved = identity.fill_in(
-                    db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
-                )
-            except identity.DuplicateNumber as duplicate:
-                refused = duplicate.message  # caught inside the unit of work: the flag for reviewers is kept
-    if refused:
-        st.error(refused)
-    elif saved is not None:
+            saved = identity.fill_in(
+                db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
+            )
+    if saved is not None:
         st.session_state["identity_editing"] = False
         new_shot()
         st.rerun()
@@ -176,18 +170,11 @@ def scan_step(application: identity.Application) -> None:
 
 def submit_scan(data: bytes) -> None:
     outcome = None
-    refused = None
     with st.spinner("正在核验身份证，请稍候…"):
         engine = ocr_engine()
         with guarded():
             with session() as db_session:
-                try:
-                    outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
-                except identity.DuplicateNumber as duplicate:
-                    refused = duplicate.message
-    if refused:
-        st.error(refused)
-        return
+                outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
     if outcome is None:
         return
     new_shot()

@@ -18,7 +18,8 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.engine import keep_on_rollback
+from db.models import AuditEvent, IdentityCheckAttempt, IdentityFlag, IdentityVerification
 from portal import storage
 from portal.access import service as access
 from portal.audit import service as audit
@@ -61,8 +62,7 @@ _OTHER_NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·.'\- ]{1,64}$")
 class DuplicateNumber(Conflict):
     """The number is already verified for another account.
 
-    The flag for reviewers has been added to the session before this is raised: the caller catches it INSIDE
-    its unit of work (so that the flag is committed) and shows `message`.
+    The flag for reviewers is kept even when the caller's unit of work rolls back (`keep_on_rollback`).
     """
 
     def __init__(self, message: str = DUPLICATE_MESSAGE):
@@ -285,19 +285,30 @@ def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash
     )
     if other is None:
         return
-    flag = IdentityFlag(
-        user_id=actor.user_id, kind="duplicate_number", document_number_hash=number_hash, other_user_id=other
-    )
-    session.add(flag)
-    session.flush()
-    audit.record(
+    # The flag and its audit record stay even though the caller's unit of work is rolled back by the refusal.
+    keep_on_rollback(
         session,
-        actor=actor,
-        action="identity.duplicate_flagged",
-        object_type="identity_flag",
-        object_id=flag.id,
-        summary=f"number already verified for user {other}",
+        IdentityFlag,
+        {
+            "user_id": actor.user_id,
+            "kind": "duplicate_number",
+            "document_number_hash": number_hash,
+            "other_user_id": other,
+        },
     )
+    keep_on_rollback(
+        session,
+        AuditEvent,
+        {
+            "actor_id": actor.user_id,
+            "actor_role": actor.role,
+            "action": "identity.duplicate_flagged",
+            "object_type": "user",
+            "object_id": str(actor.user_id),
+            "summary": f"number already verified for user {other}",
+        },
+    )
+    session.flush()
     raise DuplicateNumber()
 
 
