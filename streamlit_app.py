@@ -7,7 +7,7 @@ import streamlit as st
 from pages import registry
 from pages.components import auth
 from pages.components.db import session
-from portal.auth.actor import ROLE_LABELS
+from portal.core.actor import ROLE_LABELS
 from portal.message import service as messages
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from portal.timeutil import utcnow
+from portal.core.timeutil import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.core.settings import get_settings
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -102,8 +104,6 @@ _engines: dict[str, Engine] = {}
 def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for `url` (default: the settings' database URL)."""
     if url is None:
-        from portal.settings import get_settings
-
         url = get_settings().database_url
     if url not in _engines:
         _engines[url] = make_engine(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import String, Text, event
 from sqlalchemy.orm import Session
 
-from portal.text import strip_controls
+from portal.core.text import strip_controls
 
 
 def _clean_object(obj) -> None:

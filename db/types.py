@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
+from portal.core.crypto import decrypt_text, encrypt_text
+
 
 class EncryptedText(TypeDecorator):
     """Text encrypted with the portal's key (Fernet) in the database, plain in Python.
@@ -19,13 +21,9 @@ class EncryptedText(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        from portal.crypto import encrypt_text
-
         return encrypt_text(str(value))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        from portal.crypto import decrypt_text
-
         return decrypt_text(value)

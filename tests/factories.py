@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from db.models import Unit, User
 from portal.auth import service as auth
-from portal.auth.actor import SYSTEM, Actor
-from portal.demo import fictional_uscc
+from portal.core.actor import SYSTEM, Actor
+from portal.ops.demo import fictional_uscc
 
 PASSWORD = "Passw0rd1"
 _counter = itertools.count(1)
@@ -67,8 +67,8 @@ def verified_candidate(
     from datetime import date
 
     from db.models import IdentityVerification
-    from portal.crypto import encrypt_text, lookup_hash, mask
-    from portal.timeutil import utcnow
+    from portal.core.crypto import encrypt_text, lookup_hash, mask
+    from portal.core.timeutil import utcnow
 
     candidate = user(session, "candidate")
     if document_number is None:

@@ -24,7 +24,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from portal.settings import get_settings
+    from db.engine import get_settings
 
     return get_settings().database_url
 

@@ -8,7 +8,7 @@ from sqlalchemy import DDL, DateTime, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
-from portal.timeutil import utcnow
+from portal.core.timeutil import utcnow
 
 
 class AuditEvent(Base):

@@ -2,7 +2,7 @@
 
 Certificate numbers (毕业证号, 学历认证报告编号, 证书编号/编码) identify a person: they are stored encrypted
 (`EncryptedText`) and never appear in logs or audit summaries. Certificate images are stored through
-`portal.storage` (encrypted); only their keys are here.
+`portal.core.storage` (encrypted); only their keys are here.
 """
 
 from __future__ import annotations

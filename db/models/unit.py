@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Timestamped
-from portal.unit.pinyin import column_default as _initials_default
+from portal.core.pinyin import column_default as _initials_default
 
 UNIT_STATUSES = ("pending", "active", "suspended")
 REQUEST_STATUSES = ("pending", "approved", "rejected")

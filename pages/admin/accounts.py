@@ -5,8 +5,8 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
 from portal.auth import service as auth
-from portal.auth.actor import ROLE_LABELS
-from portal.timeutil import fmt, utcnow
+from portal.core.actor import ROLE_LABELS
+from portal.core.timeutil import fmt, utcnow
 
 actor = current_actor()
 st.title("账号管理")

@@ -7,8 +7,8 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import table
 from portal.audit import service as audit
-from portal.auth.actor import ROLE_LABELS
-from portal.timeutil import CHINA, fmt, today_local
+from portal.core.actor import ROLE_LABELS
+from portal.core.timeutil import CHINA, fmt, today_local
 
 actor = current_actor()
 st.title("审计日志")

@@ -6,8 +6,8 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.timeutil import today_local
 from portal.declaration import service as declarations
-from portal.timeutil import today_local
 
 actor = current_actor()
 st.title("考试年度")

@@ -1,8 +1,8 @@
 import streamlit as st
 
 from pages.components.db import engine
-from portal.health import run_checks
-from portal.settings import get_settings
+from portal.core.settings import get_settings
+from portal.ops.health import run_checks
 
 st.title("系统状态")
 st.caption("数据库、结构版本、OCR 模型与数据目录磁盘空间。")

@@ -13,9 +13,9 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.timeutil import fmt
 from portal.dashboard import analyst
-from portal.export import to_csv_bytes, to_xlsx_bytes
-from portal.timeutil import fmt
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGES = [label for _, label in analyst.STAGES]

@@ -5,7 +5,7 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
 from portal.access import service as access
-from portal.timeutil import fmt
+from portal.core.timeutil import fmt
 
 actor = current_actor()
 st.title("授权访问消息")

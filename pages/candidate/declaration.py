@@ -4,12 +4,12 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.timeutil import fmt
 from portal.declaration import fields as F
 from portal.declaration import service as declarations
 from portal.declaration.checklist import checklist
 from portal.eligibility import rules as eligibility_rules
 from portal.identity import service as identity
-from portal.timeutil import fmt
 
 actor = current_actor()
 st.title("医师资格考试信息确认")

@@ -8,8 +8,8 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
 from pages.components.ui import guarded
+from portal.core.timeutil import fmt
 from portal.identity import service as identity
-from portal.timeutil import fmt
 
 STEPS = ("信息填写", "证件扫描", "认证成功")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]

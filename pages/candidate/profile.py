@@ -3,7 +3,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
-from portal.errors import PortalError, ValidationFailed
+from portal.core.errors import PortalError, ValidationFailed
 from portal.identity.service import STATUS_LABELS
 from portal.profile import service as profile
 

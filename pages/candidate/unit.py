@@ -4,7 +4,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
-from portal.timeutil import fmt
+from portal.core.timeutil import fmt
 from portal.unit import service as units
 
 actor = current_actor()

@@ -3,8 +3,8 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.timeutil import fmt
 from portal.message import service as messages
-from portal.timeutil import fmt
 
 actor = current_actor()
 st.title("消息")

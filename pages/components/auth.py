@@ -12,10 +12,10 @@ from streamlit_authenticator.utilities import LoginError
 from db.engine import session_scope
 from pages.components.db import engine
 from portal.auth import service as auth
-from portal.auth.actor import Actor
 from portal.auth.directory import UserDirectory
-from portal.settings import get_settings
-from portal.timeutil import fmt
+from portal.core.actor import Actor
+from portal.core.settings import get_settings
+from portal.core.timeutil import fmt
 
 LOGIN_FIELDS = {
     "Form name": "用户登录",

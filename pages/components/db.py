@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine, session_scope
-from portal.settings import get_settings
+from portal.core.settings import get_settings
 
 
 @st.cache_resource(show_spinner=False)

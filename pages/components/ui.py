@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from portal.errors import PortalError, ValidationFailed
-from portal.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.errors import PortalError, ValidationFailed
+from portal.core.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("portal.pages")
 

@@ -3,7 +3,7 @@ import streamlit as st
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.auth.passwords import MIN_LENGTH
-from portal.timeutil import fmt
+from portal.core.timeutil import fmt
 from portal.unit import categories, regions
 from portal.unit import service as units
 

@@ -8,10 +8,10 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.timeutil import fmt, utcnow
 from portal.dashboard import reviewer as dashboard
 from portal.dashboard.common import CITIES, PAGE_SIZES, waited
-from portal.export import to_csv_bytes, to_xlsx_bytes
-from portal.timeutil import fmt, utcnow
 from portal.unit import regions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,7 +8,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
-from portal.timeutil import fmt
+from portal.core.timeutil import fmt
 from portal.unit import categories, regions
 from portal.unit import service as units
 
@@ -124,9 +124,9 @@ def failed_codes() -> None:
 
 def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
+    from portal.core.export import to_csv_bytes, to_xlsx_bytes
     from portal.dashboard import reviewer as dashboard
     from portal.dashboard.common import CITIES, PAGE_SIZES
-    from portal.export import to_csv_bytes, to_xlsx_bytes
 
     totals = None
     with guarded():  # e.g. no exam year yet: the other sections stay usable

@@ -11,12 +11,12 @@ from PIL import Image
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.timeutil import fmt, utcnow
 from portal.dashboard import reviewer as dashboard
 from portal.dashboard.common import CITIES, PAGE_SIZES, waited
-from portal.export import to_csv_bytes, to_xlsx_bytes
 from portal.identity import review
 from portal.identity.service import DOCUMENT_TYPE_LABELS, METHOD_LABELS
-from portal.timeutil import fmt, utcnow
 from portal.unit import regions
 
 DECISIONS_ZH = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}

@@ -6,10 +6,10 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.timeutil import fmt
 from portal.declaration import fields as F
 from portal.declaration import importer, template
 from portal.declaration import service as declarations
-from portal.timeutil import fmt
 
 actor = current_actor()
 st.title("申报信息")

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.models import PersonalDataAccess, UnitBinding, User
-from portal.timeutil import utcnow
+from portal.core.timeutil import utcnow
 
 SECTIONS = ["basic", "education", "title", "practice_certificate", "probation", "declaration", "unit_binding"]
 

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from db.engine import keep_on_rollback
 from db.models import PersonalDataAccess, Unit, UnitBinding
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.errors import PermissionDenied
-from portal.timeutil import fmt, utcnow
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import PermissionDenied
+from portal.core.timeutil import fmt, utcnow
 
 SECTIONS = {
     "identity": "实名认证信息",

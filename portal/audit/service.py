@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
 
 
 def record(

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from db.engine import session_scope
 from db.models import User
 from portal.auth import service
-from portal.settings import get_settings
+from portal.core.settings import get_settings
 
 
 class UserRecord(dict):

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from db.models import ROLES, Unit, User
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
 from portal.auth.passwords import check_password, hash_password, policy_problem
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.settings import get_settings
-from portal.text import clean, like_escape
-from portal.timeutil import utcnow
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.settings import get_settings
+from portal.core.text import clean, like_escape
+from portal.core.timeutil import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import StatisticsCell
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import ValidationFailed
 from portal.dashboard import snapshot
 from portal.dashboard.common import CITIES, UNKNOWN_CITY, exam_year_for
 from portal.dashboard.snapshot import Snapshot
-from portal.errors import ValidationFailed
 
 SUPPRESSED = "<5"
 THRESHOLD = 5

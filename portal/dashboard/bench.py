@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine, session_scope
 from db.models import Base, UnitBinding, User
-from portal.auth.actor import Actor
+from portal.core.actor import Actor
 
 ROUNDS = 15
 
@@ -34,10 +34,10 @@ def _actor(session: Session, role: str) -> Actor:
 
 
 def _queries(session: Session) -> dict[str, Callable[[Session], object]]:
+    from portal.core.timeutil import today_local
     from portal.dashboard import analyst, reviewer, verdicts
     from portal.dashboard.common import exam_year_for
     from portal.identity import review
-    from portal.timeutil import today_local
     from portal.unit import service as units
 
     rev = _actor(session, "reviewer")
@@ -105,7 +105,7 @@ def _time(engine, query: Callable[[Session], object]) -> dict[str, float]:
 
 
 def _seed(engine, candidates: int, units: int) -> float:
-    from portal import demo
+    from portal.ops import demo
 
     started = time.perf_counter()
     with session_scope(engine) as session:
@@ -132,7 +132,7 @@ def run(*, database_url: str | None = None) -> dict:
             total = session.scalar(select(func.count()).select_from(User).where(User.role == "candidate")) or 0
             queries = _queries(session)
         with session_scope(engine) as session:  # a fresh snapshot, as the first page view would build it
-            from portal.auth.actor import SYSTEM
+            from portal.core.actor import SYSTEM
             from portal.dashboard.analyst import refresh_statistics
 
             started = time.perf_counter()

@@ -9,7 +9,7 @@ from sqlalchemy import Date, case, cast, func, literal
 from sqlalchemy.orm import Session
 
 from db.models import ExamYear
-from portal.errors import NotFound, ValidationFailed
+from portal.core.errors import NotFound, ValidationFailed
 from portal.unit import regions
 
 MAX_PAGE_SIZE = 500

@@ -28,15 +28,16 @@ from db.models import (
 )
 from portal.access import service as access
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.crypto import decrypt_text, mask, mask_name
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.crypto import decrypt_text, mask, mask_name
+from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.text import clean, like_escape
+from portal.core.timeutil import fmt, utcnow
 from portal.dashboard import snapshot
 from portal.dashboard.common import Page, city_name, city_prefix, exam_year_for, page_bounds
-from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.identity.service import DOCUMENT_TYPE_LABELS
 from portal.message import service as messages
-from portal.text import clean, like_escape
-from portal.timeutil import fmt, utcnow
 from portal.unit import regions
 
 CLAIM_MINUTES = 15

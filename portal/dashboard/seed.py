@@ -34,11 +34,11 @@ from db.models import (
     UnitRegistration,
     User,
 )
-from portal.auth.actor import SYSTEM
-from portal.crypto import encrypt_text, lookup_hash, mask
+from portal.core.actor import SYSTEM
+from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.timeutil import utcnow
 from portal.eligibility.service import judge
 from portal.identity.numbers import check_digit
-from portal.timeutil import utcnow
 from portal.unit.codes import fictional_uscc
 
 HAND_MADE = 50  # generated candidates left as the other demos made them

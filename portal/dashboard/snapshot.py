@@ -30,11 +30,12 @@ from db.models import (
     UnitProgress,
     User,
 )
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import Conflict
+from portal.core.timeutil import utcnow
 from portal.dashboard import verdicts
 from portal.dashboard.common import china_day, city_expression, exam_year_for
-from portal.errors import Conflict
-from portal.timeutil import utcnow
 
 MAX_AGE = timedelta(minutes=5)
 DIMENSION_COLUMNS = ("city_code", "unit_category", "education_level", "exam_level", "exam_category")

@@ -13,9 +13,9 @@ from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Declaration, DeclarationVerdict, ExamYear
+from portal.core.timeutil import today_local
 from portal.declaration.service import _eligibility_dict, load_records
 from portal.eligibility.service import judge
-from portal.timeutil import today_local
 
 VERDICT_LABELS = {
     "eligible": "满足",

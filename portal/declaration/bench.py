@@ -19,12 +19,12 @@ from sqlalchemy.engine import make_url
 
 from db.engine import make_engine, session_scope
 from db.models import Base, ExamYear, IdentityVerification, Unit, UnitBinding, User
-from portal.auth.actor import SYSTEM
-from portal.crypto import encrypt_text, lookup_hash, mask
+from portal.core.actor import SYSTEM
+from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.timeutil import today_local, utcnow
 from portal.declaration import template
 from portal.declaration.importer import import_declarations
-from portal.demo import fictional_uscc
-from portal.timeutil import today_local, utcnow
+from portal.ops.demo import fictional_uscc
 
 RECORDS = 10_000
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -37,10 +37,10 @@ def import_declarations(file: Path, year: int, unit_code: str) -> None:
 
     from db.engine import get_engine, session_scope
     from db.models import Unit
-    from portal.auth.actor import SYSTEM
+    from portal.core.actor import SYSTEM
+    from portal.core.errors import NotFound, PermissionDenied, PortalError
     from portal.declaration.importer import ImportFileError
     from portal.declaration.importer import import_declarations as run_import
-    from portal.errors import NotFound, PermissionDenied, PortalError
 
     try:
         data = file.read_bytes()

@@ -15,12 +15,12 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from db.models import IdentityVerification, UnitBinding, User
-from portal.auth.actor import SYSTEM, Actor
 from portal.auth.passwords import hash_password
-from portal.crypto import encrypt_text, lookup_hash, mask
+from portal.core.actor import SYSTEM, Actor
+from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.timeutil import today_local, utcnow
 from portal.declaration import service
 from portal.declaration.bench import fictional_number
-from portal.timeutil import today_local, utcnow
 
 YEAR = 2026
 NAMES = ["陈示范", "刘示例", "张演示", "王样本", "李模拟", "赵测试"]

@@ -32,14 +32,15 @@ from db.models import (
     UnitBinding,
 )
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.crypto import lookup_hash
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.crypto import lookup_hash
+from portal.core.errors import NotFound
+from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
 from portal.declaration import service as S
 from portal.declaration.template import NAME, NONE_COLUMN, NUMBER, SHEETS_BY_TITLE, Sheet
-from portal.errors import NotFound
-from portal.timeutil import today_local, utcnow
 
 CHUNK = 1000
 

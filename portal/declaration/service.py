@@ -35,15 +35,16 @@ from db.models import (
     UnitBinding,
     User,
 )
-from portal import storage
 from portal.access import service as access
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
+from portal.core import storage
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.message import service as messages
-from portal.timeutil import today_local, utcnow
 
 STATUS_LABELS = {
     "not_entered": "未填报",

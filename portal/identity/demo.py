@@ -16,10 +16,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification, Message
-from portal import storage
-from portal.crypto import encrypt_text, lookup_hash, mask
+from portal.core import storage
+from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.timeutil import utcnow
 from portal.identity.numbers import check_digit
-from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

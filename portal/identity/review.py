@@ -10,14 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification, User
-from portal import storage
 from portal.access import service as access
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.crypto import decrypt_text, mask_name
-from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.auth.authorization import authorize
+from portal.core import storage
+from portal.core.actor import Actor
+from portal.core.crypto import decrypt_text, mask_name
+from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.timeutil import fmt, utcnow
 from portal.message import service as messages
-from portal.timeutil import fmt, utcnow
 
 DECISION_LABELS = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
 REASON_LABELS = {

@@ -20,16 +20,17 @@ from sqlalchemy.orm import Session
 
 from db.engine import keep_on_rollback
 from db.models import AuditEvent, IdentityCheckAttempt, IdentityFlag, IdentityVerification
-from portal import storage
 from portal.access import service as access
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.crypto import decrypt_text, encrypt_text, lookup_hash, mask
-from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.auth.authorization import authorize
+from portal.core import storage
+from portal.core.actor import Actor
+from portal.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask
+from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.settings import get_settings
+from portal.core.timeutil import fmt, utcnow
 from portal.identity import numbers
 from portal.message import service as messages
-from portal.settings import get_settings
-from portal.timeutil import fmt, utcnow
 
 DOCUMENT_TYPE_LABELS = {
     "resident_id": "居民身份证",

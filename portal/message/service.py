@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Message
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.errors import NotFound
-from portal.timeutil import utcnow
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import NotFound
+from portal.core.timeutil import utcnow
 
 ALL_ROLES = ("candidate", "unit_admin", "reviewer", "analyst", "admin")
 

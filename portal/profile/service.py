@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from db.models import Address, User
 from portal.audit import service as audit
 from portal.auth import service as auth
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
 from portal.auth.passwords import check_password
-from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.timeutil import utcnow
 from portal.identity.service import DOCUMENT_TYPE_LABELS, status_of, verified_identity
 from portal.profile import regions
-from portal.timeutil import utcnow
 
 MOBILE_RE = auth.MOBILE_RE
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}$")

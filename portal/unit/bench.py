@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import make_engine, session_scope
 from db.models import Base, Unit
-from portal.auth.actor import SYSTEM
+from portal.core.actor import SYSTEM
 from portal.unit import categories, regions
 from portal.unit.codes import fictional_uscc
 from portal.unit.importer import COLUMNS, import_units

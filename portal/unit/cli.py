@@ -18,8 +18,8 @@ def import_units(file: Path) -> None:
     database refused it, 2 when the file cannot be read.
     """
     from db.engine import get_engine, session_scope
-    from portal.auth.actor import SYSTEM
-    from portal.errors import PortalError
+    from portal.core.actor import SYSTEM
+    from portal.core.errors import PortalError
     from portal.unit.importer import ImportFileError
     from portal.unit.importer import import_units as run_import
 

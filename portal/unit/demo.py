@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from db.models import IdentityVerification, Unit, UnitBinding, UnitCodeAttempt, UnitNameChange, UnitRegistration, User
 from portal.auth.passwords import hash_password
-from portal.timeutil import utcnow
+from portal.core.pinyin import initials
+from portal.core.timeutil import utcnow
 from portal.unit import service
 from portal.unit.codes import fictional_uscc
-from portal.unit.pinyin import initials
 
 DEMO_CODE = "HBWS2345KM"
 

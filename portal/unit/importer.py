@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from db.models import Unit
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
-from portal.errors import Conflict
-from portal.export import to_csv_bytes
-from portal.timeutil import utcnow
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import Conflict
+from portal.core.export import to_csv_bytes
+from portal.core.pinyin import initials
+from portal.core.timeutil import utcnow
 from portal.unit import categories, codes, regions
-from portal.unit.pinyin import initials
 
 COLUMNS = {
     "单位名称": "name",
@@ -300,7 +301,7 @@ def rejects_csv(result: ImportResult) -> bytes:
 
 def template_xlsx() -> bytes:
     """An empty import template with the header row and one example row (fictional)."""
-    from portal.export import to_xlsx_bytes
+    from portal.core.export import to_xlsx_bytes
 
     example = pd.DataFrame(
         [["武汉市示范医院（示例）", "12420106AY4CL12THU", "武汉市卫生健康委员会", "医院-综合医院", "420106"]],

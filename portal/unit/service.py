@@ -33,16 +33,17 @@ from db.models import (
 from db.models.access import PersonalDataAccess
 from portal.access import service as access
 from portal.audit import service as audit
-from portal.auth.actor import Actor, authorize
+from portal.auth.authorization import authorize
 from portal.auth.passwords import hash_password, policy_problem
-from portal.crypto import lookup_hash
-from portal.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
+from portal.core.actor import Actor
+from portal.core.crypto import lookup_hash
+from portal.core.errors import Conflict, NotFound, PermissionDenied, PortalError, ValidationFailed
+from portal.core.pinyin import initials
+from portal.core.text import clean, like_escape
+from portal.core.timeutil import fmt, utcnow
 from portal.identity.service import verified_identity
 from portal.message import service as messages
-from portal.text import clean, like_escape
-from portal.timeutil import fmt, utcnow
 from portal.unit import categories, codes, regions
-from portal.unit.pinyin import initials
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 10

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from db.engine import session_scope
 from db.models import AuditEvent, PersonalDataAccess, UnitBinding
 from portal.access import service as access
-from portal.auth.actor import SYSTEM, Actor
-from portal.errors import PermissionDenied
-from portal.timeutil import utcnow
+from portal.core.actor import SYSTEM, Actor
+from portal.core.errors import PermissionDenied
+from portal.core.timeutil import utcnow
 from tests import factories
 
 KINDS = ["view", "edit", "export", "review"]

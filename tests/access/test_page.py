@@ -9,9 +9,9 @@ from sqlalchemy import select
 from db.engine import session_scope
 from db.models import PersonalDataAccess, UnitBinding
 from portal.access import service as access
-from portal.auth.actor import Actor
-from portal.errors import PermissionDenied
-from portal.timeutil import utcnow
+from portal.core.actor import Actor
+from portal.core.errors import PermissionDenied
+from portal.core.timeutil import utcnow
 from tests import factories
 from tests.app.helpers import assert_no_exception, login, new_app, texts
 

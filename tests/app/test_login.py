@@ -9,7 +9,7 @@ from db.engine import session_scope
 from db.models import User
 from pages import registry
 from portal.auth import service as auth
-from portal.auth.actor import SYSTEM
+from portal.core.actor import SYSTEM
 from tests import factories
 from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
 

@@ -7,7 +7,7 @@ from sqlalchemy import delete, update
 
 from db.models import AuditEvent
 from portal.audit import service as audit
-from portal.errors import PermissionDenied
+from portal.core.errors import PermissionDenied
 from tests import factories
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from db.models import AuditEvent, User
 from portal.auth import service as auth
-from portal.auth.actor import SYSTEM, Actor
 from portal.auth.passwords import check_password
-from portal.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.timeutil import utcnow
+from portal.core.actor import SYSTEM, Actor
+from portal.core.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.core.timeutil import utcnow
 from tests import factories
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
 from db.models import AuditEvent, Message, Unit, User
-from portal import demo
 from portal.cli import main
+from portal.ops import demo
 
 
 def _counts(url: str) -> dict[str, int]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from db.models import CorrectionRequest, Declaration, DeclarationVerdict, ExamYear, IdentityVerification
-from portal.crypto import encrypt_text, lookup_hash, mask
-from portal.timeutil import utcnow
+from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.timeutil import utcnow
 from tests import factories
 
 

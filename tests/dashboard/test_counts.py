@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from db.models import AuditEvent, Message
 from portal.access import service as access
+from portal.core.errors import PermissionDenied
 from portal.dashboard import analyst, reviewer
 from portal.dashboard.analyst import SUPPRESSED, suppression_mask
-from portal.errors import PermissionDenied
 from portal.identity import review
 from portal.unit import service as units
 from tests import factories
@@ -93,7 +93,7 @@ def test_candidates_list_logs_access_and_reminders_are_audited(session, world):
 
 
 def factories_actor(user):
-    from portal.auth.actor import Actor
+    from portal.core.actor import Actor
 
     return Actor.of(user)
 

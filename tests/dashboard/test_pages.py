@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import IdentityVerification, User
-from portal import demo
+from portal.ops import demo
 from tests.app.helpers import assert_no_exception, login, new_app, texts
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from db.engine import session_scope
 from db.models import AuditEvent, IdentityVerification, Message
-from portal.auth.actor import Actor
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, PermissionDenied
+from portal.core.timeutil import utcnow
 from portal.dashboard import reviewer as dashboard
-from portal.errors import Conflict, PermissionDenied
 from portal.identity import review
-from portal.timeutil import utcnow
 from tests import factories
 from tests.dashboard.helpers import pending_case
 

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.auth.actor import SYSTEM, Actor
+from portal.core.actor import SYSTEM, Actor
+from portal.core.timeutil import today_local
 from portal.declaration import service
-from portal.timeutil import today_local
 from tests import factories
 
 YEAR = 2026

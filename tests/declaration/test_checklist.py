@@ -10,11 +10,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from db.models import CertificateImage, PersonalDataAccess, User
-from portal import storage
-from portal.auth.actor import Actor
+from portal.core import storage
+from portal.core.actor import Actor
+from portal.core.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.declaration import service
 from portal.declaration.checklist import checklist
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from tests import factories
 from tests.declaration.conftest import YEAR, fill
 
@@ -105,7 +105,7 @@ def test_export_is_logged_for_each_listed_candidate(session, world):
 
 
 def test_demo_data_has_records_in_every_status(session):
-    from portal.demo import seed_demo
+    from portal.ops.demo import seed_demo
 
     seed_demo(session, candidates=12, units=3)
     counts = service.status_counts(session, year=2026)

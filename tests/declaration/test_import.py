@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from db.engine import session_scope
 from db.models import Declaration, DeclarationEducation, Message, ProbationPeriod
 from portal.cli import main
+from portal.core.errors import PermissionDenied
+from portal.core.timeutil import today_local
 from portal.declaration import importer, service, template
-from portal.errors import PermissionDenied
-from portal.timeutil import today_local
 from tests import factories
 from tests.declaration.conftest import YEAR
 

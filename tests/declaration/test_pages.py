@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import Declaration, DeclarationEducation, PersonalDataAccess
-from portal.auth.actor import Actor
-from portal.timeutil import today_local
+from portal.core.actor import Actor
+from portal.core.timeutil import today_local
 from tests import factories
 from tests.app.helpers import assert_no_exception, login, new_app, texts
 from tests.declaration.conftest import YEAR, fill, open_year

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, Declaration, DeclarationConfirmation, Message, PersonalDataAccess
-from portal.auth.actor import Actor
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.timeutil import today_local
 from portal.declaration import service
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.timeutil import today_local
 from tests import factories
 from tests.declaration.conftest import EDUCATION, YEAR, fill, open_year
 

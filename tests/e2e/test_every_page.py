@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from pages import registry
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.ops.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.e2e.conftest import ROOT, VIEWPORTS, no_horizontal_scroll, shoot, ui_login, wait_idle
 
 ERROR_TEXT = "This app has encountered an error"

@@ -95,7 +95,7 @@ from datetime import timedelta
 from db.engine import get_engine, session_scope
 from portal.auth import service as auth
 from portal.declaration import service as declarations
-from portal.timeutil import today_local
+from portal.core.timeutil import today_local
 today = today_local()
 with session_scope(get_engine()) as session:
     admin = auth.load_actor(session, username={ADMIN!r})

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.export import escape_cell, safe_frame, to_csv_bytes, to_xlsx_bytes
+from portal.core.export import escape_cell, safe_frame, to_csv_bytes, to_xlsx_bytes
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "=cmd|' /C calc'!A0"]
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from db.engine import make_engine
 from db.migrate import upgrade
 from portal.cli import main
-from portal.health import check_disk, check_migrations, run_checks
+from portal.ops.health import check_disk, check_migrations, run_checks
 
 
 def test_unmigrated_database_is_reported(engine, tmp_path):

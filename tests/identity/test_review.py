@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import AuditEvent, IdentityVerification, Message, PersonalDataAccess, User
-from portal.auth.actor import Actor
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.identity import review
 from portal.identity import service as identity
 from tests import factories

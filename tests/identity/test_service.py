@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.models import AuditEvent, IdentityCheckAttempt, IdentityFlag, IdentityVerification, Message
-from portal import storage
-from portal.auth.actor import Actor
-from portal.crypto import lookup_hash
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core import storage
+from portal.core.actor import Actor
+from portal.core.crypto import lookup_hash
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.identity import review
 from portal.identity import service as identity
 from tests import factories
@@ -355,7 +355,7 @@ def test_images_only_for_their_owner_and_reviewers(session, candidate):
 
 def test_demo_data_leaves_the_demo_candidate_unverified_and_gives_reviewers_work(session):
     from db.models import User
-    from portal.demo import seed_demo
+    from portal.ops.demo import seed_demo
 
     seed_demo(session)
     demo = Actor.of(session.scalar(select(User).where(User.username == "13800000001")))

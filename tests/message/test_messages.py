@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.errors import NotFound
+from portal.core.errors import NotFound
 from portal.message import service as messages
 from tests import factories
 

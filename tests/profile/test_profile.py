@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from db.models import Address, AuditEvent, PersonalDataAccess, User
 from portal.auth import service as auth
-from portal.auth.actor import Actor
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.profile import regions
 from portal.profile import service as profile
 from tests import factories

@@ -15,10 +15,10 @@ import pytest
 from portal.access import service as access
 from portal.audit import service as audit
 from portal.auth import service as auth
-from portal.auth.actor import Actor
+from portal.core.actor import Actor
+from portal.core.errors import NotFound, PermissionDenied
 from portal.declaration import importer
 from portal.declaration import service as declaration
-from portal.errors import NotFound, PermissionDenied
 from portal.identity import review
 from portal.identity import service as identity
 from portal.message import service as messages

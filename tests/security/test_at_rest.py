@@ -11,12 +11,12 @@ from sqlalchemy.engine import make_url
 
 from db.engine import session_scope
 from db.models import IdentityVerification
-from portal import demo
 from portal.auth import service as auth
-from portal.auth.actor import Actor
-from portal.crypto import decrypt_text
-from portal.errors import Conflict
+from portal.core.actor import Actor
+from portal.core.crypto import decrypt_text
+from portal.core.errors import Conflict
 from portal.identity import service as identity
+from portal.ops import demo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "identity" / "fixtures"
 

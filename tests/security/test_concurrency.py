@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.models import AuditEvent, IdentityVerification, Message
-from portal.auth.actor import Actor
-from portal.errors import Conflict
+from portal.core.actor import Actor
+from portal.core.errors import Conflict
 from portal.identity import review
 from tests import factories
 

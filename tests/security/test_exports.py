@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, PersonalDataAccess
+from portal.core.errors import PermissionDenied
 from portal.dashboard import reviewer as dashboard
-from portal.errors import PermissionDenied
 from tests import factories
 from tests.declaration.conftest import open_year
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from portal.errors import PortalError
+from portal.core.errors import PortalError
 from portal.identity.imaging import UploadRejected, sanitize_upload
 from portal.profile import service as profile
 from portal.unit import service as unit
@@ -140,7 +140,7 @@ CELL = st.one_of(
 def test_unit_import_never_crashes_and_rejects_with_row_and_column(session, rows):
     import csv
 
-    from portal.auth.actor import SYSTEM
+    from portal.core.actor import SYSTEM
     from portal.unit.importer import ImportFileError, import_units
 
     buffer = io.StringIO()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import IdentityFlag, IdentityVerification, Message, Unit
-from portal import storage
 from portal.cli import main
-from portal.crypto import DecryptionFailed, decrypt_text, lookup_hash
+from portal.core import storage
+from portal.core.crypto import DecryptionFailed, decrypt_text, lookup_hash
+from portal.core.timeutil import utcnow
 from portal.identity import service as identity
-from portal.timeutil import utcnow
 from tests import factories
 
 OLD_KEY = "old-secret-key-" + "a" * 40

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Message, UnitBinding, UnitCodeAttempt
-from portal.auth.actor import Actor
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.timeutil import utcnow
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.timeutil import utcnow
 from portal.unit import service
 from tests import factories
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from db.models import AuditEvent, Unit
-from portal.auth.actor import SYSTEM
 from portal.cli import main
-from portal.errors import PermissionDenied
+from portal.core.actor import SYSTEM
+from portal.core.errors import PermissionDenied
 from portal.unit.codes import fictional_uscc
 from portal.unit.importer import ImportFileError, import_units, rejects_frame
 from tests import factories

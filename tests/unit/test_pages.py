@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import UnitBinding, UnitRegistration, User
-from portal.auth.actor import Actor
+from portal.core.actor import Actor
 from portal.unit import service
 from portal.unit.codes import fictional_uscc
 from tests import factories

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Message, PersonalDataAccess, Unit, User
-from portal.auth.actor import Actor
 from portal.auth.service import load_actor
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.core.actor import Actor
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.unit import service
 from portal.unit.codes import fictional_uscc
 from tests import factories

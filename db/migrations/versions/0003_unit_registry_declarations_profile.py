@@ -343,7 +343,16 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     # Backfill the pinyin initials of units that existed before this revision (search by "whsd").
-    from portal.unit.pinyin import initials
+    # A frozen copy of the initials rule of this revision (migrations import nothing from the application).
+    import re
+
+    from pypinyin import Style, lazy_pinyin
+
+    def initials(name):
+        if not name:
+            return ""
+        parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default", strict=False)
+        return "".join(re.sub(r"[^a-z0-9]", "", part.lower()) for part in parts)[:200]
 
     bind = op.get_bind()
     units = sa.table("unit", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("name_initials", sa.String))

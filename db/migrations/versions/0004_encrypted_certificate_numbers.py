@@ -28,7 +28,17 @@ ENCRYPTED_COLUMNS = {
 
 def _convert(*, encrypt: bool) -> None:
     """Encrypt (or, going down, decrypt) every value of the certificate number columns."""
-    from portal.crypto import decrypt_text, encrypt_text
+    # The column type does the encryption with the configured key (migrations import nothing from portal).
+    from db.types import EncryptedText
+
+    column_type = EncryptedText()
+    dialect = op.get_bind().dialect
+
+    def encrypt_text(value):
+        return column_type.process_bind_param(value, dialect)
+
+    def decrypt_text(value):
+        return column_type.process_result_value(value, dialect)
 
     bind = op.get_bind()
     for table_name, columns in ENCRYPTED_COLUMNS.items():

@@ -13,10 +13,10 @@ import click
 
 # One line per domain that contributes commands; each module exposes `commands: list[click.Command]`.
 COMMAND_MODULES = [
-    "portal.core_cli",
+    "portal.cli.core",
     "portal.bench.cli",
-    "portal.backup_cli",
-    "portal.security_cli",
+    "portal.cli.backup",
+    "portal.cli.security",
     "portal.identity.cli",
     "portal.eligibility.cli",
     "portal.unit.cli",

@@ -8,10 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from db.models import IdentityVerification
-from portal import storage
 from portal.audit import service as audit
-from portal.auth.actor import SYSTEM
-from portal.timeutil import utcnow
+from portal.core import storage
+from portal.core.actor import SYSTEM
+from portal.core.timeutil import utcnow
 
 DECIDED = ("verified", "rejected", "withdrawn")
 

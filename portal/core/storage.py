@@ -6,8 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
-from portal.crypto import decrypt_bytes, encrypt_bytes
-from portal.settings import get_settings
+from portal.core.crypto import decrypt_bytes, encrypt_bytes
+from portal.core.settings import get_settings
 
 _KINDS = {"identity", "certificate", "report"}
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from db.models import Unit, User
 from portal.audit import service as audit
-from portal.auth.actor import SYSTEM
 from portal.auth.passwords import hash_password
+from portal.core.actor import SYSTEM
 from portal.unit.codes import USCC_ALPHABET, fictional_uscc, uscc_check_character  # noqa: F401 - re-exported
 
 DEMO_PASSWORD = "Demo2026"

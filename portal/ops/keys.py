@@ -17,10 +17,10 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from db.models import IdentityFlag, IdentityVerification, Unit, User
 from portal.audit import service as audit
-from portal.auth.actor import SYSTEM
-from portal.crypto import decrypt_text, encrypt_text, lookup_hash, old_keys, rotate_token
+from portal.core.actor import SYSTEM
+from portal.core.crypto import decrypt_text, encrypt_text, lookup_hash, old_keys, rotate_token
+from portal.core.settings import get_settings
 from portal.message import service as messages
-from portal.settings import get_settings
 
 
 class RotationError(RuntimeError):

@@ -8,11 +8,11 @@ import click
 
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
-from portal import demo
 from portal.auth import service as auth
-from portal.auth.actor import SYSTEM
-from portal.errors import Conflict, ValidationFailed
-from portal.settings import get_settings
+from portal.core.actor import SYSTEM
+from portal.core.errors import Conflict, ValidationFailed
+from portal.core.settings import get_settings
+from portal.ops import demo
 
 ROLES = ["candidate", "unit_admin", "reviewer", "analyst", "admin"]
 
@@ -95,7 +95,7 @@ commands = [migrate, seed_demo, create_user]
 @click.option("--skip-ocr", is_flag=True, help="Do not load the OCR model.")
 def health(skip_ocr: bool) -> None:
     """Check database, migrations, OCR model and disk space; exit 1 when any fails."""
-    from portal.health import run_checks
+    from portal.ops.health import run_checks
 
     load_ocr = None
     if not skip_ocr:

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from portal.settings import get_settings
+from portal.core.settings import get_settings
 
 
 class DecryptionFailed(RuntimeError):

@@ -7,10 +7,10 @@ import sys
 import click
 
 from db.engine import get_engine, session_scope
-from portal.crypto import DecryptionFailed
-from portal.keys import RotationError, RotationReport, check_ready, rotate_database, rotate_files
-from portal.retention import purge_identity_images
-from portal.settings import get_settings
+from portal.core.crypto import DecryptionFailed
+from portal.core.settings import get_settings
+from portal.ops.keys import RotationError, RotationReport, check_ready, rotate_database, rotate_files
+from portal.ops.retention import purge_identity_images
 
 
 @click.command("rotate-key")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from portal.backup import BackupError, backup, restore
-from portal.settings import get_settings
+from portal.core.settings import get_settings
+from portal.ops.backup import BackupError, backup, restore
 
 
 @click.command("backup")

@@ -1,0 +1,4 @@
+"""Shared kernel: settings, time, text normalisation, crypto, errors, the acting user.
+
+Imports nothing from portal or db.
+"""

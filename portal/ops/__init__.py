@@ -1,0 +1,1 @@
+"""Operations: backup, key rotation, image retention, health checks, demo seeding."""
