@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
@@ -60,6 +61,7 @@ with tab_list:
                 with guarded("密码已重置，请通过安全渠道告知本人。"):
                     with session() as db_session:
                         auth.reset_password(db_session, actor=actor, user_id=int(user_id), new_password=new_password)
+        oidc.admin_links_section(actor, int(user_id))
 
 with tab_create:
     with st.form("create_user", clear_on_submit=False):

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
@@ -92,3 +93,6 @@ with st.container(border=True):
         with guarded("密码已修改，下次登录请使用新密码。"):
             with session() as db_session:
                 profile.change_password(db_session, actor=actor, old_password=old, new_password=new, confirm=confirm)
+
+# ------------------------------------------------------------------ 统一身份认证
+oidc.own_links_section(actor)

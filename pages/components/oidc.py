@@ -18,6 +18,7 @@ from portal.auth import oidc as service
 from portal.core.actor import Actor
 from portal.core.errors import PortalError
 from portal.core.settings import OidcSettings, derived_key, get_settings
+from portal.core.timeutil import fmt
 
 _lock = threading.Lock()
 _installed: dict[str, bool] = {}
@@ -140,3 +141,53 @@ def logout() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.logout()
+
+
+def own_links_section(actor: Actor) -> None:
+    """个人信息: the person's link to the provider, and unlinking it (the password keeps working)."""
+    settings = install()
+    with session_scope(engine()) as db_session:
+        links = service.links_of(db_session, actor=actor)
+    if settings is None and not links:
+        return
+    with st.container(border=True):
+        st.subheader("统一身份认证")
+        if not links:
+            st.caption("尚未关联。退出后在登录页选择“使用统一身份认证登录”即可关联本账号。")
+        for link in links:
+            st.text(f"已关联：{link.issuer}（关联于 {fmt(link.created_at)}）")
+            if st.button("解除关联", key=f"oidc_unlink_{link.id}"):
+                _unlink(actor, link.id, "已解除关联。之后请用手机号和密码登录。")
+
+
+def admin_links_section(actor: Actor, user_id: int) -> None:
+    """账号管理: map an account (reviewer, unit admin, admin, …) to a person at the provider, or unmap it."""
+    settings = install()
+    with session_scope(engine()) as db_session:
+        links = service.links_of(db_session, actor=actor, user_id=user_id)
+    with st.expander("统一身份认证关联"):
+        for link in links:
+            st.text(f"{link.issuer} · {link.subject}")
+            if st.button("解除该关联", key=f"oidc_admin_unlink_{link.id}"):
+                _unlink(actor, link.id, "已解除关联。")
+        with st.form("oidc_admin_link", clear_on_submit=True):
+            subject = st.text_input("用户标识（sub）", help="统一身份认证为此人给出的标识，不是邮箱")
+            issuer = st.text_input("签发方（issuer）", value=settings.issuer if settings else "")
+            if st.form_submit_button("关联"):
+                try:
+                    with session_scope(engine()) as db_session:
+                        service.admin_link(db_session, actor=actor, user_id=user_id, subject=subject, issuer=issuer)
+                except PortalError as error:
+                    st.error(error.message)
+                else:
+                    st.success("已关联。")
+
+
+def _unlink(actor: Actor, identity_id: int, done: str) -> None:
+    try:
+        with session_scope(engine()) as db_session:
+            service.unlink(db_session, actor=actor, identity_id=identity_id)
+    except PortalError as error:
+        st.error(error.message)
+    else:
+        st.success(done)
