@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from portal.audit import service as audit
 from portal.auth import service as accounts
 from portal.auth.authorization import authorize
 from portal.auth.passwords import NO_PASSWORD, check_password, has_password
+from portal.auth.vocab import OUTCOME_LABELS, SignInOutcome
 from portal.core.actor import ACCOUNT_ROLES, Actor
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.core.settings import OidcSettings, get_settings
@@ -33,21 +33,6 @@ from portal.core.timeutil import utcnow
 
 # Roles a claim mapping may give to a new account (a unit admin needs a unit: an admin creates those).
 CLAIMABLE_ROLES = ("candidate", "reviewer", "analyst", "admin")
-
-
-class SignInOutcome(StrEnum):
-    SIGNED_IN = "signed_in"
-    UNLINKED = "unlinked"
-    DISABLED = "disabled"
-    EXPIRED = "expired"
-
-
-OUTCOME_LABELS = {
-    SignInOutcome.SIGNED_IN: "已登录",
-    SignInOutcome.UNLINKED: "首次登录，尚未关联账号",
-    SignInOutcome.DISABLED: "账号已停用，请联系管理员。",
-    SignInOutcome.EXPIRED: "登录已超时，请重新登录。",
-}
 
 
 @dataclass(frozen=True)
