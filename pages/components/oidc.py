@@ -84,6 +84,12 @@ def signed_in() -> bool:
     return outcome() == service.SignInOutcome.SIGNED_IN
 
 
+def prefill() -> dict[str, str]:
+    """Values for 信息填写 from the provider's claims, when the operator allows it (PORTAL_OIDC_PREFILL_*)."""
+    said = claims()
+    return service.prefill(said) if said is not None else {}
+
+
 def login_button() -> None:
     """The provider's button under the password form (when a provider is configured)."""
     settings = install()

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import ROOT, free_port, shoot, start_portal, wait_idle
+from tests.e2e.conftest import ROOT, free_port, open_page, shoot, start_portal, wait_idle
 
 OIDC_DIR = ROOT / "tests" / "oidc"
 SECRET = "portal-test-client-secret-0123456789"
@@ -81,6 +81,7 @@ def provider_and_portal(provider_install, tmp_path, browser) -> Iterator[tuple[s
             "PORTAL_OIDC_CLIENT_ID": "portal",
             "PORTAL_OIDC_CLIENT_SECRET": SECRET,
             "PORTAL_OIDC_REDIRECT_URI": redirect,
+            "PORTAL_OIDC_PREFILL_NAME_CLAIM": "name",
         },
     )
     try:
@@ -189,6 +190,9 @@ def test_sign_in_link_refuse_and_logout(provider_and_portal, browser):
     page.reload()
     _signed_in(page)
     assert _count(portal, "login.oidc") == 1
+    # The operator lets the provider's name prefill 信息填写 (a suggestion; nothing is marked verified).
+    open_page(page, "实名认证")
+    assert page.get_by_label("真实姓名").input_value() == "爱丽丝"
     # 2. Logout ends the portal session and offers the provider's own sign-out.
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("button", name="Yes, sign me out").click()
@@ -213,6 +217,11 @@ def test_sign_in_link_refuse_and_logout(provider_and_portal, browser):
     page.get_by_label("已有账号的密码").fill("Cand2026x")
     page.get_by_role("button", name="关联并登录").click()
     _signed_in(page)
+    # 个人信息 shows the link; this account has a password, so it may unlink (and keeps its password).
+    open_page(page, "个人信息")
+    page.get_by_role("button", name="解除关联").click()
+    page.get_by_text("已解除关联。之后请用手机号和密码登录。").wait_for(timeout=20000)
+    assert _count(portal, "oidc.unlink") == 1
     context.close()
 
     # 4. The linked account disabled by an admin: the next sign-in at the provider is refused.
@@ -221,14 +230,14 @@ def test_sign_in_link_refuse_and_logout(provider_and_portal, browser):
         "from portal.auth import service\nfrom portal.core.actor import SYSTEM\n"
         "from portal.core.settings import get_settings\n"
         "with session_scope(make_engine(get_settings().database_url)) as s:\n"
-        "    user = s.scalar(select(User).where(User.username == '13900002222'))\n"
+        "    user = s.scalar(select(User).where(User.username == '13900001111'))\n"
         "    service.set_active(s, actor=SYSTEM, user_id=user.id, active=False)\n"
     )
     context = browser.new_context()
     _loopback_only(context)
     page = context.new_page()
     _start_sign_in(page, portal.url)
-    _at_provider(page, "bob")
+    _at_provider(page, "alice")
     page.get_by_text("账号已停用，请联系管理员。").wait_for(timeout=30000)
     wait_idle(page)
     assert page.get_by_role("button", name="退出登录").count() == 0
