@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import act, table
@@ -63,6 +64,7 @@ with tab_list:
                     ),
                     success="密码已重置，请通过安全渠道告知本人。",
                 )
+        oidc.admin_links_section(actor, int(user_id))
 
 with tab_create:
     with st.form("create_user", clear_on_submit=False):

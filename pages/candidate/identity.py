@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
@@ -79,9 +80,14 @@ def withdraw_button(help_text: str) -> None:
 def fill_in_form(application: identity.Verification | None) -> None:
     st.subheader("信息填写")
     types = list(vocab.DOCUMENT_TYPE_LABELS)
+    # What the identity provider claims, where the operator allows it: a suggestion only, checked as typed text.
+    suggested = oidc.prefill() if application is None else {}
     with st.form("identity_fill_in"):
         real_name = st.text_input(
-            "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
+            "真实姓名",
+            value=application.real_name if application else suggested.get("real_name", ""),
+            max_chars=64,
+            placeholder="与证件上一致",
         )
         document_type = st.selectbox(
             "证件类型",
@@ -89,7 +95,9 @@ def fill_in_form(application: identity.Verification | None) -> None:
             index=types.index(application.document_type) if application else 0,
             format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
-        number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
+        number = st.text_input(
+            "证件编号", value=suggested.get("document_number", ""), max_chars=32, placeholder="请输入证件上的号码"
+        )
         st.caption(
             "居民身份证：下一步拍摄身份证人像面，系统自动核验。"
             "港澳台居民、外籍人员请选择相应证件类型，上传证件照片后由审核员人工审核。"

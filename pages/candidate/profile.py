@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import act
@@ -93,3 +94,6 @@ with st.container(border=True):
             ),
             success="密码已修改，下次登录请使用新密码。",
         )
+
+# ------------------------------------------------------------------ 统一身份认证
+oidc.own_links_section(actor)
