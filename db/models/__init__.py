@@ -21,6 +21,7 @@ from db.models.declaration import (
     QualificationCertificate,
 )
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.models.identity_capture import IdentityCaptureUse
 from db.models.message import Message
 from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
@@ -47,6 +48,7 @@ __all__ = [
     "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
+    "IdentityCaptureUse",
     "IdentityCheckAttempt",
     "IdentityFlag",
     "IdentityVerification",

@@ -26,6 +26,7 @@ class Settings:
     auto_check_attempts: int = 3
     image_retention_days: int = 365
     session_hours: float = 8.0
+    allow_upload_auto_check: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,4 +64,6 @@ def get_settings() -> Settings:
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
+        allow_upload_auto_check=os.environ.get("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "0").strip().lower()
+        in ("1", "true", "yes"),
     )
