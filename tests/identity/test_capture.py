@@ -90,7 +90,8 @@ def test_an_upload_goes_to_manual_review_by_default(session, candidate):
     assert set(missing.value.errors) == {"back"}
     pending = identity.submit_manual(session, actor=candidate, front=b"", back=image(BLURRY))
     assert pending.status == "pending" and pending.has_front_image and pending.has_back_image
-    summaries = list(session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "identity.switch_to_manual")))
+    switched = select(AuditEvent.summary).where(AuditEvent.action == "identity.switch_to_manual")
+    summaries = list(session.scalars(switched))
     assert summaries == ["uploaded photo: manual review by policy"]
 
 

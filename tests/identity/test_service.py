@@ -236,7 +236,10 @@ def test_three_failures_offer_manual_review(session, candidate, monkeypatch):
     fill_genuine(session, candidate)
     with pytest.raises(Conflict, match="3 次"):
         identity.switch_to_manual(session, actor=candidate)
-    outcomes = [identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=live(session, candidate)) for _ in range(3)]
+    outcomes = [
+        identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=live(session, candidate))
+        for _ in range(3)
+    ]
     assert [o.decision for o in outcomes] == ["retake"] * 3
     assert outcomes[0].messages == ["照片模糊，请在光线充足处重拍"]
     assert [o.manual_offered for o in outcomes] == [False, False, True]
@@ -253,7 +256,8 @@ def test_three_failures_offer_manual_review(session, candidate, monkeypatch):
 def test_the_number_of_attempts_is_a_setting(session, candidate, monkeypatch):
     monkeypatch.setenv("PORTAL_AUTO_CHECK_ATTEMPTS", "1")
     fill_genuine(session, candidate)
-    outcome = identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=live(session, candidate))
+    token = live(session, candidate)
+    outcome = identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=token)
     assert outcome.manual_offered
 
 
