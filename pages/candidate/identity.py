@@ -10,7 +10,7 @@ from pages.components.db import session
 from pages.components.ocr import ocr_engine
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
-from portal.identity import capture
+from portal.identity import capture, vocab
 from portal.identity import service as identity
 
 STEPS = ("信息填写", "证件扫描", "认证成功")
@@ -61,12 +61,12 @@ def new_shot() -> None:
     st.session_state.pop("identity_capture_token", None)
 
 
-def summary(application: identity.Application) -> None:
+def summary(application: identity.Verification) -> None:
     st.markdown(
         f"**真实姓名**：{application.real_name}  \n"
-        f"**证件类型**：{identity.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
+        f"**证件类型**：{vocab.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
         f"**证件编号**：{application.masked_number}  \n"
-        f"**认证方式**：{identity.METHOD_LABELS[application.method]}"
+        f"**认证方式**：{vocab.METHOD_LABELS[application.method]}"
     )
 
 
@@ -82,9 +82,9 @@ def withdraw_button(help_text: str) -> None:
             st.rerun()
 
 
-def fill_in_form(application: identity.Application | None) -> None:
+def fill_in_form(application: identity.Verification | None) -> None:
     st.subheader("信息填写")
-    types = list(identity.DOCUMENT_TYPE_LABELS)
+    types = list(vocab.DOCUMENT_TYPE_LABELS)
     with st.form("identity_fill_in"):
         real_name = st.text_input(
             "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
@@ -93,7 +93,7 @@ def fill_in_form(application: identity.Application | None) -> None:
             "证件类型",
             types,
             index=types.index(application.document_type) if application else 0,
-            format_func=identity.DOCUMENT_TYPE_LABELS.get,
+            format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
         number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
         st.caption(
@@ -118,7 +118,7 @@ def fill_in_form(application: identity.Application | None) -> None:
         st.rerun()
 
 
-def scan_step(application: identity.Application) -> None:
+def scan_step(application: identity.Verification) -> None:
     st.subheader("证件扫描")
     summary(application)
     st.markdown("请将**身份证人像面**平放在光线充足处，使证件充满取景框，避免反光；画面清晰稳定时将自动拍照。")
@@ -211,7 +211,7 @@ def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")
-    elif outcome.decision == "manual_review":
+    elif outcome.decision == capture.MANUAL_REVIEW:
         flash("info", *outcome.messages)
     else:
         hint = "请按提示重拍。"
@@ -221,7 +221,7 @@ def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict
     st.rerun()
 
 
-def manual_step(application: identity.Application) -> None:
+def manual_step(application: identity.Verification) -> None:
     st.subheader("人工审核")
     summary(application)
     if application.document_type == "resident_id":
@@ -255,7 +255,7 @@ def manual_step(application: identity.Application) -> None:
         st.rerun()
 
 
-def pending_view(application: identity.Application) -> None:
+def pending_view(application: identity.Verification) -> None:
     st.info(
         f"**待认证**：您的人工审核申请已于 {fmt(application.submitted_at)} 提交，请等待审核员审核。"
         "审核结果将通过「消息」通知您。"
@@ -264,7 +264,7 @@ def pending_view(application: identity.Application) -> None:
     withdraw_button("撤回后可重新填写信息、重新提交")
 
 
-def rejected_view(application: identity.Application) -> None:
+def rejected_view(application: identity.Verification) -> None:
     st.error(f"**审核未通过**：{application.decision_reason or '（未注明原因）'}")
     st.caption(f"审核时间：{fmt(application.decided_at)}")
     summary(application)
@@ -272,7 +272,7 @@ def rejected_view(application: identity.Application) -> None:
     withdraw_button("撤回后可重新填写信息、重新提交")
 
 
-def verified_view(application: identity.Application) -> None:
+def verified_view(application: identity.Verification) -> None:
     st.success("**认证成功**：您已完成实名认证。")
     summary(application)
     st.markdown(f"**认证时间**：{fmt(application.decided_at)}")
@@ -281,7 +281,7 @@ def verified_view(application: identity.Application) -> None:
 
 st.title("实名认证")
 with session() as db_session:
-    current = identity.my_application(db_session, actor=actor)
+    current = identity.my_verification(db_session, actor=actor)
 
 if current is None or (current.status == "unverified" and st.session_state.get("identity_editing")):
     step_bar(0)

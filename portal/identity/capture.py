@@ -33,11 +33,13 @@ from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
 from portal.core.errors import Conflict, PermissionDenied
-from portal.core.settings import get_settings
+from portal.identity import policy
+from portal.identity.vocab import Method, VerificationStatus
 
 log = logging.getLogger(__name__)
 
-TOKEN_MINUTES = 30
+TOKEN_MINUTES = policy.CAPTURE_TOKEN_MINUTES
+MANUAL_REVIEW = "manual_review"  # ScanOutcome.decision of an upload sent to manual review
 _TOKEN = re.compile(r"^(\d{1,12})\.(\d{1,12})\.([0-9a-f]{32})\.([0-9a-f]{64})$")
 INVALID = "拍摄凭证无效，请刷新页面后重新拍摄。"
 EXPIRED = "拍摄凭证已过期，请重新拍摄。"
@@ -66,9 +68,7 @@ def issue_token(session: Session, *, actor: Actor) -> str:
     return f"{user.id}.{issued}.{nonce}.{_mac(user.id, issued, nonce)}"
 
 
-def uploads_auto_checked() -> bool:
-    """True when uploaded files may go through the automatic check (PORTAL_ALLOW_UPLOAD_AUTO_CHECK=1)."""
-    return get_settings().allow_upload_auto_check
+uploads_auto_checked = policy.uploads_auto_checked
 
 
 def consume_token(session: Session, *, actor: Actor, token: str, measures: dict | None = None) -> None:
@@ -116,9 +116,9 @@ def describe(measures: dict | None) -> str:
 
 
 def _to_manual(session: Session, *, actor: Actor, row: IdentityVerification, reason: str) -> None:
-    if row.status != "unverified" or row.method != "auto_id_card":
+    if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
         raise Conflict("当前申请不能改为人工审核。")
-    row.method = "manual_id_card"
+    row.method = Method.MANUAL_ID_CARD
     session.flush()
     audit.record(
         session,
@@ -137,7 +137,7 @@ def choose_manual_review(session: Session, *, actor: Actor):
     authorize(session, actor, "candidate")
     row = service._own_current(session, actor, lock=True)
     _to_manual(session, actor=actor, row=row, reason="no camera: chosen by the candidate")
-    return service._application(row)
+    return service._view(row)
 
 
 def upload_to_manual_review(session: Session, *, actor: Actor, row: IdentityVerification, clean_jpeg: bytes):
@@ -148,7 +148,7 @@ def upload_to_manual_review(session: Session, *, actor: Actor, row: IdentityVeri
     row.front_image_key = service._save_image(session, clean_jpeg)
     session.flush()
     return service.ScanOutcome(
-        decision="manual_review",
+        decision=MANUAL_REVIEW,
         reasons=["upload"],
         messages=[UPLOAD_TO_MANUAL],
         attempts=row.auto_attempts or 0,

@@ -75,7 +75,7 @@ def blurred(frame: np.ndarray, sigma: float = 7.0) -> np.ndarray:
 def write_y4m(path: Path, frames: list[tuple[np.ndarray, int]], fps: int = 5) -> Path:
     """A Y4M (4:2:0) video: each (BGR frame, repeat count) in turn; Chromium loops it."""
     with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{fps}:1 Ip A1:1\n".encode())
         for frame, repeat in frames:
             data = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes()
             for _ in range(repeat):

@@ -29,7 +29,7 @@ def test_a_live_capture_token_is_accepted_once(session, candidate):
     assert outcome.decision == "retake"
     with pytest.raises(capture.CaptureRefused, match="已经提交过"):
         identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=token)
-    assert identity.my_application(session, actor=candidate).auto_attempts == 1
+    assert identity.my_verification(session, actor=candidate).auto_attempts == 1
     assert count(session, IdentityCheckAttempt) == 1
     audit = session.scalar(select(AuditEvent).where(AuditEvent.action == "identity.capture"))
     assert audit is not None
@@ -70,7 +70,7 @@ def test_hand_crafted_foreign_and_expired_tokens_are_refused(session, candidate,
     monkeypatch.setattr(capture.time, "time", lambda: later)
     with pytest.raises(capture.CaptureRefused, match="已过期"):
         identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=token)
-    assert identity.my_application(session, actor=candidate).auto_attempts == 0
+    assert identity.my_verification(session, actor=candidate).auto_attempts == 0
 
 
 def test_an_upload_goes_to_manual_review_by_default(session, candidate):
@@ -78,7 +78,7 @@ def test_an_upload_goes_to_manual_review_by_default(session, candidate):
     outcome = identity.submit_scan(session, actor=candidate, image=image(GENUINE))
     assert outcome.decision == "manual_review"
     assert outcome.messages == [capture.UPLOAD_TO_MANUAL]
-    application = identity.my_application(session, actor=candidate)
+    application = identity.my_verification(session, actor=candidate)
     assert (application.status, application.method) == ("unverified", "manual_id_card")
     assert application.has_front_image and not application.has_back_image
     assert count(session, IdentityCheckAttempt) == 0  # never reached the automatic check
@@ -99,7 +99,7 @@ def test_a_bad_upload_is_refused_and_changes_nothing(session, candidate):
     fill_genuine(session, candidate)
     with pytest.raises(ValidationFailed):
         identity.submit_scan(session, actor=candidate, image=b"%PDF-1.4 not a photo")
-    assert identity.my_application(session, actor=candidate).method == "auto_id_card"
+    assert identity.my_verification(session, actor=candidate).method == "auto_id_card"
 
 
 def test_the_setting_lets_uploads_through_the_automatic_check(session, candidate, monkeypatch, ocr_engine):
@@ -107,7 +107,7 @@ def test_the_setting_lets_uploads_through_the_automatic_check(session, candidate
     fill_genuine(session, candidate)
     outcome = identity.submit_scan(session, actor=candidate, image=image(BLURRY))
     assert outcome.decision == "retake"
-    assert identity.my_application(session, actor=candidate).method == "auto_id_card"
+    assert identity.my_verification(session, actor=candidate).method == "auto_id_card"
     outcome = identity.submit_scan(session, actor=candidate, image=image(GENUINE), engine=ocr_engine)
     assert outcome.decision == "verified", outcome
     scan = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "identity.scan")).all()

@@ -29,7 +29,7 @@ def _database_bytes(url: str) -> bytes:
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url, engine):
-    from portal.identity.ocr import get_engine
+    from portal.identity.check.ocr import ocr_engine
 
     genuine = json.loads((FIXTURES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[0])
     number = genuine["id_number"]
@@ -50,7 +50,7 @@ def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url,
             session,
             actor=me,
             image=(FIXTURES / genuine["front"]).read_bytes(),
-            engine=get_engine(),
+            engine=ocr_engine(),
             capture_token=capture.issue_token(session, actor=me),
         )
     assert outcome.decision == "verified"
