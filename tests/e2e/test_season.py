@@ -1,8 +1,9 @@
 """The whole season in a real browser, at desktop size and at phone size (390 x 844).
 
-A candidate registers, logs in, fills in 信息填写, uploads a generated ID card photo (uploads allowed for the automatic check) and reaches 认证成功, binds
-the unit with the code its unit_admin generated; the unit_admin enters the declaration through the forms; the
-candidate asks for a correction (信息有误), the unit fixes it, the candidate confirms (确认无误).
+A candidate registers, logs in, fills in 信息填写, uploads a generated ID card photo (with uploads
+allowed for the automatic check) and reaches 认证成功, binds the unit with the code its unit_admin
+generated; the unit_admin enters the declaration through the forms; the candidate asks for a
+correction (信息有误), the unit fixes it, the candidate confirms (确认无误).
 Screenshots of every step: artifacts/screenshots/<size>_<nn>_<step>.png.
 """
 
