@@ -91,6 +91,7 @@ class Settings:
     image_retention_days: int = 365
     session_hours: float = 8.0
     oidc: OidcSettings | None = None
+    allow_upload_auto_check: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -140,4 +141,6 @@ def get_settings() -> Settings:
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
         oidc=_oidc_settings(),
+        allow_upload_auto_check=os.environ.get("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "0").strip().lower()
+        in ("1", "true", "yes"),
     )
