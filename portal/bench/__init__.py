@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "units": "portal.unit.bench:run",
     "declarations": "portal.declaration.bench:run",
     "dashboards": "portal.dashboard.bench:run",
+    "load": "portal.bench.load:run",
 }
 
 
