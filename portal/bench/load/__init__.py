@@ -10,6 +10,7 @@ Streamlit app with the same widgets (portal/bench/bare_app.py). See README, "Loa
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import shutil
 import statistics
@@ -49,7 +50,7 @@ def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))  # nearest rank
     return ordered[index]
 
 
@@ -112,6 +113,9 @@ def run(
             bare.stop()
         figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
         figures["sessions"] = sessions
+        if figures["errors"] and target.log is not None:
+            problems = [line for line in target.log.read_text(errors="replace").splitlines() if "unexpected" in line]
+            figures["server_log_errors"] = problems[-5:]
         if profile and target.process is not None:
             from portal.bench.load.profile import summarise
 
