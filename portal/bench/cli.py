@@ -24,7 +24,8 @@ def bench(name: str, as_json: bool, options: tuple[str, ...]) -> None:
         run = load(name)
     except ModuleNotFoundError:
         raise click.ClickException(f"benchmark {name!r} is not available in this build") from None
-    parse = getattr(importlib.import_module(run.__module__), "parse_options", None)
+    module = importlib.import_module(run.__module__)
+    parse = getattr(module, "parse_options", None)
     if options and parse is None:
         raise click.UsageError(f"benchmark {name!r} takes no options: {' '.join(options)}")
     try:
@@ -38,10 +39,8 @@ def bench(name: str, as_json: bool, options: tuple[str, ...]) -> None:
         return
     for key, value in _flatten(figures):
         click.echo(f"{key:<40} {value}")
-    if profile:
-        from portal.bench.load.profile import render
-
-        click.echo(render(profile))
+    if profile and hasattr(module, "render_profile"):
+        click.echo(module.render_profile(profile))
 
 
 def _flatten(figures: dict, prefix: str = ""):

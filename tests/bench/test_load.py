@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.bench.load import parse_options, percentile
-from portal.bench.load.protocol import require_loopback
+from tools.load import parse_options, percentile
+from tools.load.protocol import require_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -83,7 +83,7 @@ def start(app: str, *, env: dict[str, str], log_dir: Path, profile: bool = False
         [
             sys.executable,
             "-m",
-            "portal.bench.load.serve",
+            "tools.load.serve",
             app,
             "--server.address",
             "127.0.0.1",

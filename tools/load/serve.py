@@ -1,9 +1,9 @@
-"""Serve a Streamlit app, optionally profiling every script run: `python -m portal.bench.load.serve APP [ARGS]`.
+"""Serve a Streamlit app, optionally profiling every script run: `python -m tools.load.serve APP [ARGS]`.
 
 Without `PORTAL_BENCH_PROFILE` this is exactly `streamlit run APP ARGS`. With `PORTAL_BENCH_PROFILE=FILE`, each
 script run is profiled with cProfile in its own script thread and the statistics are kept per page (the URL path
 the run ended on); on SIGUSR1 and at exit they are written to FILE as a pickle
-`{page: {"runs": n, "cpu_s": s, "wall_s": s, "stats": pstats-dict}}`, read by `portal.bench.load.profile`.
+`{page: {"runs": n, "cpu_s": s, "wall_s": s, "stats": pstats-dict}}`, read by `tools.load.profile`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Where server time goes per page: the profile written by `portal.bench.load.serve`, summarised."""
+"""Where server time goes per page: the profile written by `tools.load.serve`, summarised."""
 
 from __future__ import annotations
 
 import pickle
 from pathlib import Path
 
-from portal.bench.load.server import ROOT
+from tools.load.server import ROOT
 
 TOP = 8
 

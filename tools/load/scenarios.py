@@ -11,7 +11,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from portal.bench.load.protocol import ProtocolError, RunResult, StreamlitSession
+from tools.load.protocol import ProtocolError, RunResult, StreamlitSession
 
 PASSWORD = "Demo2026"
 LOGIN_USER = "账号（考生为注册手机号）"

@@ -4,7 +4,7 @@ Serves the portal (or targets `--url`) and runs simulated users over Streamlit's
 browser: each logs in with a demo account and walks its role's pages (candidates: 首页, 实名认证, 工作单位 with a
 search, 信息确认; a share of them scan an ID card; unit admins, reviewers and analysts their pages). Before the
 load it measures the server CPU of one run of the login page and of the candidate home, against a bare
-Streamlit app with the same widgets (portal/bench/bare_app.py). See README, "Load".
+Streamlit app with the same widgets (tools/load/bare_app.py). See README, "Load".
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from pathlib import Path
 
 import click
 
-from portal.bench.load.protocol import StreamlitSession, require_loopback
-from portal.bench.load.scenarios import LOGIN_PASSWORD, LOGIN_USER, PASSWORD, Account, Recorder, User
-from portal.bench.load.server import ROOT, Server, start
+from tools.load.profile import render as render_profile  # noqa: F401 - used by `portal bench`
+from tools.load.protocol import StreamlitSession, require_loopback
+from tools.load.scenarios import LOGIN_PASSWORD, LOGIN_USER, PASSWORD, Account, Recorder, User
+from tools.load.server import ROOT, Server, start
 
 MAX_DURATION = 600.0
 MAX_SESSIONS = 1000
@@ -107,7 +108,7 @@ def run(
             servers.append(target)
         figures: dict = {"database": database}
         if baseline_runs and not url:
-            bare = start("portal/bench/bare_app.py", env=env, log_dir=workdir, name="bare")
+            bare = start("tools/load/bare_app.py", env=env, log_dir=workdir, name="bare")
             servers.append(bare)
             figures["per_run_cpu_ms"] = asyncio.run(_baseline(target, bare, baseline_runs))
             bare.stop()
@@ -117,7 +118,7 @@ def run(
             problems = [line for line in target.log.read_text(errors="replace").splitlines() if "unexpected" in line]
             figures["server_log_errors"] = problems[-5:]
         if profile and target.process is not None:
-            from portal.bench.load.profile import summarise
+            from tools.load.profile import summarise
 
             path = target.dump_profile()
             figures["profile"] = summarise(path) if path else {}
