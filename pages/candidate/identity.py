@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ocr import ocr_engine
+from pages.components.scan import run_scan
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
 from portal.identity import service as identity
@@ -169,12 +169,7 @@ def scan_step(application: identity.Application) -> None:
 
 
 def submit_scan(data: bytes) -> None:
-    outcome = None
-    with st.spinner("正在核验身份证，请稍候…"):
-        engine = ocr_engine()
-        with guarded():
-            with session() as db_session:
-                outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
+    outcome = run_scan(data, actor=actor)
     if outcome is None:
         return
     new_shot()

@@ -26,6 +26,9 @@ class Settings:
     auto_check_attempts: int = 3
     image_retention_days: int = 365
     session_hours: float = 8.0
+    scan_mode: str = "pool"  # "pool": ID card checks in worker processes; "thread": in the page's script thread
+    scan_workers: int = 1
+    scan_queue: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,6 +52,12 @@ def _secret_key(data_dir: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def _scan_mode(value: str) -> str:
+    if value not in ("pool", "thread"):
+        raise SettingsError("PORTAL_SCAN_MODE must be 'pool' or 'thread'")
+    return value
+
+
 def get_settings() -> Settings:
     """Read the settings from the environment (cheap; call it where needed)."""
     data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
@@ -63,4 +72,7 @@ def get_settings() -> Settings:
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
+        scan_mode=_scan_mode(os.environ.get("PORTAL_SCAN_MODE", "pool")),
+        scan_workers=max(1, int(os.environ.get("PORTAL_SCAN_WORKERS", "1"))),
+        scan_queue=max(0, int(os.environ.get("PORTAL_SCAN_QUEUE", "20"))),
     )

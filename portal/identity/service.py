@@ -325,8 +325,11 @@ def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> Ident
     return row
 
 
-def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) -> ScanOutcome:
-    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt."""
+def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None, result=None) -> ScanOutcome:
+    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt.
+
+    `result` is the CheckResult of this photo when it was already checked off the page (portal.identity.workers).
+    """
     from portal.identity.check import check_id_card, messages_zh
     from portal.identity.imaging import UploadRejected, sanitize_upload
 
@@ -336,9 +339,10 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
         raise Conflict(_not_scannable(row))
     try:
         clean = sanitize_upload(image)
-        result = check_id_card(
-            image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
-        )
+        if result is None:
+            result = check_id_card(
+                image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
+            )
     except UploadRejected as rejected:
         raise ValidationFailed({"image": rejected.message}) from None
 
