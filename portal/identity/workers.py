@@ -14,11 +14,14 @@ from __future__ import annotations
 import atexit
 import itertools
 import statistics
+import sys
 import threading
 import time
+import types
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -33,6 +36,7 @@ from portal.core.settings import get_settings
 DEFAULT_SECONDS = 2.0  # expected length of one check before any was measured
 
 _engine = None  # the OCR engine of this worker process
+_main_lock = threading.Lock()
 
 
 class QueueFull(PortalError):
@@ -48,6 +52,23 @@ def _worker_start() -> None:
     from portal.identity.ocr import get_engine
 
     _engine = get_engine()
+
+
+@contextmanager
+def _plain_main():
+    """Hide the web server's `__main__` while worker processes start.
+
+    A spawned process re-runs its parent's main script; in a Streamlit server `__main__` is the app script
+    itself (set by Streamlit for each run), which must not run inside an OCR worker.
+    """
+    with _main_lock:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
 
 
 def _worker_check(image: bytes, name: str, id_number: str):
@@ -126,7 +147,8 @@ class ScanPool:
 
     def warm_up(self, timeout: float = 120.0) -> None:
         """Start every worker and load its model now (not on the first candidate's scan)."""
-        futures = [self._executor.submit(_worker_ping) for _ in range(self.workers)]
+        with _plain_main():
+            futures = [self._executor.submit(_worker_ping) for _ in range(self.workers)]
         for future in futures:
             future.result(timeout)
 
@@ -163,11 +185,12 @@ class ScanPool:
             ticket = self._waiting.popleft()
             ticket.started_at = time.monotonic()
             self._running.add(ticket)
-            try:
-                future = self._executor.submit(_worker_check, ticket.image, ticket.name, ticket.id_number)
-            except BrokenProcessPool:
-                self._executor = self._new_executor()
-                future = self._executor.submit(_worker_check, ticket.image, ticket.name, ticket.id_number)
+            with _plain_main():
+                try:
+                    future = self._executor.submit(_worker_check, ticket.image, ticket.name, ticket.id_number)
+                except BrokenProcessPool:
+                    self._executor = self._new_executor()
+                    future = self._executor.submit(_worker_check, ticket.image, ticket.name, ticket.id_number)
             future.add_done_callback(lambda f, t=ticket: self._finished(t, f))
 
     def _finished(self, ticket: Ticket, future: Future) -> None:

@@ -86,3 +86,24 @@ def test_requests_are_refused_before_they_reach_the_line(session, pool):
     with pytest.raises(ValidationFailed):
         workers.scan_request(session, actor=candidate, image=b"not an image at all")
     assert pool.waiting() == 0
+
+
+def test_workers_do_not_run_the_servers_main_script(tmp_path, monkeypatch):
+    # In a Streamlit server, __main__ is the app script; a spawned worker must not execute it.
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('the app ran in a worker')\n")
+    app = types.ModuleType("__main__")
+    app.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", app)
+    pool = workers.ScanPool(workers=1, queue_limit=1)
+    try:
+        ticket = pool.submit(photo(GENUINE), name=GENUINE["name"], id_number=GENUINE["id_number"])
+        assert ticket.result(timeout=120).decision == "verified"
+    finally:
+        pool.shutdown()
+    assert not marker.exists()
+    assert sys.modules["__main__"] is app

@@ -36,6 +36,7 @@ OPTIONS = [
     click.Option(["--think-time"], type=click.FloatRange(0, 120), default=5.0, help="Mean pause (s)."),
     click.Option(["--url"], default=None, help="Target a running portal (loopback) instead of starting one."),
     click.Option(["--profile"], is_flag=True, help="Profile the server's script runs; print time per page."),
+    click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
     click.Option(["--baseline-runs"], type=click.IntRange(0, 100), default=8, help="Runs per cost measurement."),
 ]
 
@@ -79,6 +80,7 @@ def run(
     url: str | None = None,
     profile: bool = False,
     baseline_runs: int = 8,
+    compare_scan_modes: bool = False,
 ) -> dict:
     """Figures of the load benchmark (keys of README, "Load")."""
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
@@ -114,6 +116,21 @@ def run(
             bare.stop()
         figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
         figures["sessions"] = sessions
+        figures["scan_mode"] = os.environ.get("PORTAL_SCAN_MODE", "pool")
+        if compare_scan_modes and not url:
+            other = "thread" if figures["scan_mode"] == "pool" else "pool"
+            target.stop()
+            second = start("streamlit_app.py", env={**env, "PORTAL_SCAN_MODE": other}, log_dir=workdir, name=other)
+            servers.append(second)
+            again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image))
+            keys = ["interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
+                    "cpu_s"]  # fmt: skip
+            modes = {figures["scan_mode"]: {k: figures[k] for k in keys}, other: {k: again[k] for k in keys}}
+            ratio = {}
+            for key in ("p50_ms", "p95_ms", "scan_p50_ms", "scan_p95_ms"):
+                pool_value, thread_value = modes["pool"][key], modes["thread"][key]
+                ratio[key] = round(thread_value / pool_value, 2) if pool_value and thread_value else None
+            figures["scan_modes"] = {**modes, "ratio_thread_to_pool": ratio}
         if figures["errors"] and target.log is not None:
             problems = [line for line in target.log.read_text(errors="replace").splitlines() if "unexpected" in line]
             figures["server_log_errors"] = problems[-5:]
@@ -241,6 +258,9 @@ async def _costs(server: Server, runs: int) -> dict:
 
 async def _load(server: Server, accounts: list[Account], *, duration: float, think: float, image) -> dict:
     recorder = Recorder()
+    scanner = next((a for a in accounts if a.scans), None)
+    if scanner is not None and image is not None:  # untimed: the first scan starts the OCR (worker pool or model)
+        await User(server.url, scanner, Recorder(), think=0, deadline=time.monotonic() + 180, image=image).warm_up()
     cpu_before = server.cpu_s()
     started = time.monotonic()
     deadline = started + duration

@@ -92,6 +92,13 @@ class User:
             if self.time_left():
                 self.recorder.errors.append(f"{self.account.role}: {type(error).__name__}: {error}")
 
+    async def warm_up(self) -> None:
+        """Log in and scan once (nothing recorded): the server loads what a first scan needs."""
+        async with self.session:
+            await self.session.open("")
+            await self.login()
+            await self.scanner()
+
     async def login(self) -> None:
         s = self.session
         s.set_text("text_input", LOGIN_USER, self.account.username)
