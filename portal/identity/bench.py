@@ -1,76 +1,126 @@
-"""Identity benchmark: `python -m portal bench identity [--json]`.
+"""Identity benchmark: `python -m portal bench identity [--json] [--set DIR]`.
 
-Generates fictional cards with a fixed seed (tools.idcard), then measures the check on: genuine flat scans and
-photos (right name and number), impostors (right card, another entered name or number), bad-quality photos
-(each retake reason) and non-card images. Timings are over the 1600x1200 photos with the OCR engine loaded.
-The pipeline never sees what the generator knows; only the scoring here does.
+Measures the check on a generated set of fictional cards read from disk: genuine flat scans and photos (right
+name and number), impostors (right card, another entered name or number), bad-quality photos (each retake
+reason) and non-card images. Timings are over the 1600x1200 photos with the OCR engine loaded.
+
+The set is a folder with `manifest.jsonl` as written by `python -m tools.idcard --bench --out DIR` (the
+portal never imports tools/). Without `--set`, the benchmark runs that generator in a subprocess into a
+temporary folder (fixed seed, so every run measures the same images). The pipeline never sees what the
+generator knows; only the scoring here does.
 """
 
 from __future__ import annotations
 
-import random
+import json
 import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-from portal.identity.check import check_id_card
-from portal.identity.ocr import get_engine
+from portal.bench import BenchDataError
+from portal.identity.check.ocr import ocr_engine
+from portal.identity.check.pipeline import check_id_card
+from portal.identity.vocab import Decision
 
-SEED = 20240601
-PLAN = (
-    ["flat"] * 20
-    + ["photo"] * 30
-    + ["blurry", "glare", "too_dark", "not_in_frame", "too_small"] * 8
-    + ["landscape", "text_page", "blank_wall"] * 6
-)
+ROOT = Path(__file__).resolve().parents[2]
+GENUINE = ("flat", "photo")
 
 
-def run(*, database_url: str | None = None) -> dict:
+class SetMissing(BenchDataError):
+    """The benchmark set could not be read or generated."""
+
+
+def generate_set(out: Path) -> Path:
+    """Run the development generator (`python -m tools.idcard --bench`) into `out`; return the folder."""
+    if not (ROOT / "tools" / "idcard").is_dir():
+        raise SetMissing("tools/idcard is not in this build; give --set DIR with a generated set")
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.idcard", "--bench", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SetMissing(f"generating the set failed: {(done.stderr or done.stdout).strip()}")
+    return out
+
+
+def load_set(folder: Path) -> list[dict]:
+    """The manifest's entries, each with its image bytes under "jpeg"."""
+    manifest = folder / "manifest.jsonl"
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+        entries = [json.loads(line) for line in lines if line.strip()]
+        for entry in entries:
+            entry["jpeg"] = (folder / entry["front"]).read_bytes()
+    except (OSError, ValueError, KeyError) as exc:
+        raise SetMissing(f"cannot read the set in {folder}: {exc}") from None
+    if not entries:
+        raise SetMissing(f"the set in {folder} is empty")
+    return entries
+
+
+def run(*, database_url: str | None = None, set_dir: Path | None = None) -> dict:
     """Figures of CONTRACTS.md; the identity check uses no database (`database_url` is reported only)."""
-    from tools.idcard import VARIANTS, generate, other_identity
+    if set_dir is not None:
+        return score(load_set(Path(set_dir)), database_url=database_url)
+    with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
+        return score(load_set(generate_set(Path(tmp))), database_url=database_url)
 
-    engine = get_engine()
-    cases = generate(PLAN, seed=SEED)
-    rng = random.Random(SEED + 1)
+
+def score(cases: list[dict], *, database_url: str | None = None) -> dict:
+    """Run the check on every case of a loaded set and compute the figures."""
+    engine = ocr_engine()
     photo_ms: list[float] = []
     genuine_photo_ms: list[float] = []
     genuine = genuine_ok = 0
     impostor = false_accept = 0
     bad = bad_ok = 0
     noncard = noncard_ok = 0
-    check_id_card(cases[0].jpeg, name="张三", id_number="420106199001011231", engine=engine)  # warm-up
+    check_id_card(cases[0]["jpeg"], name="张三", id_number="420106199001011231", engine=engine)  # warm-up
     for case in cases:
-        identity = case.identity
-        entered = (identity.name, identity.id_number) if identity else ("张伟", "420106199001011231")
-        result = check_id_card(case.jpeg, name=entered[0], id_number=entered[1], engine=engine)
-        if case.variant != "flat":
+        variant = case.get("variant") or case["id"].rsplit("-", 1)[0]  # older manifests: the id names it
+        result = check_id_card(case["jpeg"], name=case["name"], id_number=case["id_number"], engine=engine)
+        if variant != "flat":
             photo_ms.append(result.seconds * 1000)
-        if case.variant == "photo":
+        if variant == "photo":
             genuine_photo_ms.append(result.seconds * 1000)
-        expected_decision, expected_reasons = VARIANTS[case.variant]
-        if case.variant in ("flat", "photo"):
+        if variant in GENUINE:
             genuine += 1
-            genuine_ok += result.decision == "verified"
-            other = other_identity(rng, identity)
-            for entered_other in ((other.name, identity.id_number), (identity.name, other.id_number)):
+            genuine_ok += result.decision == Decision.VERIFIED
+            for other in case.get("impostors", []):
                 impostor += 1
-                attempt = check_id_card(case.jpeg, name=entered_other[0], id_number=entered_other[1], engine=engine)
-                false_accept += attempt.decision == "verified"
-        elif expected_decision == "retake":
+                attempt = check_id_card(case["jpeg"], name=other["name"], id_number=other["id_number"], engine=engine)
+                false_accept += attempt.decision == Decision.VERIFIED
+        elif case["expect"]["decision"] == Decision.RETAKE:
             bad += 1
-            bad_ok += result.decision == "retake" and set(expected_reasons) <= set(result.reasons)
+            bad_ok += result.decision == Decision.RETAKE and set(case["expect"]["reasons"]) <= set(result.reasons)
         else:
             noncard += 1
-            noncard_ok += result.decision == "unreadable"
-            false_accept += result.decision == "verified"
+            noncard_ok += result.decision == Decision.UNREADABLE
+            false_accept += result.decision == Decision.VERIFIED
     photo_ms.sort()
     return {
         "images": len(cases),
-        "median_ms": round(statistics.median(photo_ms), 1),
-        "p95_ms": round(photo_ms[min(len(photo_ms) - 1, int(0.95 * len(photo_ms)))], 1),
-        "genuine_accept": round(genuine_ok / genuine, 4),
-        "false_accept": round(false_accept / (impostor + noncard), 4),
-        "retake_rate": round(bad_ok / bad, 4),
-        "unreadable_rate": round(noncard_ok / noncard, 4),
-        "genuine_photo_median_ms": round(statistics.median(genuine_photo_ms), 1),
+        "median_ms": _median(photo_ms),
+        "p95_ms": round(photo_ms[min(len(photo_ms) - 1, int(0.95 * len(photo_ms)))], 1) if photo_ms else None,
+        "genuine_accept": _share(genuine_ok, genuine),
+        "false_accept": _share(false_accept, impostor + noncard),
+        "retake_rate": _share(bad_ok, bad),
+        "unreadable_rate": _share(noncard_ok, noncard),
+        "genuine_photo_median_ms": _median(genuine_photo_ms),
         "checks": len(cases) + impostor,
         "database": database_url or "none (the identity check uses no database)",
     }
+
+
+def _share(count: int, total: int) -> float | None:
+    """A rate over `total` cases; None when the set has no such case."""
+    return round(count / total, 4) if total else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None

@@ -49,9 +49,9 @@ class QueueFull(PortalError):
 def _worker_start() -> None:
     """In each worker process, once: load the OCR model."""
     global _engine
-    from portal.identity.ocr import get_engine
+    from portal.identity.check.ocr import ocr_engine
 
-    _engine = get_engine()
+    _engine = ocr_engine()
 
 
 @contextmanager
@@ -72,7 +72,7 @@ def _plain_main():
 
 
 def _worker_check(image: bytes, name: str, id_number: str):
-    from portal.identity.check import check_id_card
+    from portal.identity.check.pipeline import check_id_card
 
     return check_id_card(image, name=name, id_number=id_number, engine=_engine)
 
@@ -249,7 +249,7 @@ class ScanRequest:
 def scan_request(session: Session, *, actor: Actor, image: bytes) -> ScanRequest:
     """证件扫描, before the check: the candidate's own application must be waiting for a scan, the photo sane."""
     from portal.identity import service
-    from portal.identity.imaging import UploadRejected, sanitize_upload
+    from portal.identity.check.imaging import UploadRejected, sanitize_upload
 
     authorize(session, actor, "candidate")
     row = service._own_current(session, actor)

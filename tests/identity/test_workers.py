@@ -72,7 +72,7 @@ def test_a_scan_through_the_pool_is_recorded_like_one_in_the_page(session, pool)
     result = workers.submit(request, pool).result(timeout=120)
     outcome = identity.submit_scan(session, actor=candidate, image=photo(GENUINE), result=result)
     assert outcome.decision == "verified"
-    assert identity.my_application(session, actor=candidate).status == "verified"
+    assert identity.my_verification(session, actor=candidate).status == "verified"
     assert session.scalars(select(IdentityCheckAttempt.decision)).all() == ["verified"]
 
 

@@ -177,7 +177,7 @@ from db.models import User
 from portal.auth import service as auth
 from portal.auth.passwords import hash_password
 from portal.identity import service as identity
-from portal.identity.numbers import check_digit
+from portal.identity.check.numbers import check_digit
 from portal.core.settings import get_settings
 
 engine = make_engine(get_settings().database_url)
@@ -190,7 +190,7 @@ with session_scope(engine) as session:
                              password_hash=digest))
             session.flush()
         actor = auth.load_actor(session, username=username)
-        current = identity.my_application(session, actor=actor)
+        current = identity.my_verification(session, actor=actor)
         if current is None or current.status == "unverified":
             first17 = f"420106199{{index % 10}}0101{{index % 1000:03d}}"
             identity.fill_in(session, actor=actor, real_name="欧阳测压", document_type="resident_id",
