@@ -25,7 +25,7 @@ def _page_of(ctx) -> str:
     try:
         manager = ctx.pages_manager
         info = manager.get_pages().get(manager.current_page_script_hash) or {}
-        return info.get("url_pathname") or "(main)"
+        return info.get("url_pathname") or "(default page: login or the role's home)"
     except Exception:  # noqa: BLE001 - a profile label only
         return "(unknown)"
 
