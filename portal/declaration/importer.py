@@ -35,8 +35,8 @@ from portal.audit import service as audit
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
-from portal.core.text import is_ascii_document_number, normalize_document_number
 from portal.core.errors import NotFound
+from portal.core.text import is_ascii_document_number, normalize_document_number
 from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
