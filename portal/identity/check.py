@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from portal.identity import numbers
+from portal.identity.attack import attack_reasons, signals
 from portal.identity.card import find_card
 from portal.identity.fields import FIELDS, count_labels, parse_fields
 from portal.identity.imaging import sanitize_upload
@@ -20,6 +21,8 @@ from portal.identity.ocr import get_engine, read_lines
 from portal.identity.quality import MESSAGES_ZH, detection_reasons
 
 DECISIONS = ("verified", "retake", "mismatch", "unreadable")
+ATTACK_MESSAGE = "请拍摄身份证原件，不要翻拍屏幕或复印件"
+ATTACK_REASONS = ("photocopy", "screen", "printout")
 MIN_LABELS = 2  # labels that must be read before a photo counts as a card front
 
 _MESSAGES_ZH = {
@@ -28,6 +31,9 @@ _MESSAGES_ZH = {
     "name_mismatch": "姓名与填写不一致",
     "number_mismatch": "证件号码与填写不一致",
     "invalid_number": "未能读取有效的证件号码，请核对证件后重拍",
+    "photocopy": ATTACK_MESSAGE,
+    "screen": ATTACK_MESSAGE,
+    "printout": ATTACK_MESSAGE,
 }
 
 
@@ -37,6 +43,7 @@ class CheckResult:
     reasons: list[str] = field(default_factory=list)
     extracted: dict = field(default_factory=dict)
     seconds: float = 0.0
+    signals: dict = field(default_factory=dict)  # presentation-attack measurements, kept for reviewers
 
     def to_dict(self, case_id: str | None = None) -> dict:
         """The CONTRACTS.md verify-id result object (with "id" first when given)."""
@@ -59,7 +66,7 @@ def messages_zh(result: CheckResult) -> list[str]:
         return ["身份证核验通过"]
     if result.decision == "unreadable":
         return ["未识别到身份证人像面，请拍摄身份证正面"]
-    messages = [_MESSAGES_ZH[r] for r in result.reasons if r in _MESSAGES_ZH]
+    messages = list(dict.fromkeys(_MESSAGES_ZH[r] for r in result.reasons if r in _MESSAGES_ZH))
     if not messages:
         messages = [_MESSAGES_ZH["unclear"]]
     return messages
@@ -103,10 +110,13 @@ def check_id_card(data: bytes, *, name: str, id_number: str, engine=None) -> Che
     detection = find_card(image)
     reasons = detection_reasons(image, detection)
     extracted: dict = dict.fromkeys(FIELDS)
+    measured: dict = {}
     if reasons:
         decision = "retake"
     elif detection.status != "found":
         decision = "unreadable"
+    elif attack_reasons(measured := signals(detection.rectified, image, detection.quad)):
+        decision, reasons = "retake", attack_reasons(measured)  # never verified: not the original card
     else:
         lines = read_lines(detection.rectified, engine or get_engine())
         fields = parse_fields(lines)
@@ -115,4 +125,4 @@ def check_id_card(data: bytes, *, name: str, id_number: str, engine=None) -> Che
         else:
             extracted = fields
             decision, reasons = _decide(fields, name=name, id_number=id_number)
-    return CheckResult(decision, reasons, extracted, time.perf_counter() - start)
+    return CheckResult(decision, reasons, extracted, time.perf_counter() - start, measured)
