@@ -3,20 +3,89 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
+from db.engine import session_scope
+from pages.components.db import engine
 from portal.core.errors import PortalError, ValidationFailed
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("portal.pages")
+T = TypeVar("T")
+BUSY = "系统繁忙，操作未完成，请稍后再试。如多次出现，请联系管理员。"
 
 
-class Failed(Exception):
-    """Raised by `guarded` blocks after the error has been shown."""
+def strict_errors() -> bool:
+    """PORTAL_STRICT_ERRORS=1 (set by the tests): an unexpected exception in a page is re-raised, not hidden."""
+    return os.environ.get("PORTAL_STRICT_ERRORS", "") not in ("", "0")
+
+
+def _log_unexpected(error: BaseException) -> None:
+    """The traceback for the operator: frames and the exception's type only (its message may hold personal data)."""
+    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+    log.error("unexpected %s on a page\n%s", type(error).__name__, frames)
+
+
+def show_refusal(error: PortalError) -> None:
+    """A service's refusal, in its own Chinese words (one line per field for a rejected form)."""
+    if isinstance(error, ValidationFailed):
+        for message in error.errors.values():
+            st.error(message)
+    else:
+        st.error(error.message)
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What a user action came to: truthy when it succeeded, with the service's return value."""
+
+    ok: bool
+    value: T | None = None
+    error: PortalError | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def act(work: Callable[[Session], T], *, success: str | None = None, show_error: bool = True) -> Outcome[T]:
+    """One user action as one unit of work: run `work(session)`, commit, and say how it went.
+
+    A refusal (`PortalError`) rolls the unit of work back — rows marked keep-on-rollback stay, and an error
+    whose `keeps_changes` is true (a wrong 单位确认码 still counts the attempt) is committed first — and is shown
+    in Chinese unless `show_error` is false (the page shows it its own way from `Outcome.error`). Anything else
+    is a bug: logged for the operator, shown as 系统繁忙, and re-raised under PORTAL_STRICT_ERRORS=1.
+    """
+    try:
+        with session_scope(engine()) as db_session:
+            try:
+                value = work(db_session)
+            except PortalError as error:
+                if not getattr(error, "keeps_changes", False):
+                    raise
+                db_session.commit()
+                raise
+    except PortalError as error:
+        if show_error:
+            show_refusal(error)
+        return Outcome(False, error=error)
+    except Exception as error:  # noqa: BLE001 - a page must never show a traceback
+        _log_unexpected(error)
+        if strict_errors():
+            raise
+        st.error(BUSY)
+        return Outcome(False)
+    if success:
+        st.success(success)
+    return Outcome(True, value)
 
 
 @contextmanager
@@ -27,16 +96,14 @@ def guarded(success: str | None = None) -> Iterator[None]:
     """
     try:
         yield
-    except ValidationFailed as error:
-        for message in error.errors.values():
-            st.error(message)
-        return
     except PortalError as error:
-        st.error(error.message)
+        show_refusal(error)
         return
     except Exception as error:  # noqa: BLE001 - a page must never show a traceback
-        log.error("unexpected %s on a page", type(error).__name__, exc_info=False)
-        st.error("系统繁忙，操作未完成，请稍后再试。如多次出现，请联系管理员。")
+        _log_unexpected(error)
+        if strict_errors():
+            raise
+        st.error(BUSY)
         return
     if success:
         st.success(success)

@@ -22,6 +22,7 @@ from portal.declaration import service as declaration
 from portal.identity import review
 from portal.identity import service as identity
 from portal.message import service as messages
+from portal.ops import audit_log
 from portal.profile import service as profile
 from portal.unit import service as unit
 from tests import factories
@@ -55,8 +56,8 @@ MATRIX = [
     (auth.set_active, {ADM}),
     (auth.unlock, {ADM}),
     (auth.change_password, EVERYONE),
-    (audit.search, {ADM}),
-    (audit.actions, {ADM}),
+    (audit_log.search, {ADM}),
+    (audit_log.actions, {ADM}),
     # 个人中心
     (profile.personal_info, {C}),
     (profile.change_password, EVERYONE),  # everyone changes their own password
@@ -204,7 +205,7 @@ def test_each_role_is_refused_what_it_may_not_do(session, world, function, allow
 
 def test_matrix_covers_every_service_that_takes_an_actor():
     listed = {f for f, _ in MATRIX}
-    modules = [identity, review, auth, audit, profile, access, unit, declaration, importer, messages]
+    modules = [identity, review, auth, audit, audit_log, profile, access, unit, declaration, importer, messages]
     exempt = {audit.record, access.record, access.require_unit_access, access.unread_counts}
     missing = []
     for module in modules:
