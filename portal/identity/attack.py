@@ -8,7 +8,8 @@ portrait) whose fine texture is irregular. What the attacks add or remove, measu
   rectification makes straight again. `lattice` is the height of the strongest isolated peak of the
   high-pass spectrum above its local median, in the band of periods 2-12 px; `chroma_lattice` is the
   same on the chroma channels, where the R/G/B sub-pixels and the C/M/Y screens live.
-- screen: a dark device border around the card (`bezel`: share of a ring just outside the card darker than
+- screen: fine colour fringes (`chroma_fine`: 95th percentile of the a*b* high-pass), the sub-pixel moire;
+  or a dark device border around the card (`bezel`: share of a ring just outside the card darker than
   a quarter of the card's white) together with a glowing, over-bright card.
 Limits (README): a high-quality colour laser print at 300 lpi photographed from afar, a high-PPI screen
 photographed out of focus, or a colour copy on card stock may show none of these; see README.
@@ -20,10 +21,11 @@ import cv2
 import numpy as np
 
 CHROMA_MIN = 3.6  # below: no colour over the card (photocopy); genuine cards measured 4.1-12.2
-SCREEN_CHROMA = 18.0  # colour moire of display sub-pixels; genuine cards stay below 12.5
+SCREEN_FINE_CHROMA = 10.0  # fine colour fringes of display sub-pixels (moire): screens 14-60, genuine below 4
 LATTICE_MIN = 8.0  # spectral peak over local median (dB) of a halftone lattice; genuine cards below 7
 CHROMA_LATTICE_MIN = 10.0  # the same on the chroma channels; genuine cards below 9.5
 BEZEL_SHARE = 0.6
+DARK_CARD = 80  # mean grey of the card below which colour cannot be judged (quality.DARK_MEAN)
 
 
 def _peak(channel: np.ndarray) -> float:
@@ -50,11 +52,14 @@ def signals(card: np.ndarray, image: np.ndarray | None = None, quad: np.ndarray 
     gray = lab[..., 0]
     h, w = gray.shape
     zone = (slice(int(0.05 * h), int(0.95 * h)), slice(int(0.03 * w), int(0.6 * w)))
+    fine = np.sqrt((a - cv2.GaussianBlur(a, (0, 0), 2)) ** 2 + (b - cv2.GaussianBlur(b, (0, 0), 2)) ** 2)
     out = {
         "chroma": round(float(np.percentile(spread, 95)), 2),
+        "chroma_fine": round(float(np.percentile(fine, 95)), 2),
         "lattice": round(_peak(gray[zone]), 2),
         "chroma_lattice": round(max(_peak(a[zone]), _peak(b[zone])), 2),
         "bezel": 0.0,
+        "brightness": round(float(gray.mean()), 1),  # OpenCV 8-bit L (0-255)
     }
     if image is not None and quad is not None:
         out["bezel"] = round(_bezel(image, quad, card), 3)
@@ -76,10 +81,14 @@ def _bezel(image: np.ndarray, quad: np.ndarray, card: np.ndarray) -> float:
 
 
 def attack_reasons(found: dict) -> list[str]:
-    """Named reasons from the measured signals ([] for what looks like the original card)."""
+    """Named reasons from the measured signals ([] for what looks like the original card).
+
+    An underexposed card shows no colour whatever it is: it is left to the `too_dark` quality reason."""
+    if found.get("brightness", 255) < DARK_CARD:
+        return []
     if found["chroma"] < CHROMA_MIN:
         return ["photocopy"]
-    if found["chroma"] >= SCREEN_CHROMA or (found["bezel"] >= BEZEL_SHARE and found["lattice"] >= 7.5):
+    if found["chroma_fine"] >= SCREEN_FINE_CHROMA or (found["bezel"] >= BEZEL_SHARE and found["lattice"] >= 7.5):
         return ["screen"]
     if found["lattice"] >= LATTICE_MIN or found["chroma_lattice"] >= CHROMA_LATTICE_MIN:
         return ["printout"]

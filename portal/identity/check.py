@@ -79,6 +79,8 @@ def _normalize_name(name: str) -> str:
 def _decide(extracted: dict, *, name: str, id_number: str) -> tuple[str, list[str]]:
     number = extracted.get("id_number")
     read_name = extracted.get("name")
+    if number and numbers.validate_resident_id(number) is not None:
+        return "mismatch", ["invalid_number"]  # read whole but not a valid number, whatever else is unclear
     if not number or not read_name:
         return "retake", ["unclear"]
     reasons = []
@@ -108,20 +110,22 @@ def check_id_card(data: bytes, *, name: str, id_number: str, engine=None) -> Che
     start = time.perf_counter()
     image = sanitize_upload(data).bgr()
     detection = find_card(image)
-    reasons = detection_reasons(image, detection)
     extracted: dict = dict.fromkeys(FIELDS)
-    measured: dict = {}
+    measured: dict = signals(detection.rectified, image, detection.quad) if detection.status == "found" else {}
+    attack = attack_reasons(measured) if measured else []
+    reasons = [] if attack else detection_reasons(image, detection)
     if reasons:
         decision = "retake"
     elif detection.status != "found":
         decision = "unreadable"
-    elif attack_reasons(measured := signals(detection.rectified, image, detection.quad)):
-        decision, reasons = "retake", attack_reasons(measured)  # never verified: not the original card
     else:
         lines = read_lines(detection.rectified, engine or get_engine())
         fields = parse_fields(lines)
         if count_labels(lines) < MIN_LABELS and not fields["id_number"]:
             decision = "unreadable"
+        elif attack:
+            # a card front, but a copy, a printout or a screen: named first, never verified
+            decision, reasons, extracted = "retake", attack, fields
         else:
             extracted = fields
             decision, reasons = _decide(fields, name=name, id_number=id_number)

@@ -271,3 +271,31 @@ def attack_photo(kind: str, card: Image.Image, rng: random.Random, frame: tuple[
     width = min(width, limit)
     photo, _ = place(obj, mask, desk(rng, frame), rng, width_px=width, tilt=0.05, angle_deg=8)
     return camera(photo, rng, blur=rng.uniform(0.3, 0.7))
+
+
+BAD = ("blurry", "glare", "too_dark", "not_in_frame", "too_small")
+
+
+def bad_photo(kind: str, card: Image.Image, rng: random.Random, frame: tuple[int, int] = (1600, 1200)) -> np.ndarray:
+    """A genuine card photographed badly, one retake reason each."""
+    from tools.idcard.generator import add_glare
+
+    mask = np.asarray(mask_for(card))
+    obj = as_array(card)
+    if kind == "too_small":
+        photo, _ = place(obj, mask, desk(rng, frame), rng, width_px=rng.uniform(0.14, 0.2) * frame[0])
+        return camera(photo, rng)
+    if kind == "not_in_frame":
+        wide = (int(frame[0] * 1.6), frame[1])
+        photo, _ = place(obj, mask, desk(rng, wide), rng, width_px=rng.uniform(0.6, 0.7) * frame[0])
+        photo = camera(photo, rng)
+        left = rng.choice([0, wide[0] - frame[0]])  # the frame cuts the card on one side
+        return np.ascontiguousarray(photo[:, left : left + frame[0]])
+    photo = genuine_photo(card, rng, frame)
+    if kind == "blurry":
+        return cv2.GaussianBlur(photo, (0, 0), rng.uniform(4.5, 7.0))
+    if kind == "glare":
+        return add_glare(photo, rng)
+    if kind == "too_dark":
+        return np.clip(photo.astype(np.float32) * rng.uniform(0.12, 0.2), 0, 255).astype(np.uint8)
+    raise ValueError(kind)
