@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +7,7 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.timeutil import today_local
-from portal.declaration import service as declarations
+from portal.declaration import exam_year
 
 actor = current_actor()
 st.title("考试年度")
@@ -16,8 +16,8 @@ if flash:
     st.success(flash)
 
 with session() as db_session:
-    years = declarations.exam_years(db_session, actor=actor)
-    counts = {y.year: declarations.status_counts(db_session, year=y.year) for y in years}
+    years = exam_year.exam_years(db_session, actor=actor)
+    counts = {y.year: exam_year.status_counts(db_session, year=y.year) for y in years}
 
 today = today_local()
 if years:
@@ -73,7 +73,7 @@ with st.form("open_year"):
     if st.form_submit_button("开放年度", type="primary"):
         with guarded():
             with session() as db_session:
-                declarations.open_exam_year(db_session, actor=actor, year=int(year), **values)
+                exam_year.open_exam_year(db_session, actor=actor, year=int(year), **values)
             st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
             st.rerun()
 
@@ -94,9 +94,7 @@ if years:
         )
         if st.form_submit_button("保存修改"):
             with guarded():
-                if values["cutoff_on"] is None:
-                    values["cutoff_on"] = date(chosen, 8, 31)
                 with session() as db_session:
-                    declarations.update_exam_year(db_session, actor=actor, year=chosen, **values)
+                    exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
                 st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
                 st.rerun()

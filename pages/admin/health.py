@@ -9,9 +9,9 @@ st.caption("数据库、结构版本、OCR 模型与数据目录磁盘空间。"
 
 
 def _load_ocr():
-    from pages.components.ocr import get_ocr
+    from pages.components.ocr import ocr_engine
 
-    return get_ocr()
+    return ocr_engine()
 
 
 with st.spinner("正在检查…"):

@@ -3,6 +3,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
+from portal.core.errors import ImportFileError
 from portal.unit import importer
 
 actor = current_actor()
@@ -33,8 +34,8 @@ if upload is not None and st.button("开始导入", type="primary", icon=":mater
                     on_progress=lambda fraction, text: bar.progress(fraction, text=text),
                 )
             st.session_state["units_import_result"] = (upload.name, result)
-        except importer.ImportFileError as error:
-            st.error(error.chinese)
+        except ImportFileError as error:
+            st.error(error.message)
 
 kept = st.session_state.get("units_import_result")
 if kept:

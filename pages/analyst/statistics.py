@@ -15,10 +15,11 @@ from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 from portal.core.timeutil import fmt
-from portal.dashboard import analyst
+from portal.stats import service as stats
+from portal.stats.suppression import TOTAL, numeric
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STAGES = [label for _, label in analyst.STAGES]
+STAGES = [label for _, label in stats.STAGES]
 
 actor = current_actor()
 st.title("统计分析")
@@ -27,7 +28,7 @@ snapshot = None
 with guarded():
     with session() as db_session:
         with st.spinner("正在汇总统计数据…"):
-            snapshot = analyst.refresh_statistics(db_session, actor=actor)
+            snapshot = stats.refresh_statistics(db_session, actor=actor)
 if snapshot is None:
     st.stop()
 
@@ -39,7 +40,7 @@ head.caption(
 if button.button("立即刷新", width="stretch"):
     with guarded():
         with session() as db_session:
-            analyst.refresh_statistics(db_session, actor=actor, force=True)
+            stats.refresh_statistics(db_session, actor=actor, force=True)
         st.rerun()
 
 
@@ -52,14 +53,14 @@ def exports(frame: pd.DataFrame, name: str, key: str) -> None:
 
 
 with session() as db_session:
-    overall = analyst.funnel(db_session, actor=actor)
+    overall = stats.funnel(db_session, actor=actor)
 
 st.subheader("报名进度漏斗（全省）")
 row = overall.iloc[0]
 cols = st.columns(len(STAGES))
 for column, stage in zip(cols, STAGES, strict=True):
     column.metric(stage, row[stage])
-funnel_chart = analyst.numeric(overall[["范围", *STAGES]]).melt(id_vars="范围", var_name="环节", value_name="人数")
+funnel_chart = numeric(overall[["范围", *STAGES]]).melt(id_vars="范围", var_name="环节", value_name="人数")
 st.altair_chart(
     alt.Chart(funnel_chart)
     .mark_bar()
@@ -69,18 +70,18 @@ st.altair_chart(
 
 st.subheader("分维度统计")
 dimension = st.segmented_control(
-    "统计维度", list(analyst.DIMENSIONS), default="city", format_func=analyst.DIMENSIONS.get, key="dimension"
+    "统计维度", list(stats.DIMENSIONS), default="city", format_func=stats.DIMENSIONS.get, key="dimension"
 )
 dimension = dimension or "city"
 with session() as db_session:
-    by = analyst.funnel(db_session, actor=actor, by=dimension)
-label = analyst.DIMENSIONS[dimension]
+    by = stats.funnel(db_session, actor=actor, by=dimension)
+label = stats.DIMENSIONS[dimension]
 table_column, chart_column = st.columns([3, 2])
 with table_column:
     st.dataframe(by.astype(str), hide_index=True, width="stretch")
     exports(by, f"报名进度_按{label}", "funnel")
 with chart_column:
-    shown = analyst.numeric(by[by[label] != analyst.TOTAL][[label, "注册", "已确认"]])
+    shown = numeric(by[by[label] != TOTAL][[label, "注册", "已确认"]])
     st.altair_chart(
         alt.Chart(shown.melt(id_vars=label, var_name="环节", value_name="人数").dropna())
         .mark_bar()
@@ -91,12 +92,12 @@ with chart_column:
 st.subheader("每日趋势")
 days = st.select_slider("显示最近", options=[7, 14, 28, 56, 90], value=28, format_func=lambda d: f"{d} 天")
 with session() as db_session:
-    trend = analyst.daily_trend(db_session, actor=actor, days=days)
-body = trend[trend["日期"] != analyst.TOTAL]
+    trend = stats.daily_trend(db_session, actor=actor, days=days)
+body = trend[trend["日期"] != TOTAL]
 if body.empty:
     st.info("暂无数据。")
 else:
-    series = analyst.numeric(body).melt(id_vars="日期", var_name="环节", value_name="人数").dropna()
+    series = numeric(body).melt(id_vars="日期", var_name="环节", value_name="人数").dropna()
     st.altair_chart(
         alt.Chart(series)
         .mark_line(point=True)
@@ -117,22 +118,20 @@ verdict_by = st.segmented_control(
     "分布维度",
     ["city", "exam_category", "exam_level", "unit_category"],
     default="city",
-    format_func=analyst.DIMENSIONS.get,
+    format_func=stats.DIMENSIONS.get,
     key="verdict_by",
 )
 verdict_by = verdict_by or "city"
 with session() as db_session:
-    distribution = analyst.verdict_distribution(db_session, actor=actor, by=verdict_by)
-verdict_label = analyst.DIMENSIONS[verdict_by]
+    distribution = stats.verdict_distribution(db_session, actor=actor, by=verdict_by)
+verdict_label = stats.DIMENSIONS[verdict_by]
 left, right = st.columns([3, 2])
 with left:
     st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
     exports(distribution, f"预检结论_按{verdict_label}", "verdicts")
 with right:
-    verdict_columns = [name for _, name in analyst.VERDICT_COLUMNS]
-    data = analyst.numeric(
-        distribution[distribution[verdict_label] != analyst.TOTAL][[verdict_label, *verdict_columns]]
-    )
+    verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
+    data = numeric(distribution[distribution[verdict_label] != TOTAL][[verdict_label, *verdict_columns]])
     st.altair_chart(
         alt.Chart(data.melt(id_vars=verdict_label, var_name="结论", value_name="记录数").dropna())
         .mark_bar()

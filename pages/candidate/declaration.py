@@ -5,10 +5,13 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
+from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
-from portal.declaration import service as declarations
 from portal.declaration.checklist import checklist
+from portal.declaration.record import eligibility_verdict
+from portal.declaration.vocab import IMAGE_SIDE_LABELS, IMAGE_SLOT_LABELS
 from portal.eligibility import rules as eligibility_rules
+from portal.eligibility.vocab import Verdict
 from portal.identity import service as identity
 
 actor = current_actor()
@@ -18,11 +21,11 @@ if flash:
     st.success(flash)
 
 with session() as db_session:
-    window = declarations.confirmation_window(db_session)
-    view = declarations.my_record(db_session, actor=actor)
+    window = exam_year.confirmation_window(db_session)
+    view = confirmation.my_record(db_session, actor=actor)
     verified = identity.verified_identity(db_session, user_id=actor.user_id) is not None
     verdict = (
-        declarations.eligibility_verdict(db_session, declaration_id=view.declaration_id)
+        eligibility_verdict(db_session, declaration_id=view.declaration_id)
         if view and view.declaration_id and view.status != "not_entered"
         else None
     )
@@ -82,9 +85,9 @@ def line(label: str, value: str, required: bool = False) -> None:
 
 def image_status(slot: str, item_no: int = 1) -> None:
     parts = []
-    for side, side_label in declarations.SIDE_LABELS.items():
+    for side, side_label in IMAGE_SIDE_LABELS.items():
         parts.append(f"{side_label}：{'已上传' if (slot, item_no, side) in view.images else '未上传'}")
-    st.caption(f"{declarations.SLOT_LABELS[slot]} — " + "；".join(parts))
+    st.caption(f"{IMAGE_SLOT_LABELS[slot]} — " + "；".join(parts))
 
 
 def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
@@ -92,11 +95,11 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
         return
     with st.expander("上传证书图片"):
         with st.form(f"upload_{key}", clear_on_submit=True):
-            slot = st.selectbox("证书", slots, format_func=lambda s: declarations.SLOT_LABELS[s], key=f"slot_{key}")
+            slot = st.selectbox("证书", slots, format_func=lambda s: IMAGE_SLOT_LABELS[s], key=f"slot_{key}")
             side = st.radio(
                 "面",
-                list(declarations.SIDE_LABELS),
-                format_func=declarations.SIDE_LABELS.get,
+                list(IMAGE_SIDE_LABELS),
+                format_func=IMAGE_SIDE_LABELS.get,
                 horizontal=True,
                 key=f"side_{key}",
             )
@@ -107,7 +110,7 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
                 else:
                     with guarded():
                         with session() as db_session:
-                            declarations.upload_image(
+                            confirmation.upload_image(
                                 db_session,
                                 actor=actor,
                                 year=view.year,
@@ -187,7 +190,12 @@ with st.container(border=True):
 if verdict is not None:
     with st.container(border=True):
         st.subheader("报名资格预检")
-        colour = {"eligible": "green", "will_be_eligible": "blue", "not_eligible": "red", "undetermined": "orange"}
+        colour = {
+            Verdict.ELIGIBLE: "green",
+            Verdict.WILL_BE_ELIGIBLE: "blue",
+            Verdict.NOT_ELIGIBLE: "red",
+            Verdict.UNDETERMINED: "orange",
+        }
         st.markdown(
             f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"
         )
@@ -222,7 +230,7 @@ with left:
     if view.status in ("pending", "correction_requested") and st.button("确认无误", type="primary", width="stretch"):
         with guarded():
             with session() as db_session:
-                declarations.confirm(db_session, actor=actor, year=view.year, expected_hash=view.content_hash)
+                confirmation.confirm(db_session, actor=actor, year=view.year, expected_hash=view.content_hash)
             st.session_state["declaration_flash"] = "已确认：您的申报信息已确认无误。"
             st.rerun()
 with right:
@@ -230,15 +238,15 @@ with right:
         st.session_state["declaration_correcting"] = True
 
 if st.session_state.get("declaration_correcting") and view.status in ("pending", "confirmed"):
-    options = declarations.correctable_fields(record)
+    options = confirmation.correctable_fields(record)
     with st.form("correction"):
         st.markdown("请选择有误的信息，并简要说明正确内容：")
         chosen = st.multiselect("有误的信息", list(options), format_func=options.get)
-        note = st.text_area("说明", max_chars=declarations.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
+        note = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
         if st.form_submit_button("提交修改申请", type="primary"):
             with guarded():
                 with session() as db_session:
-                    declarations.request_correction(db_session, actor=actor, year=view.year, fields=chosen, note=note)
+                    confirmation.request_correction(db_session, actor=actor, year=view.year, fields=chosen, note=note)
                 st.session_state.pop("declaration_correcting", None)
                 st.session_state["declaration_flash"] = "修改申请已提交，单位修改后会通过“消息”通知您。"
                 st.rerun()

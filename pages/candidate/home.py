@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from portal.declaration.service import confirmation_window as declaration_window
+from portal.declaration.exam_year import confirmation_window as declaration_window
 from portal.identity import service as identity
 from portal.message import service as messages
 
@@ -10,7 +10,7 @@ actor = current_actor()
 st.title("首页")
 with session() as db_session:
     unread = messages.unread_count(db_session, actor=actor)
-    application = identity.my_application(db_session, actor=actor)
+    application = identity.my_verification(db_session, actor=actor)
 
 # A first login (or any candidate not yet verified) is sent to 实名认证 first.
 if application is None or application.status == "unverified":

@@ -10,6 +10,7 @@ from pages.components.ocr import ocr_engine
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
 from portal.identity import service as identity
+from portal.identity import vocab
 
 STEPS = ("信息填写", "证件扫描", "认证成功")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
@@ -58,12 +59,12 @@ def new_shot() -> None:
     st.session_state["identity_shot"] = st.session_state.get("identity_shot", 0) + 1
 
 
-def summary(application: identity.Application) -> None:
+def summary(application: identity.Verification) -> None:
     st.markdown(
         f"**真实姓名**：{application.real_name}  \n"
-        f"**证件类型**：{identity.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
+        f"**证件类型**：{vocab.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
         f"**证件编号**：{application.masked_number}  \n"
-        f"**认证方式**：{identity.METHOD_LABELS[application.method]}"
+        f"**认证方式**：{vocab.METHOD_LABELS[application.method]}"
     )
 
 
@@ -79,9 +80,9 @@ def withdraw_button(help_text: str) -> None:
             st.rerun()
 
 
-def fill_in_form(application: identity.Application | None) -> None:
+def fill_in_form(application: identity.Verification | None) -> None:
     st.subheader("信息填写")
-    types = list(identity.DOCUMENT_TYPE_LABELS)
+    types = list(vocab.DOCUMENT_TYPE_LABELS)
     with st.form("identity_fill_in"):
         real_name = st.text_input(
             "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
@@ -90,7 +91,7 @@ def fill_in_form(application: identity.Application | None) -> None:
             "证件类型",
             types,
             index=types.index(application.document_type) if application else 0,
-            format_func=identity.DOCUMENT_TYPE_LABELS.get,
+            format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
         number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
         st.caption(
@@ -115,7 +116,7 @@ def fill_in_form(application: identity.Application | None) -> None:
         st.rerun()
 
 
-def scan_step(application: identity.Application) -> None:
+def scan_step(application: identity.Verification) -> None:
     st.subheader("证件扫描")
     summary(application)
     st.markdown("请将**身份证人像面**平放在光线充足处，使证件完整位于取景框内，避免反光；拍摄后确认照片清晰再提交。")
@@ -188,7 +189,7 @@ def submit_scan(data: bytes) -> None:
     st.rerun()
 
 
-def manual_step(application: identity.Application) -> None:
+def manual_step(application: identity.Verification) -> None:
     st.subheader("人工审核")
     summary(application)
     if application.document_type == "resident_id":
@@ -220,7 +221,7 @@ def manual_step(application: identity.Application) -> None:
         st.rerun()
 
 
-def pending_view(application: identity.Application) -> None:
+def pending_view(application: identity.Verification) -> None:
     st.info(
         f"**待认证**：您的人工审核申请已于 {fmt(application.submitted_at)} 提交，请等待审核员审核。"
         "审核结果将通过「消息」通知您。"
@@ -229,7 +230,7 @@ def pending_view(application: identity.Application) -> None:
     withdraw_button("撤回后可重新填写信息、重新提交")
 
 
-def rejected_view(application: identity.Application) -> None:
+def rejected_view(application: identity.Verification) -> None:
     st.error(f"**审核未通过**：{application.decision_reason or '（未注明原因）'}")
     st.caption(f"审核时间：{fmt(application.decided_at)}")
     summary(application)
@@ -237,7 +238,7 @@ def rejected_view(application: identity.Application) -> None:
     withdraw_button("撤回后可重新填写信息、重新提交")
 
 
-def verified_view(application: identity.Application) -> None:
+def verified_view(application: identity.Verification) -> None:
     st.success("**认证成功**：您已完成实名认证。")
     summary(application)
     st.markdown(f"**认证时间**：{fmt(application.decided_at)}")
@@ -246,7 +247,7 @@ def verified_view(application: identity.Application) -> None:
 
 st.title("实名认证")
 with session() as db_session:
-    current = identity.my_application(db_session, actor=actor)
+    current = identity.my_verification(db_session, actor=actor)
 
 if current is None or (current.status == "unverified" and st.session_state.get("identity_editing")):
     step_bar(0)

@@ -4,7 +4,7 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.errors import PortalError, ValidationFailed
-from portal.identity.service import STATUS_LABELS
+from portal.identity.vocab import VERIFICATION_STATUS_LABELS
 from portal.profile import service as profile
 
 actor = current_actor()
@@ -53,7 +53,7 @@ with st.container(border=True):
             "如需更改姓名或证件号码，请到「实名认证」撤回认证后重新认证。"
         )
     else:
-        st.markdown(f"**实名认证状态**：{STATUS_LABELS.get(info.verification_status, '未认证')}")
+        st.markdown(f"**实名认证状态**：{VERIFICATION_STATUS_LABELS.get(info.verification_status, '未认证')}")
         st.info("完成实名认证后，这里将显示您的姓名、证件号码（部分隐藏）以及由证件得出的性别和出生日期。")
     st.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
 

@@ -5,7 +5,8 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
-from portal.unit import service as units
+from portal.unit import binding as bindings
+from portal.unit import confirmation_code, roster
 
 actor = current_actor()
 st.title("工作单位")
@@ -14,7 +15,7 @@ if flash:
     st.success(flash)
 
 
-def unit_fields(unit: units.UnitView, since=None) -> None:
+def unit_fields(unit: roster.UnitView, since=None) -> None:
     with st.container(border=True):
         st.markdown(f"**单位名称：** {unit.name}")
         st.markdown(f"**机构编码：** {unit.institution_code}")
@@ -32,10 +33,10 @@ def submit(kind: str, unit_id: int, code: str) -> None:
         with session() as db_session:
             try:
                 if kind == "bind":
-                    units.bind(db_session, actor=actor, unit_id=unit_id, code=code)
+                    bindings.bind(db_session, actor=actor, unit_id=unit_id, code=code)
                 else:
-                    units.change_unit(db_session, actor=actor, unit_id=unit_id, code=code)
-            except units.WrongCode as error:
+                    bindings.change_unit(db_session, actor=actor, unit_id=unit_id, code=code)
+            except confirmation_code.WrongCode as error:
                 failure = error
         if failure is not None:
             raise failure
@@ -53,7 +54,7 @@ def search_and_bind(kind: str) -> None:
         st.caption("请输入单位名称进行搜索。")
         return
     with session() as db_session:
-        found = units.search_units(db_session, actor=actor, query=query)
+        found = roster.search_units(db_session, actor=actor, query=query)
     if not found:
         st.info(
             "未找到该单位。请联系本单位负责人在本平台进行「机构注册」，审核通过后即可搜索并绑定。"
@@ -90,8 +91,8 @@ def search_and_bind(kind: str) -> None:
 
 
 with session() as db_session:
-    status = units.binding_status(db_session, actor=actor)
-    history = units.history(db_session, actor=actor)
+    status = bindings.binding_status(db_session, actor=actor)
+    history = bindings.history(db_session, actor=actor)
 
 if not status["verified"]:
     st.warning("绑定工作单位前，请先完成实名认证。")
@@ -112,7 +113,7 @@ elif status["binding"] is not None:
         if confirm.button("确认解绑", type="primary"):
             with guarded():
                 with session() as db_session:
-                    units.unbind(db_session, actor=actor)
+                    bindings.unbind(db_session, actor=actor)
                 st.session_state["unit_flash"] = "已解绑工作单位。"
                 st.session_state.pop("unit_mode", None)
                 st.rerun()
@@ -121,11 +122,11 @@ elif status["binding"] is not None:
             st.rerun()
     elif mode == "change":
         if status["locked_until"] is not None:
-            st.error(units.BindingLocked(status["locked_until"]).message)
+            st.error(confirmation_code.BindingLocked(status["locked_until"]).message)
         else:
             search_and_bind("change")
 elif status["locked_until"] is not None:
-    st.error(units.BindingLocked(status["locked_until"]).message)
+    st.error(confirmation_code.BindingLocked(status["locked_until"]).message)
 else:
     st.info("您尚未绑定工作单位。请搜索您的单位，并输入单位管理员提供的单位确认码。")
     search_and_bind("bind")

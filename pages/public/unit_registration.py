@@ -5,7 +5,8 @@ from pages.components.ui import guarded
 from portal.auth.passwords import MIN_LENGTH
 from portal.core.timeutil import fmt
 from portal.unit import categories, regions
-from portal.unit import service as units
+from portal.unit import registration as registrations
+from portal.unit.vocab import REQUEST_STATUS_LABELS
 
 st.title("机构注册")
 st.caption(
@@ -40,7 +41,7 @@ with st.form("unit_registration"):
 if submitted:
     with guarded():
         with session() as db_session:
-            units.register_unit(
+            registrations.register_unit(
                 db_session,
                 name=name,
                 institution_code=code,
@@ -63,11 +64,13 @@ with st.expander("查询注册进度"):
     if asked:
         with guarded():
             with session() as db_session:
-                registration = units.registration_status(db_session, username=query_user, password=query_password)
+                registration = registrations.registration_status(
+                    db_session, username=query_user, password=query_password
+                )
             if registration is None:
                 st.error("账号或密码错误，或该账号没有机构注册申请。")
             else:
-                label = units.REQUEST_LABELS[registration.status]
+                label = REQUEST_STATUS_LABELS[registration.status]
                 st.info(f"「{registration.name}」提交于 {fmt(registration.created_at)}，状态：{label}。")
                 if registration.status == "rejected":
                     st.warning(f"未通过原因：{registration.decision_reason}。修改后可用同一账号重新提交。")

@@ -9,18 +9,16 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
-from portal.dashboard import reviewer as dashboard
-from portal.dashboard.common import CITIES, PAGE_SIZES, waited
+from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS
+from portal.eligibility.vocab import VERDICT_LABELS
+from portal.progress import reminders, unconfirmed
+from portal.progress.common import refresh_now, snapshot_time
+from portal.stats.common import CITIES, waited
 from portal.unit import regions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-VERDICT_LABELS = {
-    "eligible": "满足",
-    "will_be_eligible": "将满足",
-    "not_eligible": "不满足",
-    "undetermined": "无法判断",
-}
 
 actor = current_actor()
 st.title("未确认记录")
@@ -40,9 +38,9 @@ def exports(frame: pd.DataFrame, name: str, key: str) -> None:
 verdicts = None
 with guarded():
     with session() as db_session:
-        verdicts = dashboard.verdict_counts(db_session, actor=actor)
-        by_city = dashboard.unconfirmed_by_city(db_session, actor=actor)
-        built = dashboard.snapshot_time(db_session, actor=actor)
+        verdicts = unconfirmed.verdict_counts(db_session, actor=actor)
+        by_city = unconfirmed.unconfirmed_by_city(db_session, actor=actor)
+        built = snapshot_time(db_session, actor=actor)
 if verdicts is None:
     st.stop()
 
@@ -55,10 +53,10 @@ top.caption(
 if refresh.button("立即刷新", width="stretch"):
     with guarded():
         with session() as db_session:
-            dashboard.refresh_now(db_session, actor=actor)
+            refresh_now(db_session, actor=actor)
         st.rerun()
 
-totals = {s: sum(r.counts[s] for r in by_city) for s in ("not_entered", "pending", "correction_requested")}
+totals = {s: sum(r.counts[s] for r in by_city) for s in unconfirmed.OPEN_STATUSES}
 m = st.columns(3)
 m[0].metric("未填报", totals["not_entered"])
 m[1].metric("待确认", totals["pending"])
@@ -104,7 +102,7 @@ with tab_unit:
     only_open = f3.toggle("只看有未确认记录的单位", value=True, key="uc_open")
     s1, s2, s3, s4 = st.columns(4)
     sort = s1.selectbox(
-        "排序", list(dashboard.UNCONFIRMED_SORTS), format_func=dashboard.UNCONFIRMED_SORTS.get, key="uc_sort"
+        "排序", list(unconfirmed.UNCONFIRMED_SORTS), format_func=unconfirmed.UNCONFIRMED_SORTS.get, key="uc_sort"
     )
     descending = s2.toggle("从多到少 / 最久优先", value=True, key="uc_desc")
     page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_size")
@@ -112,7 +110,7 @@ with tab_unit:
     result = None
     with guarded():
         with session() as db_session:
-            result = dashboard.unconfirmed_by_unit(
+            result = unconfirmed.unconfirmed_by_unit(
                 db_session,
                 actor=actor,
                 city_code=city,
@@ -158,7 +156,7 @@ with tab_unit:
         if st.button(f"提醒所选单位（{len(chosen_units)}）", disabled=not chosen_units, key="uc_remind_units"):
             with guarded():
                 with session() as db_session:
-                    sent = dashboard.remind_units(db_session, actor=actor, unit_ids=chosen_units, note=note)
+                    sent = reminders.remind_units(db_session, actor=actor, unit_ids=chosen_units, note=note)
                 st.session_state["unconfirmed_flash"] = f"已向 {sent} 个单位管理员账号发送提醒。"
                 st.rerun()
 
@@ -177,8 +175,8 @@ with tab_unit:
             c1, c2, c3 = st.columns(3)
             status = c1.selectbox(
                 "状态",
-                ["", *dashboard.OPEN_STATUSES],
-                format_func=lambda s: dashboard.STATUS_LABELS.get(s, "全部未确认"),
+                ["", *unconfirmed.OPEN_STATUSES],
+                format_func=lambda s: CONFIRMATION_STATUS_LABELS.get(s, "全部未确认"),
                 key="uc_status",
             )
             size = c2.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_people_size")
@@ -186,7 +184,7 @@ with tab_unit:
             people = None
             with guarded():
                 with session() as db_session:
-                    people = dashboard.unconfirmed_candidates(
+                    people = unconfirmed.unconfirmed_candidates(
                         db_session,
                         actor=actor,
                         unit_id=unit_id,
@@ -201,7 +199,7 @@ with tab_unit:
                             "选择": False,
                             "姓名": p.masked_name,
                             "手机号": p.masked_mobile,
-                            "状态": dashboard.STATUS_LABELS[p.status],
+                            "状态": CONFIRMATION_STATUS_LABELS[p.status],
                             "已等待": waited(p.since, now),
                             "预检结论": VERDICT_LABELS.get(p.verdict or "", "—"),
                             "考生编号": p.candidate_id,
@@ -225,7 +223,7 @@ with tab_unit:
                 if st.button(f"提醒所选考生（{len(chosen)}）", disabled=not chosen, key="uc_remind_people"):
                     with guarded():
                         with session() as db_session:
-                            sent = dashboard.remind_candidates(db_session, actor=actor, candidate_ids=chosen, note=note)
+                            sent = reminders.remind_candidates(db_session, actor=actor, candidate_ids=chosen, note=note)
                         st.session_state["unconfirmed_flash"] = f"已向 {sent} 名考生发送提醒。"
                         st.rerun()
 
@@ -237,7 +235,7 @@ with tab_unit:
                     if st.button("生成导出文件", key="uc_export_prepare"):
                         with guarded():
                             with session() as db_session:
-                                rows = dashboard.export_open_records(
+                                rows = unconfirmed.export_open_records(
                                     db_session,
                                     actor=actor,
                                     unit_id=unit_id,

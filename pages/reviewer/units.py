@@ -9,8 +9,8 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
 from portal.core.timeutil import fmt
-from portal.unit import categories, regions
-from portal.unit import service as units
+from portal.unit import categories, confirmation_code, regions, registration, roster
+from portal.unit.vocab import UNIT_STATUS_LABELS
 
 actor = current_actor()
 st.title("单位绑定情况")
@@ -27,7 +27,7 @@ def decided(message: str) -> None:
 def registrations() -> None:
     """Pending 机构注册 requests: approve, or reject with a reason."""
     with session() as db_session:
-        pending = units.pending_registrations(db_session, actor=actor)
+        pending = registration.pending_registrations(db_session, actor=actor)
     if not pending:
         st.info("暂无待审核的机构注册申请。")
         return
@@ -48,19 +48,21 @@ def registrations() -> None:
             if approve.button("通过", key=f"reg_approve_{request.id}", type="primary"):
                 with guarded():
                     with session() as db_session:
-                        units.approve_registration(db_session, actor=actor, registration_id=request.id)
+                        registration.approve_registration(db_session, actor=actor, registration_id=request.id)
                     decided(f"已通过「{request.name}」的机构注册。")
             if reject.button("驳回", key=f"reg_reject_{request.id}"):
                 with guarded():
                     with session() as db_session:
-                        units.reject_registration(db_session, actor=actor, registration_id=request.id, reason=reason)
+                        registration.reject_registration(
+                            db_session, actor=actor, registration_id=request.id, reason=reason
+                        )
                     decided(f"已驳回「{request.name}」的机构注册。")
 
 
 def name_changes() -> None:
     """Pending renames requested by unit_admins."""
     with session() as db_session:
-        pending = units.pending_name_changes(db_session, actor=actor)
+        pending = roster.pending_name_changes(db_session, actor=actor)
     if not pending:
         st.info("暂无待审核的单位名称变更。")
         return
@@ -73,12 +75,12 @@ def name_changes() -> None:
             if approve.button("通过", key=f"rename_approve_{change.id}", type="primary"):
                 with guarded():
                     with session() as db_session:
-                        units.decide_name_change(db_session, actor=actor, change_id=change.id, approve=True)
+                        roster.decide_name_change(db_session, actor=actor, change_id=change.id, approve=True)
                     decided("已通过名称变更。")
             if reject.button("驳回", key=f"rename_reject_{change.id}"):
                 with guarded():
                     with session() as db_session:
-                        units.decide_name_change(
+                        roster.decide_name_change(
                             db_session, actor=actor, change_id=change.id, approve=False, reason=reason
                         )
                     decided("已驳回名称变更。")
@@ -88,7 +90,7 @@ def failed_codes() -> None:
     """Units whose confirmation code many wrong attempts were made against; suspend if needed."""
     days = st.selectbox("统计范围", [1, 7, 30], index=1, format_func=lambda d: f"近 {d} 天")
     with session() as db_session:
-        flagged = units.units_with_failed_attempts(db_session, actor=actor, days=days, minimum=5)
+        flagged = confirmation_code.units_with_failed_attempts(db_session, actor=actor, days=days, minimum=5)
     if not flagged:
         st.info("没有确认码错误次数较多（5 次及以上）的单位。")
         return
@@ -116,7 +118,7 @@ def failed_codes() -> None:
         if st.button("恢复绑定" if suspended else "暂停绑定（该单位暂不能被绑定）"):
             with guarded():
                 with session() as db_session:
-                    units.set_status(
+                    roster.set_status(
                         db_session, actor=actor, unit_id=chosen, status="active" if suspended else "suspended"
                     )
                 decided("已更新单位状态。")
@@ -125,14 +127,16 @@ def failed_codes() -> None:
 def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
     from portal.core.export import to_csv_bytes, to_xlsx_bytes
-    from portal.dashboard import reviewer as dashboard
-    from portal.dashboard.common import CITIES, PAGE_SIZES
+    from portal.core.paging import PAGE_SIZES
+    from portal.progress import bindings
+    from portal.progress.common import snapshot_time
+    from portal.stats.common import CITIES
 
     totals = None
     with guarded():  # e.g. no exam year yet: the other sections stay usable
         with session() as db_session:
-            totals = dashboard.binding_totals(db_session, actor=actor)
-            built = dashboard.snapshot_time(db_session, actor=actor)
+            totals = bindings.binding_totals(db_session, actor=actor)
+            built = snapshot_time(db_session, actor=actor)
     if totals is None:
         return
     m = st.columns(4)
@@ -148,13 +152,13 @@ def binding_status() -> None:
     )
     query = f3.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
     s1, s2, s3, s4 = st.columns(4)
-    sort = s1.selectbox("排序", list(dashboard.UNIT_SORTS), format_func=dashboard.UNIT_SORTS.get, key="bs_sort")
+    sort = s1.selectbox("排序", list(bindings.UNIT_SORTS), format_func=bindings.UNIT_SORTS.get, key="bs_sort")
     descending = s2.toggle("从大到小", value=sort != "name", key="bs_desc")
     page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="bs_size")
     page = s4.number_input("页码", min_value=1, value=1, step=1, key="bs_page")
     with guarded():
         with session() as db_session:
-            result = dashboard.unit_binding_status(
+            result = bindings.unit_binding_status(
                 db_session,
                 actor=actor,
                 city_code=city,
@@ -172,7 +176,7 @@ def binding_status() -> None:
                     "机构编码": r.institution_code,
                     "所属地区": regions.name_of(r.region_code),
                     "机构类别": categories.label(r.category),
-                    "单位状态": units.STATUS_LABELS.get(r.status, r.status),
+                    "单位状态": UNIT_STATUS_LABELS.get(r.status, r.status),
                     "已绑定考生": r.bound,
                     "本地区已认证未绑定": r.verified_unbound_in_region,
                     "最近更换确认码": fmt(r.code_rotated_at),

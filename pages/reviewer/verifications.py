@@ -12,25 +12,13 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
-from portal.dashboard import reviewer as dashboard
-from portal.dashboard.common import CITIES, PAGE_SIZES, waited
 from portal.identity import review
-from portal.identity.service import DOCUMENT_TYPE_LABELS, METHOD_LABELS
+from portal.identity.vocab import DECISION_LABELS, DOCUMENT_TYPE_LABELS, METHOD_LABELS, REASON_LABELS
+from portal.stats.common import CITIES, waited
 from portal.unit import regions
 
-DECISIONS_ZH = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
-REASONS_ZH = {
-    "blurry": "照片模糊",
-    "glare": "反光",
-    "too_dark": "光线太暗",
-    "not_in_frame": "证件未完整入框",
-    "too_small": "证件太小",
-    "name_mismatch": "姓名不一致",
-    "number_mismatch": "证件号码不一致",
-    "invalid_number": "证件号码无效",
-    "unclear": "无法看清",
-}
 FIELDS_ZH = {
     "name": "姓名",
     "id_number": "公民身份号码",
@@ -54,7 +42,7 @@ def close_case(release: bool = True) -> None:
     if release and opened is not None:
         with guarded():
             with session() as db_session:
-                dashboard.release(db_session, actor=actor, verification_id=opened.id)
+                review.release(db_session, actor=actor, verification_id=opened.id)
 
 
 def show_case(opened) -> None:
@@ -84,8 +72,8 @@ def show_case(opened) -> None:
             if opened.attempts:
                 st.markdown("**自动核验**")
                 for moment, decision, reasons in opened.attempts:
-                    why = "、".join(REASONS_ZH.get(r, r) for r in reasons.split(",") if r) if reasons else ""
-                    st.caption(f"{fmt(moment)} {DECISIONS_ZH.get(decision, decision)}{f'：{why}' if why else ''}")
+                    why = "、".join(REASON_LABELS.get(r, r) for r in reasons.split(",") if r) if reasons else ""
+                    st.caption(f"{fmt(moment)} {DECISION_LABELS.get(decision, decision)}{f'：{why}' if why else ''}")
             if reading is not None:
                 read = {FIELDS_ZH.get(k, k): v for k, v in reading.extracted.items() if v}
                 if read:
@@ -130,7 +118,7 @@ def show_case(opened) -> None:
         with reject_column:
             choice = st.selectbox(
                 "不通过原因",
-                [*dashboard.REJECT_REASONS, OTHER_REASON],
+                [*review.REJECT_REASONS, OTHER_REASON],
                 index=None,
                 placeholder="请选择",
                 key="review_reason_pick",
@@ -157,7 +145,7 @@ if opened is not None:
     st.stop()
 
 with session() as db_session:
-    summary = dashboard.queue_summary(db_session, actor=actor)
+    summary = review.queue_summary(db_session, actor=actor)
     flags = review.open_flags(db_session, actor=actor)
 
 metrics = st.columns(3)
@@ -197,7 +185,7 @@ p1, p2 = st.columns(2)
 page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1)
 
 with session() as db_session:
-    first = dashboard.verification_queue(
+    first = review.verification_queue(
         db_session,
         actor=actor,
         document_type=document_type,
@@ -210,7 +198,7 @@ with session() as db_session:
 page_number = p2.number_input("页码", min_value=1, max_value=first.pages, value=1, step=1)
 if page_number != 1:
     with session() as db_session:
-        first = dashboard.verification_queue(
+        first = review.verification_queue(
             db_session,
             actor=actor,
             document_type=document_type,
@@ -266,9 +254,9 @@ if chosen is not None and st.button("打开并领取", type="primary", key="revi
     case = None
     with guarded():
         with session() as db_session:
-            until = dashboard.claim(db_session, actor=actor, verification_id=chosen)
+            until = review.claim(db_session, actor=actor, verification_id=chosen)
             case = review.open_case(db_session, actor=actor, verification_id=chosen)
-            reading = dashboard.auto_check(db_session, actor=actor, verification_id=chosen)
+            reading = review.auto_check(db_session, actor=actor, verification_id=chosen)
     if case is not None:
         st.session_state["review_case"] = case
         st.session_state["review_claim_until"] = until

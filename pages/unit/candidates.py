@@ -5,7 +5,7 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded, table
 from portal.core.timeutil import fmt
-from portal.unit import service as units
+from portal.unit import binding
 
 actor = current_actor()
 st.title("考生管理")
@@ -15,7 +15,7 @@ if flash:
 
 query = st.text_input("按姓名查找", placeholder="输入考生姓名")
 with session() as db_session:
-    rows = units.bound_candidates(db_session, actor=actor, query=query)
+    rows = binding.bound_candidates(db_session, actor=actor, query=query)
 
 st.caption("本单位当前已绑定的考生（证件号码已隐去中间部分）。查看记录会告知考生本人。")
 frame = pd.DataFrame(
@@ -41,7 +41,7 @@ if rows:
         if st.button("查看详情", icon=":material/visibility:"):
             with guarded():
                 with session() as db_session:
-                    detail = units.candidate_detail(db_session, actor=actor, candidate_id=selected.candidate_id)
+                    detail = binding.candidate_detail(db_session, actor=actor, candidate_id=selected.candidate_id)
                 with st.container(border=True):
                     st.markdown(f"**姓名：** {detail.candidate.real_name}")
                     st.markdown(f"**证件类型：** {detail.document_type or '—'}")
@@ -59,6 +59,6 @@ if rows:
                 else:
                     with guarded():
                         with session() as db_session:
-                            units.end_binding(db_session, actor=actor, binding_id=chosen, reason=reason)
+                            binding.end_binding(db_session, actor=actor, binding_id=chosen, reason=reason)
                         st.session_state["unit_candidates_flash"] = f"已解除与 {selected.real_name} 的绑定。"
                         st.rerun()

@@ -6,10 +6,12 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
+from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
+from portal.declaration import entry, exam_year, importer, template
 from portal.declaration import fields as F
-from portal.declaration import importer, template
-from portal.declaration import service as declarations
+from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.eligibility.vocab import VERDICT_LABELS, Verdict
 
 actor = current_actor()
 st.title("申报信息")
@@ -18,17 +20,22 @@ if flash:
     st.success(flash)
 
 with session() as db_session:
-    years = declarations.exam_years(db_session, actor=actor)
+    years = exam_year.exam_years(db_session, actor=actor)
 if not years:
     st.info("考试年度尚未开放，请等待管理员开放后再填报。")
     st.stop()
 year = st.selectbox("年度", [y.year for y in years], format_func=lambda y: f"{y}年度医师资格")
 with session() as db_session:
-    window = declarations.entry_window(db_session, year=year)
-    rows = declarations.unit_candidates(db_session, actor=actor, year=year)
+    window = exam_year.entry_window(db_session, year=year)
+    rows = entry.unit_candidates(db_session, actor=actor, year=year)
 # What needs the unit first: corrections asked for, then records not entered, then the rest.
-PRIORITY = {"correction_requested": 0, "not_entered": 1, "pending": 2, "confirmed": 3}
-rows.sort(key=lambda r: PRIORITY[r.status])
+PRIORITY = [
+    ConfirmationStatus.CORRECTION_REQUESTED,
+    ConfirmationStatus.NOT_ENTERED,
+    ConfirmationStatus.PENDING,
+    ConfirmationStatus.CONFIRMED,
+]
+rows.sort(key=lambda r: PRIORITY.index(r.status))
 (st.info if window.state == "open" else st.warning)(window.text)
 editable = window.state == "open"
 
@@ -37,16 +44,23 @@ list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表�
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
 with list_tab:
-    counts = {label: sum(1 for r in rows if r.status_label == label) for label in declarations.STATUS_LABELS.values()}
     columns = st.columns(4)
-    for column, (label, count) in zip(columns, counts.items(), strict=True):
-        column.metric(label, count)
-    statuses = st.multiselect("状态", list(declarations.STATUS_LABELS.values()), placeholder="全部状态")
-    verdicts = st.multiselect("报名资格预检", ["满足", "将满足", "不满足", "无法判断", "未预检"], placeholder="全部")
+    for column, (status, label) in zip(columns, CONFIRMATION_STATUS_LABELS.items(), strict=True):
+        column.metric(label, sum(1 for r in rows if r.status == status))
+    statuses = st.multiselect(
+        "状态", list(ConfirmationStatus), format_func=CONFIRMATION_STATUS_LABELS.get, placeholder="全部状态"
+    )
+    NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
+    verdicts = st.multiselect(
+        "报名资格预检",
+        [*Verdict, NOT_JUDGED],
+        format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
+        placeholder="全部",
+    )
     shown = [
         r
         for r in rows
-        if (not statuses or r.status_label in statuses) and (not verdicts or (r.verdict or "未预检") in verdicts)
+        if (not statuses or r.status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
     ]
     frame = pd.DataFrame(
         [
@@ -71,7 +85,7 @@ with list_tab:
 
         def log_export() -> None:
             with session() as db_session:
-                declarations.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
+                entry.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
 
         st.download_button(
             "导出 CSV",
@@ -107,7 +121,7 @@ def widget(field: F.Field, value, key: str):
 def save(candidate_id: int, section: str, data) -> None:
     with guarded():
         with session() as db_session:
-            declarations.save_section(
+            entry.save_section(
                 db_session, actor=actor, year=year, candidate_id=candidate_id, section=section, data=data
             )
         st.session_state["unit_declaration_flash"] = f"{F.SECTION_LABELS[section]}已保存。"
@@ -183,7 +197,7 @@ with form_tab:
         opened = (year, candidate_id)
         with guarded():
             with session() as db_session:
-                view = declarations.unit_record(
+                view = entry.unit_record(
                     db_session,
                     actor=actor,
                     year=year,
@@ -253,7 +267,7 @@ with import_tab:
                         result = importer.import_declarations(
                             db_session, actor=actor, year=year, data=upload.getvalue()
                         )
-                except importer.ImportFileError as error:
+                except ImportFileError as error:
                     st.error(error.message)
         if result is not None:
             st.success(

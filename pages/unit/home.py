@@ -4,13 +4,13 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
 from portal.core.timeutil import fmt
-from portal.unit import service as units
+from portal.unit import confirmation_code, roster
 
 actor = current_actor()
 st.title("单位首页")
 
 with session() as db_session:
-    overview = units.overview(db_session, actor=actor)
+    overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 
 st.subheader(unit.name)
@@ -44,7 +44,7 @@ confirmed = st.checkbox("我知道更换后旧确认码立即失效", key="unit_
 if st.button(label, type="primary", disabled=not confirmed, icon=":material/key:"):
     with guarded():
         with session() as db_session:
-            code = units.rotate_code(db_session, actor=actor)
+            code = confirmation_code.rotate_code(db_session, actor=actor)
         st.session_state["unit_new_code"] = code
         st.session_state.pop("unit_code_confirm", None)
         st.rerun()

@@ -3,13 +3,12 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
-from portal.unit import categories, regions
-from portal.unit import service as units
+from portal.unit import categories, regions, roster
 
 actor = current_actor()
 st.title("单位信息")
 with session() as db_session:
-    overview = units.overview(db_session, actor=actor)
+    overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 if overview.pending_name:
     st.info(f"名称变更「{overview.pending_name}」正在等待省级审核员审核。")
@@ -41,7 +40,7 @@ with st.form("unit_profile"):
 if submitted:
     with guarded():
         with session() as db_session:
-            request = units.update_unit(
+            request = roster.update_unit(
                 db_session,
                 actor=actor,
                 name=name,

@@ -17,13 +17,15 @@ SECTIONS = ["basic", "education", "title", "practice_certificate", "probation", 
 
 def extend(session: Session, rng: random.Random, context) -> None:
     """Bulk-insert access records (fast for many candidates)."""
+    from portal.unit.policy import active_binding  # deferred: the unit domain imports portal.access
+
     now = utcnow()
     unit_admins = dict(session.execute(select(User.unit_id, User.id).where(User.role == "unit_admin")).all())
     reviewer = context.accounts.get("reviewer")
     rows = []
     bindings = session.execute(
         select(UnitBinding.candidate_id, UnitBinding.unit_id, UnitBinding.created_at)
-        .where(UnitBinding.ended_at.is_(None))
+        .where(active_binding())
         .limit(2000)
     ).all()
     for candidate_id, unit_id, since in bindings:

@@ -1,9 +1,9 @@
 """Reads of a candidate's personal data by anyone other than the candidate: recording, checking, and the
 candidate's own view of them (授权访问消息).
 
-Other domains call `record` after a reader opened a candidate's data, and `require_unit_access` BEFORE a
-unit_admin reads it (a unit reads only while the candidate is bound to it). The candidate reads the log with
-`access_log`, `unread_count`, `mark_read` and `authorizations`.
+Other domains call `record` after a reader opened a candidate's data, and `require_bound` (the one bound-unit
+gate) BEFORE anyone else reads it (a unit reads only while the candidate is bound to it). The candidate reads
+the log with `access_log`, `unread_count`, `mark_read` and `authorizations`.
 """
 
 from __future__ import annotations
@@ -76,16 +76,26 @@ def _values(actor: Actor, candidate_id: int, section: str, action: str) -> dict:
     }
 
 
-def require_unit_access(
-    session: Session, *, actor: Actor, candidate_id: int, section: str, action: str = "view"
+def require_bound(
+    session: Session,
+    *,
+    actor: Actor,
+    candidate_id: int,
+    section: str,
+    action: str = "view",
+    message: str | None = None,
 ) -> None:
     """Check that `actor` may read the candidate's `section` now, and log the read (call before reading).
 
     A unit_admin reads only while the candidate is bound to their unit; a refused attempt raises
-    PermissionDenied and is logged as "view_denied" in a transaction of its own, so the candidate sees it even
-    though the caller's unit of work rolls back. Reviewers and admins are logged; analysts are refused; a
-    candidate reads only their own data (not logged).
+    PermissionDenied (`message`, or a default saying the candidate is not bound) and is logged as
+    "view_denied" with keep-on-rollback, so the candidate sees it even though the caller's unit of work rolls
+    back. Reviewers and admins are logged; analysts are refused; a candidate reads only their own data (not
+    logged).
     """
+    # Deferred: the unit domain logs its reads through this module, so this module may not import it at load.
+    from portal.unit.policy import is_bound
+
     authorize(session, actor, "candidate", "unit_admin", "reviewer", "admin", "analyst", "system")
     if actor.role == "candidate":
         if actor.user_id != candidate_id:
@@ -101,32 +111,16 @@ def require_unit_access(
             summary=f"analyst section={section}",
         )
         raise PermissionDenied("统计分析账号不能查看考生个人信息。")
-    if actor.role == "unit_admin" and not _bound_to(session, candidate_id=candidate_id, unit_id=actor.unit_id):
+    if actor.role == "unit_admin" and not is_bound(session, candidate_id=candidate_id, unit_id=actor.unit_id):
         _record_denied(session, actor=actor, candidate_id=candidate_id, section=section)
-        raise PermissionDenied(DENIED_MESSAGE)
+        raise PermissionDenied(message or DENIED_MESSAGE)
     record(session, actor=actor, candidate_id=candidate_id, section=section, action=action)
-
-
-def _bound_to(session: Session, *, candidate_id: int, unit_id: int | None) -> bool:
-    if unit_id is None:
-        return False
-    found = session.scalar(
-        select(UnitBinding.id).where(
-            UnitBinding.candidate_id == candidate_id,
-            UnitBinding.unit_id == unit_id,
-            UnitBinding.ended_at.is_(None),
-        )
-    )
-    return found is not None
 
 
 def _record_denied(session: Session, *, actor: Actor, candidate_id: int, section: str) -> None:
     """Log the refused attempt in this unit of work, and again on its own should the unit of work roll back."""
     keep_on_rollback(session, PersonalDataAccess, _values(actor, candidate_id, section, "view_denied"))
     session.flush()
-
-
-# --------------------------------------------------------------------------------- the candidate's view
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -35,7 +35,7 @@ class LoginState:
 
     @property
     def locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > utcnow()
+        return get_settings().login_lockout.is_locked(self.locked_until, utcnow())
 
 
 def _by_username(session: Session, username: str) -> User | None:
@@ -144,19 +144,12 @@ def login_state(session: Session, *, username: str) -> LoginState:
 
 def record_login_failure(session: Session, *, username: str) -> LoginState:
     """Count a wrong password; the fifth in a row locks the account for the lockout period."""
-    settings = get_settings()
     user = session.scalar(select(User).where(User.username == username.strip().lower()).with_for_update())
     if user is None:
         return LoginState(False, False, 0, None)
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until <= now:
-        user.failed_login_count = 0
-        user.locked_until = None
-    user.failed_login_count += 1
-    action = "login.failed"
-    if user.failed_login_count >= settings.max_failed_logins and user.locked_until is None:
-        user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        action = "account.locked"
+    state = get_settings().login_lockout.after_failure(user.failed_login_count, user.locked_until, utcnow())
+    user.failed_login_count, user.locked_until = state.failed_count, state.locked_until
+    action = "account.locked" if state.just_locked else "login.failed"
     audit.record(session, actor=Actor.of(user), action=action, object_type="user", object_id=user.id)
     return LoginState(True, user.is_active, user.failed_login_count, user.locked_until)
 

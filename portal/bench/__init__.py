@@ -10,12 +10,17 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+
+class BenchDataError(RuntimeError):
+    """A benchmark's data set could not be read or built (a clear one-line reason, no traceback)."""
+
+
 # name -> "module:function"; imported only when that benchmark runs.
 BENCHMARKS: dict[str, str] = {
     "identity": "portal.identity.bench:run",
     "units": "portal.unit.bench:run",
     "declarations": "portal.declaration.bench:run",
-    "dashboards": "portal.dashboard.bench:run",
+    "dashboards": "portal.stats.bench:run",
 }
 
 

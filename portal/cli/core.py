@@ -99,7 +99,7 @@ def health(skip_ocr: bool) -> None:
 
     load_ocr = None
     if not skip_ocr:
-        from portal.identity.ocr import get_engine as load_ocr
+        from portal.identity.check.ocr import ocr_engine as load_ocr
     settings = get_settings()
     checks = run_checks(engine=get_engine(), data_dir=settings.data_dir, load_ocr=load_ocr)
     for check in checks:

@@ -36,6 +36,19 @@ class ValidationFailed(PortalError):
         super().__init__("；".join(errors.values()), field=next(iter(errors), None))
 
 
+class ImportFileError(ValueError):
+    """An uploaded file cannot be imported at all (unreadable, no header, a required column or sheet missing).
+
+    Raised by both importers before any row is looked at: `message` is Chinese for the page, `english` for the
+    command line (and the exception's text). Row problems are reported per row instead, never raised.
+    """
+
+    def __init__(self, message: str, *, english: str):
+        super().__init__(english)
+        self.message = message
+        self.english = english
+
+
 class Conflict(PortalError):
     """The state changed under the user (someone else acted first) or a uniqueness rule was hit."""
 

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.core.lockout import LockoutPolicy
+
 
 class SettingsError(RuntimeError):
     """A setting is missing or wrong."""
@@ -23,6 +25,9 @@ class Settings:
     login_sleep_seconds: float = 0.0
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    # Wrong unit confirmation codes in a row before binding is refused, and for how long.
+    max_code_failures: int = 5
+    code_lockout_minutes: int = 30
     auto_check_attempts: int = 3
     image_retention_days: int = 365
     session_hours: float = 8.0
@@ -30,6 +35,16 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def login_lockout(self) -> LockoutPolicy:
+        """Wrong passwords in a row lock the account."""
+        return LockoutPolicy(self.max_failed_logins, self.lockout_minutes)
+
+    @property
+    def code_lockout(self) -> LockoutPolicy:
+        """Wrong unit confirmation codes in a row refuse binding."""
+        return LockoutPolicy(self.max_code_failures, self.code_lockout_minutes)
 
 
 def _secret_key(data_dir: Path, production: bool) -> str:

@@ -6,10 +6,6 @@ Values are stored as the Chinese text shown here.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
-YES_NO = ("是", "否")
-
 # 学历层级 (education_level)
 EDUCATION_LEVELS = ("中专", "专科", "本科", "硕士研究生", "博士研究生")
 
@@ -85,34 +81,3 @@ PRACTICE_SCOPES = (
     "傣医专业",
     "全科医学专业（中医）",
 )
-
-# field key -> its choice list (dates and free text have none)
-FIELD_CHOICES = MappingProxyType(
-    {
-        "exam.exam_level": DOCTOR_LEVELS,
-        "exam.exam_category": CATEGORIES,
-        "exam.is_assistant_upgrading": YES_NO,
-        "exam.is_fresh_graduate": YES_NO,
-        "education.education_level": EDUCATION_LEVELS,
-        "education.study_form": STUDY_FORMS,
-        "education.schooling_years": tuple(str(n) for n in SCHOOLING_YEARS),
-        "education.major_type": MAJOR_TYPES,
-        "title.series": TITLE_SERIES,
-        "title.level": TITLE_LEVELS,
-        "title.obtained_by": OBTAINED_BY,
-        "title.route": ROUTES,
-        "title.is_provincial_line": YES_NO,
-        "title.is_grassroots_senior": YES_NO,
-        "qualification_certificate.level": DOCTOR_LEVELS,
-        "qualification_certificate.category": CATEGORIES,
-        "practice_certificate.practice_level": DOCTOR_LEVELS,
-        "practice_certificate.practice_category": CATEGORIES,
-        "practice_certificate.practice_scope": PRACTICE_SCOPES,
-        "nurse_certificate.none": YES_NO,
-    }
-)
-
-
-def choices_for(section: str, field: str) -> tuple[str, ...] | None:
-    """The choice list of `section.field`, or None for free input."""
-    return FIELD_CHOICES.get(f"{section}.{field}")

@@ -38,8 +38,7 @@ def import_declarations(file: Path, year: int, unit_code: str) -> None:
     from db.engine import get_engine, session_scope
     from db.models import Unit
     from portal.core.actor import SYSTEM
-    from portal.core.errors import NotFound, PermissionDenied, PortalError
-    from portal.declaration.importer import ImportFileError
+    from portal.core.errors import ImportFileError, NotFound, PermissionDenied, PortalError
     from portal.declaration.importer import import_declarations as run_import
 
     try:

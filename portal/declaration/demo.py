@@ -19,8 +19,9 @@ from portal.auth.passwords import hash_password
 from portal.core.actor import SYSTEM, Actor
 from portal.core.crypto import encrypt_text, lookup_hash, mask
 from portal.core.timeutil import today_local, utcnow
-from portal.declaration import service
+from portal.declaration import confirmation, entry, exam_year
 from portal.declaration.bench import fictional_number
+from portal.unit.policy import active_binding
 
 YEAR = 2026
 NAMES = ["陈示范", "刘示例", "张演示", "王样本", "李模拟", "赵测试"]
@@ -83,7 +84,7 @@ def extend(session, rng: random.Random, context) -> None:
     today = today_local()
     if not context.units:
         return
-    service.open_exam_year(
+    exam_year.open_exam_year(
         session,
         actor=SYSTEM,
         year=YEAR,
@@ -142,7 +143,7 @@ def extend(session, rng: random.Random, context) -> None:
             return False
         for section, data in record.items():
             if only is None or section in only:
-                service.save_section(
+                entry.save_section(
                     session, actor=admin, year=YEAR, candidate_id=candidate_id, section=section, data=data
                 )
         return True
@@ -154,15 +155,15 @@ def extend(session, rng: random.Random, context) -> None:
     fill(own[1], only={"exam", "education"})  # 待确认, incomplete
     fill(own[2])  # 待确认, complete
     fill(own[3])  # 已确认, with a diploma image
-    view = service.my_record(session, actor=me(own[3]), year=YEAR)
-    service.upload_image(
+    view = confirmation.my_record(session, actor=me(own[3]), year=YEAR)
+    confirmation.upload_image(
         session, actor=me(own[3]), year=YEAR, slot="diploma", side="front", data=_certificate_jpeg(rng)
     )
-    service.confirm(session, actor=me(own[3]), year=YEAR, expected_hash=view.content_hash)
+    confirmation.confirm(session, actor=me(own[3]), year=YEAR, expected_hash=view.content_hash)
     fill(own[4])  # 待单位修改
-    view = service.my_record(session, actor=me(own[4]), year=YEAR)
-    service.confirm(session, actor=me(own[4]), year=YEAR, expected_hash=view.content_hash)
-    service.request_correction(
+    view = confirmation.my_record(session, actor=me(own[4]), year=YEAR)
+    confirmation.confirm(session, actor=me(own[4]), year=YEAR, expected_hash=view.content_hash)
+    confirmation.request_correction(
         session,
         actor=me(own[4]),
         year=YEAR,
@@ -170,15 +171,15 @@ def extend(session, rng: random.Random, context) -> None:
         note="毕业学校应为示范医科大学临床医学院；带教老师已更换。",
     )
     fill(own[5])  # confirmed, then changed by the unit: 待确认 with the diff
-    view = service.my_record(session, actor=me(own[5]), year=YEAR)
-    service.confirm(session, actor=me(own[5]), year=YEAR, expected_hash=view.content_hash)
+    view = confirmation.my_record(session, actor=me(own[5]), year=YEAR)
+    confirmation.confirm(session, actor=me(own[5]), year=YEAR, expected_hash=view.content_hash)
     changed = dict(view.record["education"])
     changed["school"] = "示范医科大学（更名后）"
-    service.save_section(session, actor=admin, year=YEAR, candidate_id=own[5], section="education", data=changed)
+    entry.save_section(session, actor=admin, year=YEAR, candidate_id=own[5], section="education", data=changed)
 
     others = session.scalars(
         select(UnitBinding.candidate_id).where(
-            UnitBinding.unit_id == unit_id, UnitBinding.ended_at.is_(None), UnitBinding.candidate_id.not_in(own)
+            UnitBinding.unit_id == unit_id, active_binding(), UnitBinding.candidate_id.not_in(own)
         )
     ).all()
     for candidate_id in others[:MORE_LIMIT]:

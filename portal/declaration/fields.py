@@ -165,9 +165,7 @@ def empty_record() -> dict:
     }
 
 
-# ----------------------------------------------------------------------------------------------------
-# Parsing input (forms and spreadsheets) into typed values
-
+# Parsing input (forms and spreadsheets) into typed values.
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 

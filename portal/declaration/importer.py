@@ -35,25 +35,21 @@ from portal.audit import service as audit
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
-from portal.core.errors import NotFound
+from portal.core.errors import ImportFileError, NotFound
 from portal.core.text import is_ascii_document_number, normalize_document_number
 from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
-from portal.declaration import service as S
+from portal.declaration.entry import CHANGE_NOTICE_TITLES, diff
+from portal.declaration.exam_year import require_entry_open
+from portal.declaration.record import MULTIPLE_SECTIONS, SINGLE_SECTIONS, load_records
 from portal.declaration.template import NAME, NONE_COLUMN, NUMBER, SHEETS_BY_TITLE, Sheet
+from portal.declaration.vocab import ConfirmationStatus
+from portal.identity.vocab import VerificationStatus
+from portal.unit.policy import active_binding
 
 CHUNK = 1000
 NOT_ASCII = "证件号码只能包含半角数字 0-9 和英文字母（末位可为 X）"
-
-
-class ImportFileError(ValueError):
-    """The file is not a readable template (`message` Chinese, `english` for the command line)."""
-
-    def __init__(self, message: str, english: str):
-        super().__init__(english)
-        self.message = message
-        self.english = english
 
 
 @dataclass(frozen=True)
@@ -117,11 +113,13 @@ def read(data: bytes) -> dict[str, _Pending]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable file is an input error
         raise ImportFileError(
-            "文件不是可读取的 XLSX 模板。", f"not a readable XLSX file ({type(error).__name__})"
+            "文件不是可读取的 XLSX 模板。", english=f"not a readable XLSX file ({type(error).__name__})"
         ) from None
     found = [title for title in workbook.sheetnames if title in SHEETS_BY_TITLE]
     if not found:
-        raise ImportFileError("文件中没有模板的工作表（如“学历信息”）。", "no sheet of the declaration template found")
+        raise ImportFileError(
+            "文件中没有模板的工作表（如“学历信息”）。", english="no sheet of the declaration template found"
+        )
     pending: dict[str, _Pending] = {}
     for title in found:
         sheet = SHEETS_BY_TITLE[title]
@@ -141,7 +139,7 @@ def read(data: bytes) -> dict[str, _Pending]:
 def _columns(sheet: Sheet, headers: list[str]) -> dict[str, int]:
     if NUMBER not in headers:
         raise ImportFileError(
-            f"工作表“{sheet.title}”缺少“{NUMBER}”列。", f"sheet {sheet.title!r} has no {NUMBER!r} column"
+            f"工作表“{sheet.title}”缺少“{NUMBER}”列。", english=f"sheet {sheet.title!r} has no {NUMBER!r} column"
         )
     known = {header for header, _ in sheet.columns}
     return {header: index for index, header in enumerate(headers) if header in known}
@@ -251,7 +249,7 @@ def import_declarations(
     if unit_id is None or session.get(Unit, unit_id) is None:
         raise NotFound("单位不存在。")
     today = today or today_local()
-    exam_year = S._require_entry_open(session, year, today)
+    exam_year = require_entry_open(session, year, today)
     pending = read(data)
     result = ImportResult()
 
@@ -267,7 +265,7 @@ def import_declarations(
             IdentityVerification.birth_date,
         ).where(
             IdentityVerification.document_number_hash.in_(hashes[start : start + CHUNK]),
-            IdentityVerification.status == "verified",
+            IdentityVerification.status == VerificationStatus.VERIFIED,
             IdentityVerification.is_current.is_(True),
         )
         for number_hash, user_id, real_name, birth in session.execute(query):
@@ -276,7 +274,7 @@ def import_declarations(
     bound: dict[int, int] = {}
     for start in range(0, len(user_ids), CHUNK):
         query = select(UnitBinding.candidate_id, UnitBinding.unit_id).where(
-            UnitBinding.candidate_id.in_(user_ids[start : start + CHUNK]), UnitBinding.ended_at.is_(None)
+            UnitBinding.candidate_id.in_(user_ids[start : start + CHUNK]), active_binding()
         )
         bound.update(dict(session.execute(query).all()))
     existing: dict[int, Declaration] = {}
@@ -285,7 +283,7 @@ def import_declarations(
             Declaration.exam_year_id == exam_year.id, Declaration.candidate_id.in_(user_ids[start : start + CHUNK])
         )
         existing.update({d.candidate_id: d for d in session.scalars(query)})
-    old_records = S.load_records(session, existing.values())
+    old_records = load_records(session, existing.values())
 
     accepted: list[tuple[int, _Pending, dict, dict, list]] = []  # (candidate, item, old, new, changes)
     for number, item in pending.items():
@@ -306,7 +304,7 @@ def import_declarations(
             if problems:
                 _rule_errors(item, problems)
             else:
-                accepted.append((identity[0], item, old, new, S.diff(old, new)))
+                accepted.append((identity[0], item, old, new, diff(old, new)))
         if item.errors:
             result.rejected += 1
             reported = {(e.sheet, e.row) for e in item.errors}
@@ -342,7 +340,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                     "exam_year_id": exam_year_id,
                     "candidate_id": c,
                     "unit_id": unit_id,
-                    "confirmation_status": "not_entered",
+                    "confirmation_status": ConfirmationStatus.NOT_ENTERED,
                     "revision": 0,
                     "created_at": now,
                 }
@@ -366,7 +364,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
             if code != "exam":
                 replaced[code].append(existing[c].id)
     for code, ids in replaced.items():
-        model = S._SINGLE.get(code) or S._MULTIPLE[code]
+        model = SINGLE_SECTIONS.get(code) or MULTIPLE_SECTIONS[code]
         for start in range(0, len(ids), CHUNK):
             session.execute(delete(model).where(model.declaration_id.in_(ids[start : start + CHUNK])))
     section_rows: dict[str, list[dict]] = defaultdict(list)
@@ -378,7 +376,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 continue
             section = F.SECTIONS_BY_CODE[code]
             value = new[section.record_key]
-            if code in S._MULTIPLE:
+            if code in MULTIPLE_SECTIONS:
                 section_rows[code] += [
                     {"declaration_id": declaration.id, "position": position, **values}
                     for position, values in enumerate(value, start=1)
@@ -397,7 +395,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 "is_fresh_graduate": new["is_fresh_graduate"],
                 "has_nurse_certificate": new["has_nurse_certificate"],
                 "revision": revision,
-                "confirmation_status": "pending",
+                "confirmation_status": ConfirmationStatus.PENDING,
                 "updated_at": now,
                 "updated_by": actor.user_id,
             }
@@ -416,19 +414,17 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 }
                 for path, label, old_value, new_value in changes
             ]
-        if previous in ("confirmed", "correction_requested"):
+        if previous in CHANGE_NOTICE_TITLES:
             messages.append(
                 {
                     "user_id": c,
                     "category": "declaration",
-                    "title": "单位修改了您已确认的申报信息，请重新确认"
-                    if previous == "confirmed"
-                    else "单位已根据您的反馈修改申报信息，请重新核对",
+                    "title": CHANGE_NOTICE_TITLES[previous],
                     "body": "请到“医师资格考试信息确认”查看修改内容并重新确认。",
                     "created_at": now,
                 }
             )
-        if previous == "correction_requested":
+        if previous == ConfirmationStatus.CORRECTION_REQUESTED:
             reopened.append((declaration.id, revision))
         if actor.user_id != c:
             accesses.append(
@@ -443,7 +439,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 }
             )
     for code, rows in section_rows.items():
-        model = S._SINGLE.get(code) or S._MULTIPLE[code]
+        model = SINGLE_SECTIONS.get(code) or MULTIPLE_SECTIONS[code]
         for start in range(0, len(rows), 5000):
             session.execute(insert(model), rows[start : start + 5000])
     if declaration_updates:

@@ -37,6 +37,7 @@ checked against the published text before being shown as quotations); the 医师
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 # Outcome labels of a rule.
@@ -52,15 +53,14 @@ EXAM_LEVELS = (PHYSICIAN, ASSISTANT)
 
 CATEGORIES = ("临床", "中医", "口腔", "公共卫生")
 
-# Verdicts and their Chinese labels.
-VERDICT_LABELS = MappingProxyType(
-    {
-        "eligible": "满足",
-        "will_be_eligible": "将满足",
-        "not_eligible": "不满足",
-        "undetermined": "无法判断",
-    }
-)
+
+def default_cutoff(year: int) -> date:
+    """The cut-off date (报名资格截止日期) of an exam year unless the admin sets another: 31 August of the year.
+
+    Practice is counted up to this day. The one place of the rule: exam years, the judge and the CLI use it.
+    """
+    return date(year, 8, 31)
+
 
 # Education level (学历层级) -> rank. 中专 no longer qualifies for any exam under the 医师法 (2022).
 EDUCATION_RANK = MappingProxyType(

@@ -1,9 +1,9 @@
 """Judging one declaration record against the eligibility rules (a pure function; no database, no Streamlit).
 
 `judge(record)` takes the record as a plain dict with the sections and field names of GLOSSARY.md (see the
-`eligibility` contract in CONTRACTS.md) and returns a `Verdict`. Dates may be `datetime.date` objects or ISO
-strings ``YYYY-MM-DD``; a value that is neither raises `RecordError`. How practice time is counted is
-documented in `portal.eligibility.rules`.
+`eligibility` contract in CONTRACTS.md) and returns a `Judgement` (its `verdict` a `Verdict` value). Dates may
+be `datetime.date` objects or ISO strings ``YYYY-MM-DD``; a value that is neither raises `RecordError`. How
+practice time is counted is documented in `portal.eligibility.rules` and done in `portal.eligibility.practice`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from portal.core.timeutil import today_local
+from portal.eligibility import practice
 from portal.eligibility import rules as R
+from portal.eligibility.vocab import VERDICT_LABELS, Verdict
 
-_CHINA = timezone(timedelta(hours=8))
 _CHINESE_NUMERALS = {1: "一", 2: "二", 3: "三"}
 _SEVERITY = {outcome: rank for rank, outcome in enumerate(R.OUTCOMES)}
 
@@ -38,7 +40,7 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Judgement:
     """The answer for one record.
 
     `verdict`: eligible | will_be_eligible | not_eligible | undetermined
@@ -49,7 +51,7 @@ class Verdict:
     complete, when it is complete by the cut-off.
     """
 
-    verdict: str
+    verdict: Verdict
     exam_level: str | None
     reasons: list[Reason]
     missing_fields: list[str]
@@ -60,7 +62,7 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        return R.VERDICT_LABELS[self.verdict]
+        return VERDICT_LABELS[self.verdict]
 
     def to_dict(self) -> dict:
         """The CLI output of CONTRACTS.md, as a dict."""
@@ -76,30 +78,13 @@ class Verdict:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
-def default_cutoff(year: int) -> date:
-    """The default cut-off date of an exam year: 31 August."""
-    return date(year, 8, 31)
-
-
-def today_in_china() -> date:
-    return datetime.now(_CHINA).date()
-
-
-def add_years(start: date, years: int) -> date:
-    """The `years`-th anniversary of `start`; the anniversary of 29 February in a common year is 1 March."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return date(start.year + years, 3, 1)
-
-
 def judge(
     record: Mapping,
     *,
     year: int | None = None,
     cutoff: date | None = None,
     as_of: date | None = None,
-) -> Verdict:
+) -> Judgement:
     """Judge `record` (a declaration record as a plain dict) against the eligibility rules.
 
     `as_of` (default: today in China) is the day of the judgement; `cutoff` defaults to 31 August of `year`,
@@ -107,13 +92,9 @@ def judge(
     """
     if not isinstance(record, Mapping):
         raise RecordError("the record must be a JSON object")
-    as_of = as_of or today_in_china()
-    cutoff = cutoff or default_cutoff(year or as_of.year)
-    return _Judgement(record, cutoff, as_of).run()
-
-
-# ----------------------------------------------------------------------------------------------------
-# Reading the record
+    as_of = as_of or today_local()
+    cutoff = cutoff or R.default_cutoff(year or as_of.year)
+    return _Judge(record, cutoff, as_of).run()
 
 
 def _text(value) -> str | None:
@@ -176,65 +157,7 @@ def _category(value) -> str | None:
     return R.CATEGORY_ALIASES.get(text)
 
 
-# ----------------------------------------------------------------------------------------------------
-# Counting practice time
-
-
-@dataclass(frozen=True)
-class _Tally:
-    required: int  # days needed
-    served: int  # days served by the cut-off
-    complete_on: date | None  # the day the requirement is complete, if by the cut-off
-    outcome: str  # met (by the as-of day), will_be_met (by the cut-off), not_met
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.required - self.served)
-
-
-def _tally(
-    periods: list[tuple[date, date | None]], *, floor: date | None, cutoff: date, as_of: date, years: int
-) -> _Tally:
-    """Merge the periods (each inclusive; end None = still running), clip them to [floor, cutoff], count."""
-    clipped = []
-    for start, end in periods:
-        start = max(start, floor) if floor else start
-        end = cutoff if end is None or end > cutoff else end
-        if start <= end:
-            clipped.append((start, end))
-    merged: list[list[date]] = []
-    for start, end in sorted(clipped):
-        if merged and start <= merged[-1][1] + timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    if not merged:
-        return _Tally(365 * years, 0, None, R.NOT_MET)
-    first = merged[0][0]
-    required = (add_years(first, years) - first).days
-    served = sum((end - start).days + 1 for start, end in merged)
-    complete_on = None
-    remaining = required
-    for start, end in merged:
-        length = (end - start).days + 1
-        if length >= remaining:
-            complete_on = start + timedelta(days=remaining - 1)
-            break
-        remaining -= length
-    if complete_on is None:
-        outcome = R.NOT_MET
-    elif complete_on <= min(as_of, cutoff):
-        outcome = R.MET
-    else:
-        outcome = R.WILL_BE_MET
-    return _Tally(required, served, complete_on, outcome)
-
-
-# ----------------------------------------------------------------------------------------------------
-# The judgement
-
-
-class _Judgement:
+class _Judge:
     def __init__(self, record: Mapping, cutoff: date, as_of: date):
         self.record = record
         self.cutoff = cutoff
@@ -257,7 +180,7 @@ class _Judgement:
             if name not in self.missing:
                 self.missing.append(name)
 
-    def run(self) -> Verdict:
+    def run(self) -> Judgement:
         record = self.record
         upgrading = _flag(record.get("is_assistant_upgrading"))
         level = _text(record.get("exam_level"))
@@ -294,15 +217,15 @@ class _Judgement:
 
         outcomes = {reason.outcome for reason in self.reasons}
         if R.NOT_MET in outcomes:
-            verdict = "not_eligible"
+            verdict = Verdict.NOT_ELIGIBLE
         elif R.UNKNOWN in outcomes:
-            verdict = "undetermined"
+            verdict = Verdict.UNDETERMINED
         elif R.WILL_BE_MET in outcomes:
-            verdict = "will_be_eligible"
+            verdict = Verdict.WILL_BE_ELIGIBLE
         else:
-            verdict = "eligible"
+            verdict = Verdict.ELIGIBLE
         reasons = sorted(self.reasons, key=lambda reason: _SEVERITY[reason.outcome])
-        return Verdict(
+        return Judgement(
             verdict=verdict,
             exam_level=level,
             reasons=reasons,
@@ -374,7 +297,9 @@ class _Judgement:
                 unknown.append(f"probation[{i}].work_ended_on")
             else:
                 periods.append((start, end))
-        tally = _tally(periods, floor=graduated_on, cutoff=self.cutoff, as_of=self.as_of, years=R.PRACTICE_YEARS)
+        tally = practice.tally(
+            periods, floor=graduated_on, cutoff=self.cutoff, as_of=self.as_of, years=R.PRACTICE_YEARS
+        )
         self.days_missing = tally.missing
         if tally.outcome == R.NOT_MET:
             # Unknown periods could add days; a missing graduation date could only take days away.
@@ -419,7 +344,7 @@ class _Judgement:
             self.days_missing = 365 * years
             self.add("upgrade.practice", R.UNKNOWN, fields=["practice_certificate.issued_on"])
             return
-        tally = _tally([(issued_on, None)], floor=None, cutoff=self.cutoff, as_of=self.as_of, years=years)
+        tally = practice.tally([(issued_on, None)], floor=None, cutoff=self.cutoff, as_of=self.as_of, years=years)
         self.days_missing = tally.missing
         if tally.outcome != R.NOT_MET:
             self.complete_on = tally.complete_on

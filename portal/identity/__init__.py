@@ -1,1 +1,2 @@
-"""Automatic real-name verification of resident ID card fronts (实名认证)."""
+"""Real-name verification (实名认证): vocab (states, labels), policy (limits), service (the candidate's
+verification), review (the reviewers' queue and decisions), check/ (the automatic ID card check)."""

@@ -1,176 +1,199 @@
-"""Identity benchmark: `python -m portal bench identity [--json]`.
+"""Identity benchmark: `python -m portal bench identity [--json] [--set DIR]`.
 
-Card images come from three independent sources (tools.idcard.sources: this project's generator, the
-`idcardgenerator` package's template and fonts, a cairo/Pango rendering), all regenerated here from a fixed
-seed with fictional identities. For every source it measures: genuine photos (right name and number) on
-desks (light and dark, 720p, 1080p and 1600x1200 frames, card 40-90% of the width), impostors (the genuine
-card, another entered name or number), bad photos (one retake reason each), and presentation attacks made
-from the genuine card (photocopy, colour printout, screen; tools.idcard.scenes). Non-card images are shared.
+Measures the check on a generated set of fictional cards read from disk: genuine flat scans and photos (right
+name and number), impostors (right card, another entered name or number), bad-quality photos (each retake
+reason) and non-card images. Timings are over the 1600x1200 photos with the OCR engine loaded.
 
-Speed: the median time of the check per 1600x1200 photo, and of plain full-image RapidOCR (a default
-`RapidOCR()` call on the whole photo) on the same photos in the same run, and their ratio.
-The pipeline never sees what the generator knows; only the scoring here does.
+The set is a folder with `manifest.jsonl` as written by `python -m tools.idcard --bench --out DIR` (the
+portal never imports tools/). Without `--set`, the benchmark runs that generator in a subprocess into a
+temporary folder (fixed seed, so every run measures the same images). The pipeline never sees what the
+generator knows; only the scoring here does.
 """
 
 from __future__ import annotations
 
-import random
+import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from portal.identity.check import check_id_card
-from portal.identity.ocr import get_engine
+from portal.bench import BenchDataError
+from portal.identity.check.ocr import ocr_engine
+from portal.identity.check.pipeline import check_id_card
+from portal.identity.vocab import Decision
 
-SEED = 20240601
-GENUINE = 24  # per source
-BAD_EACH = 2  # per source and retake reason
-ATTACK_EACH = 8  # per source and attack kind
-NONCARDS = ["landscape", "text_page", "blank_wall"] * 6
-PLAIN_OCR_SAMPLE = 4  # 1600x1200 photos per source also read by plain full-image RapidOCR
-
-
-def _rate(ok: int, total: int) -> float:
-    return round(ok / total, 4) if total else 0.0
+ROOT = Path(__file__).resolve().parents[2]
+GENUINE = ("flat", "photo")
 
 
-def run(*, database_url: str | None = None) -> dict:
-    """Figures of CONTRACTS.md plus `sources` and `attacks` breakdowns (the identity check uses no database)."""
+class SetMissing(BenchDataError):
+    """The benchmark set could not be read or generated."""
+
+
+def generate_set(out: Path) -> Path:
+    """Run the development generator (`python -m tools.idcard --bench`) into `out`; return the folder."""
+    if not (ROOT / "tools" / "idcard").is_dir():
+        raise SetMissing("tools/idcard is not in this build; give --set DIR with a generated set")
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.idcard", "--bench", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SetMissing(f"generating the set failed: {(done.stderr or done.stdout).strip()}")
+    return out
+
+
+def load_set(folder: Path) -> list[dict]:
+    """The manifest's entries, each with its image bytes under "jpeg"."""
+    manifest = folder / "manifest.jsonl"
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+        entries = [json.loads(line) for line in lines if line.strip()]
+        for entry in entries:
+            entry["jpeg"] = (folder / entry["front"]).read_bytes()
+    except (OSError, ValueError, KeyError) as exc:
+        raise SetMissing(f"cannot read the set in {folder}: {exc}") from None
+    if not entries:
+        raise SetMissing(f"the set in {folder} is empty")
+    return entries
+
+
+def run(*, database_url: str | None = None, set_dir: Path | None = None) -> dict:
+    """Figures of CONTRACTS.md; the identity check uses no database (`database_url` is reported only)."""
+    if set_dir is not None:
+        return score(load_set(Path(set_dir)), database_url=database_url)
+    with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
+        return score(load_set(generate_set(Path(tmp))), database_url=database_url)
+
+
+ATTACKS = ("photocopy", "printout", "screen")
+PLAIN_OCR_SAMPLE = 4  # genuine 1600x1200 photos per source also read by plain full-image RapidOCR
+
+
+def score(cases: list[dict], *, database_url: str | None = None) -> dict:
+    """Run the check on every case of a loaded set and compute the figures, overall, per source and per attack.
+
+    Speed: the check's median per 1600x1200 photo, and plain full-image RapidOCR (a default `RapidOCR()` call on
+    the whole decoded photo, what a naive integration does) on a sample of the same photos in the same run.
+    """
     import cv2
     import numpy as np
     from rapidocr_onnxruntime import RapidOCR
 
-    from tools.idcard.generator import encode_jpeg, make_image, other_identity, random_identity
-    from tools.idcard.scenes import ATTACKS, BAD, attack_photo, bad_photo, genuine_photo
-    from tools.idcard.sources import SOURCES, render_cards
-
-    engine = get_engine()
+    engine = ocr_engine()
     plain = RapidOCR()
-    rng = random.Random(SEED)
-    check_ms: list[float] = []  # 1600x1200 photos
-    plain_ms: list[float] = []
+    photo_ms: list[float] = []
     paired_check_ms: list[float] = []
+    plain_ms: list[float] = []
+    totals = dict.fromkeys(("genuine", "genuine_ok", "impostor", "false", "bad", "bad_ok", "noncard", "noncard_ok"), 0)
     sources: dict = {}
-    attacks: dict = {kind: {"images": 0, "verified": 0, "named": 0} for kind in ATTACKS}
-    totals = {"genuine": 0, "genuine_ok": 0, "impostor": 0, "false": 0, "bad": 0, "bad_ok": 0}
-    images = 0
-
-    def check(jpeg: bytes, name: str, number: str):
-        return check_id_card(jpeg, name=name, id_number=number, engine=engine)
-
-    warm = random_identity(rng)
-    check(encode_jpeg(make_image("photo", warm, rng)), warm.name, warm.id_number)
-    plain(cv2.imdecode(np.frombuffer(encode_jpeg(make_image("photo", warm, rng)), "uint8"), 1))
-
-    for source in SOURCES:
-        started = time.perf_counter()
-        figures = {"genuine": 0, "genuine_ok": 0, "impostor": 0, "false_accept": 0, "bad": 0, "bad_ok": 0}
-        per_attack = {kind: {"images": 0, "verified": 0, "named": 0} for kind in ATTACKS}
-        identities = [random_identity(rng) for _ in range(GENUINE + len(BAD) * BAD_EACH + len(ATTACKS) * ATTACK_EACH)]
-        cards = render_cards(source, identities, rng)
-        pairs = list(zip(identities, cards, strict=True))
-        plain_left = PLAIN_OCR_SAMPLE
-        for index, (identity, card) in enumerate(pairs[:GENUINE]):
-            frame = (1600, 1200) if index % 2 == 0 else None
-            photo = genuine_photo(card, rng, frame)
-            jpeg = encode_jpeg(photo)
-            result = check(jpeg, identity.name, identity.id_number)
-            images += 1
-            figures["genuine"] += 1
-            figures["genuine_ok"] += result.decision == "verified"
-            if photo.shape[:2] == (1200, 1600):
-                check_ms.append(result.seconds * 1000)
-                if plain_left:
-                    plain_left -= 1
-                    decoded = cv2.imdecode(np.frombuffer(jpeg, "uint8"), 1)
-                    t = time.perf_counter()
-                    plain(decoded)
-                    plain_ms.append((time.perf_counter() - t) * 1000)
-                    paired_check_ms.append(result.seconds * 1000)
-            other = other_identity(rng, identity)
-            entered = (other.name, identity.id_number) if index % 2 else (identity.name, other.id_number)
-            figures["impostor"] += 1
-            figures["false_accept"] += check(jpeg, *entered).decision == "verified"
-        offset = GENUINE
-        for kind in BAD:
-            for identity, card in pairs[offset : offset + BAD_EACH]:
-                result = check(encode_jpeg(bad_photo(kind, card, rng)), identity.name, identity.id_number)
-                images += 1
-                figures["bad"] += 1
-                figures["bad_ok"] += result.decision == "retake" and kind in result.reasons
-                figures["false_accept"] += result.decision == "verified"
-            offset += BAD_EACH
-        for kind in ATTACKS:
-            for identity, card in pairs[offset : offset + ATTACK_EACH]:
-                photo = attack_photo(kind, card, rng, (1600, 1200))
-                result = check(encode_jpeg(photo), identity.name, identity.id_number)
-                images += 1
-                check_ms.append(result.seconds * 1000)
-                per_attack[kind]["images"] += 1
-                per_attack[kind]["verified"] += result.decision == "verified"
-                per_attack[kind]["named"] += result.decision == "retake" and kind in result.reasons
-            offset += ATTACK_EACH
-        for kind, counts in per_attack.items():
-            for key in counts:
-                attacks[kind][key] += counts[key]
-        sources[source] = {
-            "genuine": figures["genuine"],
-            "genuine_accept": _rate(figures["genuine_ok"], figures["genuine"]),
-            "impostors": figures["impostor"],
-            "impostors_verified": figures["false_accept"],
-            "retake_rate": _rate(figures["bad_ok"], figures["bad"]),
-            "attacks": {
-                kind: {
-                    "images": c["images"],
-                    "verified": c["verified"],
-                    "named_rate": _rate(c["named"], c["images"]),
-                }
-                for kind, c in per_attack.items()
-            },
-            "attacks_verified": sum(c["verified"] for c in per_attack.values()),
-            "seconds": round(time.perf_counter() - started, 1),
-        }
-        for key, value in (
-            ("genuine", figures["genuine"]),
-            ("genuine_ok", figures["genuine_ok"]),
-            ("impostor", figures["impostor"]),
-            ("false", figures["false_accept"]),
-            ("bad", figures["bad"]),
-            ("bad_ok", figures["bad_ok"]),
-        ):
-            totals[key] += value
-
-    noncard = noncard_ok = 0
-    for variant in NONCARDS:
-        result = check(encode_jpeg(make_image(variant, None, rng)), "张伟", "420106199001011231")
-        images += 1
-        noncard += 1
-        noncard_ok += result.decision == "unreadable"
-        totals["false"] += result.decision == "verified"
-
-    check_ms.sort()
-    median_check = statistics.median(check_ms)
-    median_plain = statistics.median(plain_ms) if plain_ms else 0.0
-    median_paired = statistics.median(paired_check_ms) if paired_check_ms else 0.0
+    attacks = {kind: {"images": 0, "verified": 0, "named": 0} for kind in ATTACKS}
+    plain_left: dict = {}
+    check_id_card(cases[0]["jpeg"], name="张三", id_number="420106199001011231", engine=engine)  # warm-up
+    plain(cv2.imdecode(np.frombuffer(cases[0]["jpeg"], np.uint8), cv2.IMREAD_COLOR))
+    for case in cases:
+        variant = case.get("variant") or case["id"].rsplit("-", 1)[0]  # older manifests: the id names it
+        source = case.get("source", "generator")
+        per = sources.setdefault(
+            source,
+            {"genuine": 0, "genuine_ok": 0, "impostors": 0, "impostors_verified": 0, "bad": 0, "bad_ok": 0}
+            | {"attacks": {kind: {"images": 0, "verified": 0, "named": 0} for kind in ATTACKS}},
+        )
+        result = check_id_card(case["jpeg"], name=case["name"], id_number=case["id_number"], engine=engine)
+        big = case.get("frame", "1600x1200") == "1600x1200"
+        if variant != "flat" and big:
+            photo_ms.append(result.seconds * 1000)
+        if variant in GENUINE:
+            totals["genuine"] += 1
+            per["genuine"] += 1
+            ok = result.decision == Decision.VERIFIED
+            totals["genuine_ok"] += ok
+            per["genuine_ok"] += ok
+            if variant == "photo" and big and plain_left.setdefault(source, PLAIN_OCR_SAMPLE) > 0:
+                plain_left[source] -= 1
+                decoded = cv2.imdecode(np.frombuffer(case["jpeg"], np.uint8), cv2.IMREAD_COLOR)
+                started = time.perf_counter()
+                plain(decoded)
+                plain_ms.append((time.perf_counter() - started) * 1000)
+                paired_check_ms.append(result.seconds * 1000)
+            for other in case.get("impostors", []):
+                attempt = check_id_card(case["jpeg"], name=other["name"], id_number=other["id_number"], engine=engine)
+                accepted = attempt.decision == Decision.VERIFIED
+                totals["impostor"] += 1
+                totals["false"] += accepted
+                per["impostors"] += 1
+                per["impostors_verified"] += accepted
+        elif variant in ATTACKS:
+            named = result.decision == Decision.RETAKE and variant in result.reasons
+            for counts in (attacks[variant], per["attacks"][variant]):
+                counts["images"] += 1
+                counts["verified"] += result.decision == Decision.VERIFIED
+                counts["named"] += named
+        elif case["expect"]["decision"] == Decision.RETAKE:
+            ok = result.decision == Decision.RETAKE and set(case["expect"]["reasons"]) <= set(result.reasons)
+            totals["bad"] += 1
+            totals["bad_ok"] += ok
+            per["bad"] += 1
+            per["bad_ok"] += ok
+            totals["false"] += result.decision == Decision.VERIFIED
+        else:
+            totals["noncard"] += 1
+            totals["noncard_ok"] += result.decision == Decision.UNREADABLE
+            totals["false"] += result.decision == Decision.VERIFIED
+    photo_ms.sort()
+    check_median, plain_median = _median(paired_check_ms), _median(plain_ms)
     return {
-        "images": images,
-        "median_ms": round(median_check, 1),
-        "p95_ms": round(check_ms[min(len(check_ms) - 1, int(0.95 * len(check_ms)))], 1),
-        "genuine_accept": _rate(totals["genuine_ok"], totals["genuine"]),
-        "false_accept": _rate(totals["false"], totals["impostor"] + noncard),
-        "retake_rate": _rate(totals["bad_ok"], totals["bad"]),
-        "unreadable_rate": _rate(noncard_ok, noncard),
-        "sources": sources,
-        "attacks": {
-            kind: {"images": c["images"], "verified": c["verified"], "named_rate": _rate(c["named"], c["images"])}
-            for kind, c in attacks.items()
+        "images": len(cases),
+        "median_ms": _median(photo_ms),
+        "p95_ms": round(photo_ms[min(len(photo_ms) - 1, int(0.95 * len(photo_ms)))], 1) if photo_ms else None,
+        "genuine_accept": _share(totals["genuine_ok"], totals["genuine"]),
+        "false_accept": _share(totals["false"], totals["impostor"] + totals["noncard"]),
+        "retake_rate": _share(totals["bad_ok"], totals["bad"]),
+        "unreadable_rate": _share(totals["noncard_ok"], totals["noncard"]),
+        "sources": {
+            name: {
+                "genuine": per["genuine"],
+                "genuine_accept": _share(per["genuine_ok"], per["genuine"]),
+                "impostors": per["impostors"],
+                "impostors_verified": per["impostors_verified"],
+                "bad_photos": per["bad"],
+                "retake_rate": _share(per["bad_ok"], per["bad"]),
+                "attacks": {kind: _attack(c) for kind, c in per["attacks"].items() if c["images"]},
+            }
+            for name, per in sources.items()
+            if per["genuine"] or per["bad"]
         },
+        "attacks": {kind: _attack(c) for kind, c in attacks.items()},
         "speed": {
             "photo_size": "1600x1200",
-            "check_median_ms": round(median_paired, 1),
-            "plain_rapidocr_median_ms": round(median_plain, 1),
-            "ratio": round(median_paired / median_plain, 3) if median_plain else None,
             "photos": len(plain_ms),
+            "check_median_ms": check_median,
+            "plain_rapidocr_median_ms": plain_median,
+            "ratio": round(check_median / plain_median, 3) if check_median and plain_median else None,
         },
-        "checks": images + totals["impostor"],
+        "checks": len(cases) + totals["impostor"],
         "database": database_url or "none (the identity check uses no database)",
     }
+
+
+def _attack(counts: dict) -> dict:
+    return {
+        "images": counts["images"],
+        "verified": counts["verified"],
+        "named_rate": _share(counts["named"], counts["images"]),
+    }
+
+
+def _share(count: int, total: int) -> float | None:
+    """A rate over `total` cases; None when the set has no such case."""
+    return round(count / total, 4) if total else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from portal.identity.imaging import UploadRejected
+from portal.identity.check.imaging import UploadRejected
 
 
 def _fail(message: str, code: int) -> None:
@@ -21,10 +21,10 @@ def _read(path: Path) -> bytes:
 
 
 def _run_cases(cases_file: Path) -> None:
-    from portal.identity.check import check_id_card
-    from portal.identity.ocr import get_engine
+    from portal.identity.check.ocr import ocr_engine
+    from portal.identity.check.pipeline import check_id_card
 
-    engine = get_engine()
+    engine = ocr_engine()
     base = cases_file.parent
     try:
         lines = cases_file.read_text(encoding="utf-8").splitlines()
@@ -80,7 +80,7 @@ def verify_id(front: Path | None, name: str | None, id_number: str | None, as_js
         data = _read(front)
     except OSError as exc:
         _fail(f"cannot read {front}: {exc.strerror or exc}", 2)
-    from portal.identity.check import check_id_card
+    from portal.identity.check.pipeline import check_id_card
 
     try:
         result = check_id_card(data, name=name, id_number=id_number)

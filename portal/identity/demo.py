@@ -2,15 +2,21 @@
 
 The demo candidate 13800000001 stays unverified so that a visitor can try the whole flow. Every identity is
 fictional (random Hubei region codes, valid check digits). Card images for the pending cases are drawn by
-tools/idcard when it and the CJK fonts are available; otherwise the cases have no images (未上传).
+`python -m tools.idcard --people` (a subprocess) when tools/ and the CJK fonts are available; otherwise the
+cases have no images (未上传).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -19,9 +25,10 @@ from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification, 
 from portal.core import storage
 from portal.core.crypto import encrypt_text, lookup_hash, mask
 from portal.core.timeutil import utcnow
-from portal.identity.numbers import check_digit
+from portal.identity.check.numbers import check_digit
 
 log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[2]
 
 VERIFIED_SHARE = 0.7  # of the generated candidates beyond the hand-made cases
 REGIONS = ("420102", "420106", "420111", "420115", "420502", "420602", "420902", "421002", "421102", "422801")
@@ -77,42 +84,58 @@ def _row(user_id: int, person: _Person, *, status: str, method: str, when: dt.da
     return row
 
 
-def _card_images(person: _Person, rng: random.Random) -> tuple[str | None, str | None]:
-    """Fictional front and back photos of the person's card, stored like uploads; (None, None) without fonts."""
-    try:
-        from PIL import ImageDraw
+def _card_images(people: list[tuple[int, _Person]], seed: int) -> dict[int, tuple[str, str]]:
+    """Fictional front and back photos of each person's card, stored like uploads, by user id.
 
-        from tools.idcard import generator
-    except ImportError:  # tools/ is not shipped everywhere
-        return None, None
-    try:
-        identity = generator.random_identity(rng)
-        identity.name, identity.id_number, identity.sex, identity.birth_date = (
-            person.name,
-            person.number,
-            person.sex,
-            person.born,
+    Drawn by the development generator in a subprocess (`python -m tools.idcard --people`; the portal never
+    imports tools/); empty when tools/ or the CJK fonts are missing, and those cases show 未上传.
+    """
+    if not people or not (ROOT / "tools" / "idcard").is_dir():
+        return {}
+    with tempfile.TemporaryDirectory(prefix="demo-cards-") as tmp:
+        folder = Path(tmp)
+        listing = folder / "people.jsonl"
+        listing.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "id": user_id,
+                        "name": p.name,
+                        "id_number": p.number,
+                        "sex": p.sex,
+                        "birth_date": p.born.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+                for user_id, p in people
+            ),
+            encoding="utf-8",
         )
-        region = generator.REGIONS.get(person.number[:6])
-        for prefix in generator.REGIONS.values():
-            if region and identity.address.startswith(prefix):
-                identity.address = region + identity.address[len(prefix) :]
-                break
-        front = generator.encode_jpeg(generator.flat_scan(generator.render_card(identity, rng), rng))
-        back = generator._background(rng)
-        draw = ImageDraw.Draw(back)
-        s = generator.SCALE
-        draw.ellipse((60 * s, 50 * s, 200 * s, 190 * s), outline=(190, 40, 40), width=6 * s)
-        draw.text((250 * s, 70 * s), "中华人民共和国", font=generator.font("sans_bold", 56 * s), fill=(20, 20, 20))
-        draw.text((250 * s, 150 * s), "居民身份证", font=generator.font("sans_bold", 72 * s), fill=(20, 20, 20))
-        label = generator.font("sans", 26 * s)
-        draw.text((150 * s, 400 * s), "签发机关   示范市公安局示范分局", font=label, fill=(20, 20, 20))
-        start = person.born.year + 18 + rng.randrange(0, 10)
-        draw.text((150 * s, 460 * s), f"有效期限   {start}.05.01-{start + 20}.05.01", font=label, fill=(20, 20, 20))
-        back_jpeg = generator.encode_jpeg(generator.flat_scan(back, rng))
-    except generator.FontsMissing:
-        return None, None
-    return storage.save(front, kind="identity"), storage.save(back_jpeg, kind="identity")
+        command = [
+            sys.executable,
+            "-m",
+            "tools.idcard",
+            "--people",
+            str(listing),
+            "--out",
+            str(folder),
+            "--seed",
+            str(seed),
+        ]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+        if done.returncode != 0:
+            log.warning("demo card images not drawn (tools.idcard exit %s)", done.returncode)
+            return {}
+        images = {}
+        for user_id, _ in people:
+            front, back = (folder / f"{user_id}-{side}.jpg" for side in ("front", "back"))
+            if front.is_file() and back.is_file():
+                images[user_id] = (
+                    storage.save(front.read_bytes(), kind="identity"),
+                    storage.save(back.read_bytes(), kind="identity"),
+                )
+        return images
 
 
 def extend(session: Session, rng: random.Random, context) -> None:
@@ -128,6 +151,7 @@ def extend(session: Session, rng: random.Random, context) -> None:
     rows: list[dict] = []
     made: dict[str, list[tuple[int, _Person]]] = {"verified": [], "pending": [], "rejected": []}
 
+    drawn: list[tuple[int, _Person]] = []
     plan = ["verified"] * 5 + ["pending_images"] * 3 + ["pending_other", "rejected", "flagged"]
     for user_id, kind in zip(others, plan, strict=False):
         person = _person(rng, used)
@@ -136,7 +160,7 @@ def extend(session: Session, rng: random.Random, context) -> None:
             rows.append(_row(user_id, person, status="verified", method="auto_id_card", when=when))
             made["verified"].append((user_id, person))
         elif kind == "pending_images":
-            front, back = _card_images(person, rng)
+            drawn.append((user_id, person))
             rows.append(
                 _row(
                     user_id,
@@ -145,8 +169,6 @@ def extend(session: Session, rng: random.Random, context) -> None:
                     method="manual_id_card",
                     when=now - dt.timedelta(hours=rng.randint(1, 72)),
                     auto_attempts=3,
-                    front_image_key=front,
-                    back_image_key=back,
                 )
             )
             made["pending"].append((user_id, person))
@@ -193,6 +215,11 @@ def extend(session: Session, rng: random.Random, context) -> None:
                     created_at=now - dt.timedelta(hours=5),
                 )
             )
+
+    images = _card_images(drawn, rng.randrange(2**31))
+    for row in rows:
+        if row["user_id"] in images:
+            row["front_image_key"], row["back_image_key"] = images[row["user_id"]]
 
     # Load-test sizes: most of the remaining generated candidates are verified.
     for user_id in others[len(plan) :]:

@@ -1,12 +1,18 @@
-"""Manual review of real-name verification (人工审核): the reviewers' list, the case, 通过 / 不通过, flags."""
+"""Manual review of real-name verification (人工审核): the queue with its claims, the case, 通过 / 不通过, flags.
+
+A reviewer picks a case from the queue (oldest first, filtered, one page at a time, masked data only) and claims
+it for `CLAIM_MINUTES`, so that two reviewers do not work on the same case; a decision is refused while
+another reviewer's claim runs.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from db.models import IdentityCheckAttempt, IdentityFlag, IdentityVerification, User
@@ -17,28 +23,34 @@ from portal.core import storage
 from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, mask_name
 from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.paging import Page, page_bounds
 from portal.core.timeutil import fmt, utcnow
+from portal.identity.policy import current_verification
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VerificationStatus
 from portal.message import service as messages
 
-DECISION_LABELS = {"verified": "通过", "retake": "需重拍", "mismatch": "信息不一致", "unreadable": "无法识别"}
-REASON_LABELS = {
-    "blurry": "模糊",
-    "glare": "反光",
-    "too_dark": "过暗",
-    "not_in_frame": "未完整入框",
-    "too_small": "证件过小",
-    "unclear": "未看清",
-    "name_mismatch": "姓名不一致",
-    "number_mismatch": "号码不一致",
-    "invalid_number": "号码无效",
-}
+CLAIM_MINUTES = 15
 DUPLICATE = "该证件号码已被其他账号实名认证，不能通过；请选择“不通过”并说明原因。"
 STALE = "该申请已被处理或已被考生撤回，请刷新列表。"
 CLAIMED = "该申请正由其他审核员处理，请选择其他申请。"
 
+REJECT_REASONS = (
+    "证件照片模糊，无法辨认证件信息，请在光线充足处重新拍摄上传。",
+    "上传的不是所选证件类型的证件，请上传正确的证件照片。",
+    "证件信息与填写的姓名或证件号码不一致，请核对后重新提交。",
+    "证件已过有效期，请上传有效期内的证件。",
+    "证件照片不完整（边角被遮挡或裁切），请完整拍摄证件正反面。",
+    "该证件号码已被其他账号实名认证。",
+)
+
+
+def _pending():
+    """SQL: the current verification waits for a reviewer."""
+    return and_(IdentityVerification.status == VerificationStatus.PENDING, current_verification())
+
 
 def _not_claimed_by_other(actor: Actor, now: datetime):
-    """A decision is refused while another reviewer's claim (portal.dashboard.reviewer.claim) runs."""
+    """A decision is refused while another reviewer's claim (`claim`) runs."""
     return or_(
         IdentityVerification.claimed_by.is_(None),
         IdentityVerification.claimed_by == actor.user_id,
@@ -49,24 +61,195 @@ def _not_claimed_by_other(actor: Actor, now: datetime):
 def _refusal(session: Session, row: IdentityVerification, actor: Actor, now: datetime) -> Conflict:
     session.refresh(row)
     claimed = row.claimed_by not in (None, actor.user_id) and row.claimed_until is not None and row.claimed_until >= now
-    if row.status == "pending" and row.is_current and claimed:
+    if row.status == VerificationStatus.PENDING and row.is_current and claimed:
         return Conflict(CLAIMED)
     return Conflict(STALE)
 
 
 @dataclass(frozen=True)
-class CaseSummary:
-    """One line of the reviewers' list (masked personal data only)."""
+class QueueRow:
+    """One pending verification in the queue (masked personal data only)."""
 
     id: int
     user_id: int
-    username: str
     masked_name: str
     document_type: str
     method: str
     masked_number: str
+    region_code: str
     submitted_at: datetime | None
     flags: int
+    claimed_by: str | None  # reviewer's username while the claim runs
+    claimed_until: datetime | None
+
+    @property
+    def document_label(self) -> str:
+        return DOCUMENT_TYPE_LABELS.get(self.document_type, self.document_type)
+
+
+def verification_queue(
+    session: Session,
+    *,
+    actor: Actor,
+    document_type: str | None = None,
+    city_code: str | None = None,
+    min_wait_hours: int | None = None,
+    unclaimed_only: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """待审核实名认证, oldest first, filtered by document type, city (from the region code) and waiting time."""
+    authorize(session, actor, "reviewer")
+    limit, offset = page_bounds(page, page_size)
+    now = utcnow()
+    conditions = [_pending()]
+    if document_type:
+        if document_type not in DOCUMENT_TYPE_LABELS:
+            raise ValidationFailed({"document_type": "证件类型不正确"})
+        conditions.append(IdentityVerification.document_type == document_type)
+    if city_code:
+        from portal.stats.common import city_prefix  # deferred: stats reads identity's tables, not the reverse
+
+        conditions.append(IdentityVerification.region_code.like(city_prefix(city_code)))
+    if min_wait_hours:
+        conditions.append(IdentityVerification.submitted_at <= now - timedelta(hours=min_wait_hours))
+    if unclaimed_only:
+        conditions.append(or_(IdentityVerification.claimed_by.is_(None), IdentityVerification.claimed_until < now))
+    total = session.scalar(select(func.count()).select_from(IdentityVerification).where(*conditions)) or 0
+    page_rows = list(
+        session.scalars(
+            select(IdentityVerification)
+            .where(*conditions)
+            .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    # Flags and claimers only for the rows of this page (never for the whole queue).
+    users = [row.user_id for row in page_rows] or [0]
+    flags = dict(
+        session.execute(
+            select(IdentityFlag.user_id, func.count())
+            .where(IdentityFlag.user_id.in_(users), IdentityFlag.resolved_at.is_(None))
+            .group_by(IdentityFlag.user_id)
+        ).all()
+    )
+    claimers = {row.claimed_by for row in page_rows if row.claimed_by is not None} or {0}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(claimers))).all())
+    rows = [(row, flags.get(row.user_id, 0), names.get(row.claimed_by)) for row in page_rows]
+    out = []
+    for row, flag_count, claimer_name in rows:
+        active = row.claimed_by is not None and row.claimed_until is not None and row.claimed_until >= now
+        out.append(
+            QueueRow(
+                id=row.id,
+                user_id=row.user_id,
+                masked_name=mask_name(row.real_name),
+                document_type=row.document_type,
+                method=row.method,
+                masked_number=row.document_number_masked,
+                region_code=row.region_code or "",
+                submitted_at=row.submitted_at,
+                flags=flag_count or 0,
+                claimed_by=claimer_name if active else None,
+                claimed_until=row.claimed_until if active else None,
+            )
+        )
+    return Page(out, total, page, page_size)
+
+
+def queue_summary(session: Session, *, actor: Actor) -> dict[str, int]:
+    """Pending count per document type, plus 'total' and 'flags' (open duplicate-number flags)."""
+    authorize(session, actor, "reviewer")
+    counts = dict(
+        session.execute(
+            select(IdentityVerification.document_type, func.count())
+            .where(_pending())
+            .group_by(IdentityVerification.document_type)
+        ).all()
+    )
+    counts["total"] = sum(counts.values())
+    counts["flags"] = (
+        session.scalar(select(func.count()).select_from(IdentityFlag).where(IdentityFlag.resolved_at.is_(None))) or 0
+    )
+    return counts
+
+
+def claim(session: Session, *, actor: Actor, verification_id: int) -> datetime:
+    """Claim a pending case for `CLAIM_MINUTES` (renews one's own claim); refuses a case another reviewer holds.
+
+    One conditional UPDATE decides the race: only a row that is unclaimed, claimed by this reviewer or whose
+    claim has expired is changed, so of two reviewers claiming at once exactly one gets rowcount 1.
+    """
+    authorize(session, actor, "reviewer")
+    now = utcnow()
+    until = now + timedelta(minutes=CLAIM_MINUTES)
+    try:
+        result = session.execute(
+            update(IdentityVerification)
+            .where(
+                IdentityVerification.id == verification_id,
+                _pending(),
+                or_(
+                    IdentityVerification.claimed_by.is_(None),
+                    IdentityVerification.claimed_by == actor.user_id,
+                    IdentityVerification.claimed_until < now,
+                ),
+            )
+            .values(claimed_by=actor.user_id, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:  # SQLite: another writer won the lock first
+        raise Conflict("该申请正由其他审核员处理，请稍后再试或选择其他申请。") from error
+    if result.rowcount != 1:
+        raise _claim_refusal(session, verification_id, now)
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.claim",
+        object_type="identity_verification",
+        object_id=verification_id,
+        summary=f"until={until.isoformat(timespec='minutes')}",
+    )
+    return until
+
+
+def _claim_refusal(session: Session, verification_id: int, now: datetime) -> Exception:
+    row = session.execute(
+        select(
+            IdentityVerification.status,
+            IdentityVerification.is_current,
+            IdentityVerification.claimed_until,
+            User.username,
+        )
+        .outerjoin(User, User.id == IdentityVerification.claimed_by)
+        .where(IdentityVerification.id == verification_id)
+    ).first()
+    if row is None:
+        return NotFound("未找到该认证申请。")
+    if row.status != VerificationStatus.PENDING or not row.is_current:
+        return Conflict(STALE)
+    return Conflict(f"该申请正由审核员 {row.username} 处理（锁定至 {fmt(row.claimed_until)}），请选择其他申请。")
+
+
+def release(session: Session, *, actor: Actor, verification_id: int) -> bool:
+    """Give up one's claim on a case (e.g. 返回列表); True when a claim was released."""
+    authorize(session, actor, "reviewer")
+    result = session.execute(
+        update(IdentityVerification)
+        .where(IdentityVerification.id == verification_id, IdentityVerification.claimed_by == actor.user_id)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        audit.record(
+            session,
+            actor=actor,
+            action="identity.release",
+            object_type="identity_verification",
+            object_id=verification_id,
+        )
+    return bool(result.rowcount)
 
 
 @dataclass(frozen=True)
@@ -100,52 +283,6 @@ class FlagSummary:
     other_username: str | None
     kind: str
     created_at: datetime
-
-
-def pending_cases(session: Session, *, actor: Actor, limit: int = 200, offset: int = 0) -> list[CaseSummary]:
-    """Applications waiting for manual review, oldest first (masked data only)."""
-    authorize(session, actor, "reviewer")
-    flags = (
-        select(func.count(IdentityFlag.id))
-        .where(IdentityFlag.user_id == IdentityVerification.user_id, IdentityFlag.resolved_at.is_(None))
-        .correlate(IdentityVerification)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(IdentityVerification, User.username, flags)
-        .join(User, User.id == IdentityVerification.user_id)
-        .where(IdentityVerification.status == "pending", IdentityVerification.is_current.is_(True))
-        .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        CaseSummary(
-            id=row.id,
-            user_id=row.user_id,
-            username=username,
-            masked_name=mask_name(row.real_name),
-            document_type=row.document_type,
-            method=row.method,
-            masked_number=row.document_number_masked,
-            submitted_at=row.submitted_at,
-            flags=flag_count or 0,
-        )
-        for row, username, flag_count in rows
-    ]
-
-
-def pending_count(session: Session, *, actor: Actor) -> int:
-    """How many applications wait for manual review."""
-    authorize(session, actor, "reviewer")
-    return (
-        session.scalar(
-            select(func.count()).where(
-                IdentityVerification.status == "pending", IdentityVerification.is_current.is_(True)
-            )
-        )
-        or 0
-    )
 
 
 def open_case(session: Session, *, actor: Actor, verification_id: int) -> Case:
@@ -191,12 +328,38 @@ def _load(key: str | None) -> bytes | None:
     return storage.load(key)
 
 
+@dataclass(frozen=True)
+class AutoCheck:
+    """What the automatic ID card check read on its last run and why it failed (reviewers only)."""
+
+    decision: str
+    reasons: list[str]
+    extracted: dict
+
+
+def auto_check(session: Session, *, actor: Actor, verification_id: int) -> AutoCheck | None:
+    """The last automatic check's reading of a case the reviewer holds (None when it never ran or kept nothing)."""
+    authorize(session, actor, "reviewer")
+    row = session.get(IdentityVerification, verification_id)
+    if row is None:
+        raise NotFound("未找到该认证申请。")
+    if row.claimed_by != actor.user_id:
+        raise Conflict("请先打开（领取）该申请。")
+    if not row.check_summary_enc:
+        return None
+    try:
+        data = json.loads(decrypt_text(row.check_summary_enc))
+    except (ValueError, TypeError):
+        return None
+    return AutoCheck(str(data.get("decision", "")), list(data.get("reasons") or []), dict(data.get("extracted") or {}))
+
+
 def _verified_elsewhere(session: Session, row: IdentityVerification) -> int | None:
     """The other account for which this application's number is already verified, if any."""
     return session.scalar(
         select(IdentityVerification.user_id).where(
             IdentityVerification.document_number_hash == row.document_number_hash,
-            IdentityVerification.status == "verified",
+            IdentityVerification.status == VerificationStatus.VERIFIED,
             IdentityVerification.user_id != row.user_id,
         )
     )
@@ -208,8 +371,7 @@ def _decide(session: Session, row: IdentityVerification, actor: Actor, now, *, s
         update(IdentityVerification)
         .where(
             IdentityVerification.id == row.id,
-            IdentityVerification.status == "pending",
-            IdentityVerification.is_current.is_(True),
+            _pending(),
             _not_claimed_by_other(actor, now),
         )
         .values(
@@ -233,14 +395,14 @@ def approve(session: Session, *, actor: Actor, verification_id: int) -> None:
     row = session.get(IdentityVerification, verification_id)
     if row is None:
         raise NotFound("未找到该认证申请。")
-    if row.status != "pending" or not row.is_current:
+    if row.status != VerificationStatus.PENDING or not row.is_current:
         raise Conflict(STALE)
     if _verified_elsewhere(session, row) is not None:
         raise Conflict(DUPLICATE)
     now = utcnow()
     try:
         with session.begin_nested():
-            _decide(session, row, actor, now, status="verified", reason=None)
+            _decide(session, row, actor, now, status=VerificationStatus.VERIFIED, reason=None)
     except IntegrityError as error:
         raise Conflict(DUPLICATE) from error
     messages.send(
@@ -273,7 +435,7 @@ def reject(session: Session, *, actor: Actor, verification_id: int, reason: str)
     if row is None:
         raise NotFound("未找到该认证申请。")
     now = utcnow()
-    _decide(session, row, actor, now, status="rejected", reason=reason)
+    _decide(session, row, actor, now, status=VerificationStatus.REJECTED, reason=reason)
     messages.send(
         session,
         user_id=row.user_id,

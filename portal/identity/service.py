@@ -1,6 +1,6 @@
-"""Real-name verification services: the candidate's application, its states, and what other domains read.
+"""Real-name verification services: the candidate's verification, its states, and what other domains read.
 
-States of an application (one current application per user, `is_current`):
+States of a verification (one current verification per user, `is_current`):
   fill_in → unverified (auto_id_card: scan until verified; manual_*: upload front and back)
   submit_scan (verified by the automatic check) → verified
   submit_manual → pending → approve → verified / reject → rejected
@@ -27,37 +27,16 @@ from portal.core import storage
 from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask
 from portal.core.errors import Conflict, NotFound, ValidationFailed
-from portal.core.settings import get_settings
 from portal.core.timeutil import fmt, utcnow
-from portal.identity import numbers
+from portal.identity import policy
+from portal.identity.check import numbers
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, Method, VerificationStatus
 from portal.message import service as messages
 
-DOCUMENT_TYPE_LABELS = {
-    "resident_id": "居民身份证",
-    "hk_macau_permit": "港澳居民来往内地通行证",
-    "taiwan_permit": "台湾居民来往大陆通行证",
-    "hmt_residence_permit": "港澳台居民居住证",
-    "foreign_permanent_residence": "外国人永久居留身份证",
-    "passport": "护照",
-}
-METHOD_LABELS = {
-    "auto_id_card": "身份证（自动核验）",
-    "manual_id_card": "身份证（人工审核）",
-    "manual_other": "其他证件（人工审核）",
-}
-STATUS_LABELS = {
-    "unverified": "未认证",
-    "pending": "待认证",
-    "verified": "认证成功",
-    "rejected": "审核未通过",
-    "withdrawn": "已撤回",
-}
 DUPLICATE_MESSAGE = (
     "该证件号码已被其他账号实名认证，同一证件只能认证一个账号。"
     "如您从未注册过其他账号，请联系审核员处理（本次尝试已记录）。"
 )
-_RESIDENT_NAME = re.compile(r"^[\u3400-\u9fff·]{2,30}$")
-_OTHER_NAME = re.compile(r"^[\u3400-\u9fffA-Za-z·.'\- ]{1,64}$")
 
 
 class DuplicateNumber(Conflict):
@@ -91,8 +70,8 @@ class VerifiedIdentity:
 
 
 @dataclass(frozen=True)
-class Application:
-    """The candidate's own view of their current application (for the 实名认证 page)."""
+class Verification:
+    """The candidate's own view of their current verification (for the 实名认证 page)."""
 
     id: int
     status: str
@@ -111,12 +90,12 @@ class Application:
     @property
     def manual_offered(self) -> bool:
         """True once the automatic check failed often enough that manual review is offered."""
-        return self.method == "auto_id_card" and self.auto_attempts >= self.attempts_before_manual
+        return self.method == Method.AUTO_ID_CARD and self.auto_attempts >= self.attempts_before_manual
 
     @property
     def step(self) -> int:
         """0 信息填写, 1 证件扫描 (or waiting for review), 2 认证成功."""
-        return 2 if self.status == "verified" else 1
+        return 2 if self.status == VerificationStatus.VERIFIED else 1
 
 
 @dataclass(frozen=True)
@@ -140,22 +119,17 @@ class ScanPreview:
     overlay_jpeg: bytes
 
 
-# ----------------------------------------------------------------------------------------------- reads
-
-
 def current(session: Session, *, user_id: int) -> IdentityVerification | None:
-    """The user's current application (None when they never started or withdrew)."""
+    """The user's current verification (None when they never started or withdrew)."""
     return session.scalar(
-        select(IdentityVerification).where(
-            IdentityVerification.user_id == user_id, IdentityVerification.is_current.is_(True)
-        )
+        select(IdentityVerification).where(IdentityVerification.user_id == user_id, policy.current_verification())
     )
 
 
 def verified_identity(session: Session, *, user_id: int) -> VerifiedIdentity | None:
     """The candidate's verified identity, or None when not (yet) verified."""
     row = current(session, user_id=user_id)
-    if row is None or row.status != "verified":
+    if row is None or row.status != VerificationStatus.VERIFIED:
         return None
     return VerifiedIdentity(
         user_id=row.user_id,
@@ -171,20 +145,20 @@ def verified_identity(session: Session, *, user_id: int) -> VerifiedIdentity | N
 
 
 def status_of(session: Session, *, user_id: int) -> str:
-    """unverified / pending / verified / rejected for the user's current application."""
+    """unverified / pending / verified / rejected for the user's current verification."""
     row = current(session, user_id=user_id)
-    return "unverified" if row is None else row.status
+    return VerificationStatus.UNVERIFIED if row is None else row.status
 
 
-def my_application(session: Session, *, actor: Actor) -> Application | None:
-    """The acting candidate's current application, or None before 信息填写 (or after a withdrawal)."""
+def my_verification(session: Session, *, actor: Actor) -> Verification | None:
+    """The acting candidate's current verification, or None before 信息填写 (or after a withdrawal)."""
     authorize(session, actor, "candidate")
     row = current(session, user_id=actor.user_id)
-    return None if row is None else _application(row)
+    return None if row is None else _view(row)
 
 
-def _application(row: IdentityVerification) -> Application:
-    return Application(
+def _view(row: IdentityVerification) -> Verification:
+    return Verification(
         id=row.id,
         status=row.status,
         method=row.method,
@@ -192,7 +166,7 @@ def _application(row: IdentityVerification) -> Application:
         document_type=row.document_type,
         masked_number=row.document_number_masked,
         auto_attempts=row.auto_attempts or 0,
-        attempts_before_manual=get_settings().auto_check_attempts,
+        attempts_before_manual=policy.auto_check_attempts(),
         submitted_at=row.submitted_at,
         decided_at=row.decided_at,
         decision_reason=row.decision_reason,
@@ -201,10 +175,9 @@ def _application(row: IdentityVerification) -> Application:
     )
 
 
-# ----------------------------------------------------------------------------------------- the candidate
-
-
-def fill_in(session: Session, *, actor: Actor, real_name: str, document_type: str, document_number: str) -> Application:
+def fill_in(
+    session: Session, *, actor: Actor, real_name: str, document_type: str, document_number: str
+) -> Verification:
     """信息填写: validate name, type and number; resident ID goes to the scan, other documents to manual review.
 
     Raises DuplicateNumber (after adding a flag for reviewers) when the number is verified for another account.
@@ -215,12 +188,9 @@ def fill_in(session: Session, *, actor: Actor, real_name: str, document_type: st
     errors: dict[str, str] = {}
     if document_type not in DOCUMENT_TYPE_LABELS:
         errors["document_type"] = "请选择证件类型"
-    if not name:
-        errors["real_name"] = "请填写真实姓名"
-    elif document_type == "resident_id" and not _RESIDENT_NAME.match(name):
-        errors["real_name"] = "真实姓名应与身份证上一致（2 至 30 个汉字，少数民族姓名可含“·”）"
-    elif not _OTHER_NAME.match(name):
-        errors["real_name"] = "真实姓名应与证件上一致（汉字或字母，最多 64 个字符）"
+    problem = policy.name_problem(document_type, name)
+    if problem:
+        errors["real_name"] = problem
     if document_type in DOCUMENT_TYPE_LABELS:
         problem = numbers.validate_document_number(document_type, number)
         if problem:
@@ -229,23 +199,25 @@ def fill_in(session: Session, *, actor: Actor, real_name: str, document_type: st
         raise ValidationFailed(errors)
 
     row = current(session, user_id=actor.user_id)
-    if row is not None and row.status == "pending":
+    if row is not None and row.status == VerificationStatus.PENDING:
         raise Conflict("您的实名认证正在人工审核中，如需修改请先撤回认证。")
-    if row is not None and row.status == "verified":
+    if row is not None and row.status == VerificationStatus.VERIFIED:
         raise Conflict("您已完成实名认证，无需重复认证。")
-    if row is not None and row.status == "rejected":
+    if row is not None and row.status == VerificationStatus.REJECTED:
         raise Conflict("您的实名认证未通过审核，请先撤回认证后重新填写。")
 
     number_hash = lookup_hash(number)
     _refuse_if_verified_elsewhere(session, actor=actor, number_hash=number_hash)
 
-    method = "auto_id_card" if document_type == "resident_id" else "manual_other"
+    method = policy.initial_method(document_type)
     details = _details(document_type, number)
     if row is None:
-        row = IdentityVerification(user_id=actor.user_id, is_current=True, auto_attempts=0, status="unverified")
+        row = IdentityVerification(
+            user_id=actor.user_id, is_current=True, auto_attempts=0, status=VerificationStatus.UNVERIFIED
+        )
         session.add(row)
-    elif row.method == "manual_id_card" and document_type == "resident_id":
-        method = "manual_id_card"  # manual review was already offered; keep it
+    elif row.method == Method.MANUAL_ID_CARD and document_type == DocumentType.RESIDENT_ID:
+        method = Method.MANUAL_ID_CARD  # manual review was already offered; keep it
     row.real_name = name
     row.document_type = document_type
     row.document_number_enc = encrypt_text(number)
@@ -266,12 +238,12 @@ def fill_in(session: Session, *, actor: Actor, real_name: str, document_type: st
         object_id=row.id,
         summary=f"document_type={document_type} method={method}",
     )
-    return _application(row)
+    return _view(row)
 
 
 def _details(document_type: str, number: str) -> tuple[str, str | None, date | None]:
     """Region, sex and birth date encoded in an 18-character number (resident ID, HMT residence permit)."""
-    if document_type in ("resident_id", "hmt_residence_permit"):
+    if document_type in policy.ENCODES_DETAILS:
         return number[:6], numbers.sex(number), numbers.birth_date(number)
     return "", None, None
 
@@ -280,7 +252,7 @@ def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash
     other = session.scalar(
         select(IdentityVerification.user_id).where(
             IdentityVerification.document_number_hash == number_hash,
-            IdentityVerification.status == "verified",
+            IdentityVerification.status == VerificationStatus.VERIFIED,
             IdentityVerification.user_id != actor.user_id,
         )
     )
@@ -315,7 +287,7 @@ def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash
 
 def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> IdentityVerification:
     query = select(IdentityVerification).where(
-        IdentityVerification.user_id == actor.user_id, IdentityVerification.is_current.is_(True)
+        IdentityVerification.user_id == actor.user_id, policy.current_verification()
     )
     if lock:
         query = query.with_for_update()
@@ -327,12 +299,12 @@ def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> Ident
 
 def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) -> ScanOutcome:
     """证件扫描: run the automatic check on a photo of the ID card front and record the attempt."""
-    from portal.identity.check import check_id_card, messages_zh
-    from portal.identity.imaging import UploadRejected, sanitize_upload
+    from portal.identity.check.imaging import UploadRejected, sanitize_upload
+    from portal.identity.check.pipeline import check_id_card, messages_zh
 
     authorize(session, actor, "candidate")
     row = _own_current(session, actor, lock=True)
-    if row.status != "unverified" or row.method != "auto_id_card":
+    if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
         raise Conflict(_not_scannable(row))
     try:
         clean = sanitize_upload(image)
@@ -350,12 +322,11 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
             seconds=round(result.seconds, 3),
         )
     )
-    limit = get_settings().auto_check_attempts
-    if result.decision == "verified":
+    if result.decision == Decision.VERIFIED:
         _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
         row.front_image_key = _save_image(session, clean.jpeg_bytes)
         now = utcnow()
-        row.status = "verified"
+        row.status = VerificationStatus.VERIFIED
         row.submitted_at = row.submitted_at or now
         row.decided_at = now
         row.decision_reason = None
@@ -391,17 +362,18 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
         reasons=list(result.reasons),
         messages=messages_zh(result),
         attempts=row.auto_attempts,
-        manual_offered=result.decision != "verified" and row.auto_attempts >= limit,
+        manual_offered=result.decision != Decision.VERIFIED
+        and policy.manual_review_offered(row.method, row.auto_attempts),
         seconds=result.seconds,
     )
 
 
 def _not_scannable(row: IdentityVerification) -> str:
-    if row.status == "verified":
+    if row.status == VerificationStatus.VERIFIED:
         return "您已完成实名认证。"
-    if row.status == "pending":
+    if row.status == VerificationStatus.PENDING:
         return "您的申请正在人工审核中，请等待审核结果。"
-    if row.status == "rejected":
+    if row.status == VerificationStatus.REJECTED:
         return "您的申请未通过审核，请先撤回认证后重新开始。"
     return "当前证件类型需人工审核，请上传证件照片。"
 
@@ -414,8 +386,8 @@ def preview_scan(image: bytes) -> ScanPreview:
     """The photo with the frame guide and the detected card outline, and the quality verdict (no OCR, no data)."""
     import cv2
 
-    from portal.identity.imaging import UploadRejected, sanitize_upload
-    from portal.identity.quality import assess
+    from portal.identity.check.imaging import UploadRejected, sanitize_upload
+    from portal.identity.check.quality import assess
 
     try:
         clean = sanitize_upload(image)
@@ -431,16 +403,15 @@ def preview_scan(image: bytes) -> ScanPreview:
     return ScanPreview(ok=report.ok, messages=messages, overlay_jpeg=buffer.tobytes() if encoded else b"")
 
 
-def switch_to_manual(session: Session, *, actor: Actor) -> Application:
+def switch_to_manual(session: Session, *, actor: Actor) -> Verification:
     """身份证（人工审核）: offered after the configured number of failed automatic checks."""
     authorize(session, actor, "candidate")
     row = _own_current(session, actor, lock=True)
-    limit = get_settings().auto_check_attempts
-    if row.status != "unverified" or row.method != "auto_id_card":
-        raise Conflict(_not_scannable(row) if row.method == "auto_id_card" else "您已选择人工审核。")
-    if (row.auto_attempts or 0) < limit:
-        raise Conflict(f"身份证自动核验连续 {limit} 次未通过后，方可申请人工审核。")
-    row.method = "manual_id_card"
+    if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
+        raise Conflict(_not_scannable(row) if row.method == Method.AUTO_ID_CARD else "您已选择人工审核。")
+    if not policy.manual_review_offered(row.method, row.auto_attempts or 0):
+        raise Conflict(policy.manual_review_not_yet())
+    row.method = Method.MANUAL_ID_CARD
     session.flush()
     audit.record(
         session,
@@ -450,18 +421,18 @@ def switch_to_manual(session: Session, *, actor: Actor) -> Application:
         object_id=row.id,
         summary=f"after {row.auto_attempts} automatic attempts",
     )
-    return _application(row)
+    return _view(row)
 
 
-def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) -> Application:
-    """Submit the front and back images for manual review; the application becomes 待认证."""
-    from portal.identity.imaging import UploadRejected, sanitize_upload
+def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) -> Verification:
+    """Submit the front and back images for manual review; the verification becomes 待认证."""
+    from portal.identity.check.imaging import UploadRejected, sanitize_upload
 
     authorize(session, actor, "candidate")
     row = _own_current(session, actor, lock=True)
-    if row.status != "unverified" or row.method == "auto_id_card":
-        if row.status == "unverified":
-            raise Conflict(f"身份证自动核验连续 {get_settings().auto_check_attempts} 次未通过后，方可申请人工审核。")
+    if row.status != VerificationStatus.UNVERIFIED or row.method == Method.AUTO_ID_CARD:
+        if row.status == VerificationStatus.UNVERIFIED:
+            raise Conflict(policy.manual_review_not_yet())
         raise Conflict(_not_scannable(row))
     errors: dict[str, str] = {}
     clean = {}
@@ -479,7 +450,7 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
     _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
     row.front_image_key = _save_image(session, clean["front"])
     row.back_image_key = _save_image(session, clean["back"])
-    row.status = "pending"
+    row.status = VerificationStatus.PENDING
     row.submitted_at = utcnow()
     row.decided_at = None
     row.decision_reason = None
@@ -493,26 +464,26 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
         object_id=row.id,
         summary=f"document_type={row.document_type} method={row.method}",
     )
-    return _application(row)
+    return _view(row)
 
 
 def withdraw(session: Session, *, actor: Actor) -> None:
-    """撤回认证: a pending or rejected application is withdrawn; the flow restarts at 信息填写."""
+    """撤回认证: a pending or rejected verification is withdrawn; the flow restarts at 信息填写."""
     authorize(session, actor, "candidate")
     row = _own_current(session, actor)
     result = session.execute(
         update(IdentityVerification)
         .where(
             IdentityVerification.id == row.id,
-            IdentityVerification.is_current.is_(True),
-            IdentityVerification.status.in_(("pending", "rejected")),
+            policy.current_verification(),
+            IdentityVerification.status.in_(policy.WITHDRAWABLE),
         )
-        .values(status="withdrawn", is_current=False)
+        .values(status=VerificationStatus.WITHDRAWN, is_current=False)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.refresh(row)
-        if row.status == "verified":
+        if row.status == VerificationStatus.VERIFIED:
             raise Conflict("您的实名认证已审核通过，不能撤回。")
         raise Conflict("只有待认证或审核未通过的申请可以撤回。")
     session.refresh(row)
@@ -527,7 +498,7 @@ def withdraw(session: Session, *, actor: Actor) -> None:
 
 
 def image(session: Session, *, actor: Actor, verification_id: int, side: str) -> bytes | None:
-    """One stored image of an application ("front" or "back"): only for its owner and for reviewers."""
+    """One stored image of a verification ("front" or "back"): only for its owner and for reviewers."""
     user = authorize(session, actor, "candidate", "reviewer")
     row = session.get(IdentityVerification, verification_id)
     if row is None or (actor.role == "candidate" and row.user_id != user.id):

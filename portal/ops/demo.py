@@ -59,7 +59,7 @@ EXTENSIONS: list[str] = [
     "portal.declaration.demo:extend",
     "portal.profile.demo:extend",
     "portal.access.demo:extend",
-    "portal.dashboard.seed:extend",
+    "portal.ops.bulk_seed:extend",
 ]
 
 

@@ -23,7 +23,8 @@ from portal.auth.passwords import check_password
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import utcnow
-from portal.identity.service import DOCUMENT_TYPE_LABELS, status_of, verified_identity
+from portal.identity.service import status_of, verified_identity
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS
 from portal.profile import regions
 
 MOBILE_RE = auth.MOBILE_RE

@@ -19,8 +19,7 @@ def import_units(file: Path) -> None:
     """
     from db.engine import get_engine, session_scope
     from portal.core.actor import SYSTEM
-    from portal.core.errors import PortalError
-    from portal.unit.importer import ImportFileError
+    from portal.core.errors import ImportFileError, PortalError
     from portal.unit.importer import import_units as run_import
 
     try:

@@ -16,8 +16,8 @@ from db.models import IdentityVerification, Unit, UnitBinding, UnitCodeAttempt, 
 from portal.auth.passwords import hash_password
 from portal.core.pinyin import initials
 from portal.core.timeutil import utcnow
-from portal.unit import service
 from portal.unit.codes import fictional_uscc
+from portal.unit.confirmation_code import code_hash, new_code
 
 DEMO_CODE = "HBWS2345KM"
 
@@ -28,12 +28,12 @@ def extend(session: Session, rng: random.Random, context) -> None:
     now = utcnow()
     values = []
     for index, (unit_id, name) in enumerate(units):
-        code = DEMO_CODE if index == 0 else service.new_code()
+        code = DEMO_CODE if index == 0 else new_code()
         values.append(
             {
                 "id": unit_id,
                 "name_initials": initials(name),
-                "confirmation_code_hash": service._code_hash(unit_id, code),
+                "confirmation_code_hash": code_hash(unit_id, code),
                 "code_rotated_at": now - timedelta(days=rng.randint(1, 90)),
             }
         )

@@ -23,8 +23,8 @@ from db.models import Unit
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
-from portal.core.errors import Conflict
-from portal.core.export import to_csv_bytes
+from portal.core.errors import Conflict, ImportFileError
+from portal.core.export import FORMULA_PREFIXES, to_csv_bytes
 from portal.core.pinyin import initials
 from portal.core.timeutil import utcnow
 from portal.unit import categories, codes, regions
@@ -38,18 +38,8 @@ COLUMNS = {
 }
 MAX_ROWS = 100_000
 CHUNK = 500
-FORMULA_START = ("=", "+", "-", "@")
 
 Progress = Callable[[float, str], None]
-
-
-class ImportFileError(ValueError):
-    """The file itself cannot be imported (unreadable, no header, a required column missing)."""
-
-    def __init__(self, english: str, chinese: str):
-        super().__init__(english)
-        self.english = english
-        self.chinese = chinese
 
 
 @dataclass(frozen=True)
@@ -97,7 +87,7 @@ def _rows_from_csv(data: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise ImportFileError(
-            "the CSV file is neither UTF-8 nor GB18030 text", "CSV 文件编码无法识别（请用 UTF-8 保存）。"
+            "CSV 文件编码无法识别（请用 UTF-8 保存）。", english="the CSV file is neither UTF-8 nor GB18030 text"
         )
     for row in csv.reader(io.StringIO(text)):
         yield [_cell(value) for value in row]
@@ -110,7 +100,7 @@ def _rows_from_xlsx(data: bytes) -> Iterator[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise ImportFileError(
-            f"not a readable XLSX file ({type(error).__name__})", "不是可读取的 XLSX 文件。"
+            "不是可读取的 XLSX 文件。", english=f"not a readable XLSX file ({type(error).__name__})"
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -128,7 +118,7 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]
     elif name.endswith(".csv"):
         raw = _rows_from_csv(data)
     else:
-        raise ImportFileError("the file must be .csv or .xlsx", "文件须为 CSV 或 XLSX 格式。")
+        raise ImportFileError("文件须为 CSV 或 XLSX 格式。", english="the file must be .csv or .xlsx")
     header = None
     for number, row in enumerate(raw, start=1):
         if header is None:
@@ -138,14 +128,14 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]
             missing = [column for column in COLUMNS if column not in header]
             if missing:
                 raise ImportFileError(
-                    f"missing column(s) {', '.join(missing)} in the header row (expected {', '.join(COLUMNS)})",
                     f"表头缺少列：{'、'.join(missing)}（应为 {'、'.join(COLUMNS)}）。",
+                    english=f"missing column(s) {', '.join(missing)} in the header row (expected {', '.join(COLUMNS)})",
                 )
             continue
         if not any(row):
             continue
         if number > MAX_ROWS + 1:
-            raise ImportFileError(f"more than {MAX_ROWS} rows", f"文件超过 {MAX_ROWS} 行，请分批导入。")
+            raise ImportFileError(f"文件超过 {MAX_ROWS} 行，请分批导入。", english=f"more than {MAX_ROWS} rows")
         yield (
             number,
             {
@@ -154,7 +144,7 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]
             },
         )
     if header is None:
-        raise ImportFileError("the file is empty (no header row)", "文件为空（没有表头）。")
+        raise ImportFileError("文件为空（没有表头）。", english="the file is empty (no header row)")
 
 
 def _check_text(value: str, column: str, *, required: bool, limit: int) -> tuple[str, str] | None:
@@ -162,7 +152,7 @@ def _check_text(value: str, column: str, *, required: bool, limit: int) -> tuple
         return "missing", f"{column}不能为空。"
     if len(value) > limit:
         return f"longer than {limit} characters", f"{column}最多 {limit} 字。"
-    if value.startswith(FORMULA_START):
+    if value.startswith(FORMULA_PREFIXES):
         return "must not start with = + - @", f"{column}不能以 = + - @ 开头。"
     return None
 

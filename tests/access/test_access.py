@@ -55,7 +55,7 @@ def world(session):
 def test_each_reader_role_and_kind_of_access_is_recorded(session, world, role, kind):
     reader = world[role]
     candidate = world["candidate"]
-    access.require_unit_access(session, actor=reader, candidate_id=candidate.user_id, section="education", action=kind)
+    access.require_bound(session, actor=reader, candidate_id=candidate.user_id, section="education", action=kind)
     rows = log_rows(session, candidate.user_id)
     assert [(r.reader_role, r.action, r.section) for r in rows] == [(role, kind, "education")]
     assert rows[0].reader_unit_id == (world["unit"].id if role == "unit_admin" else None)
@@ -70,16 +70,14 @@ def test_each_reader_role_and_kind_of_access_is_recorded(session, world, role, k
 
 def test_the_system_reading_is_recorded_as_such(session, world):
     candidate = world["candidate"]
-    access.require_unit_access(session, actor=SYSTEM, candidate_id=candidate.user_id, section="basic", action="export")
+    access.require_bound(session, actor=SYSTEM, candidate_id=candidate.user_id, section="basic", action="export")
     assert access.access_log(session, actor=candidate)[0].sentence.startswith("系统 于 ")
 
 
 def test_the_candidates_own_reads_write_nothing(session, world):
     candidate = world["candidate"]
     for kind in KINDS:
-        access.require_unit_access(
-            session, actor=candidate, candidate_id=candidate.user_id, section="basic", action=kind
-        )
+        access.require_bound(session, actor=candidate, candidate_id=candidate.user_id, section="basic", action=kind)
         access.record(session, actor=candidate, candidate_id=candidate.user_id, section="basic", action=kind)
     assert log_rows(session, candidate.user_id) == []
     assert access.unread_count(session, actor=candidate) == 0
@@ -87,7 +85,7 @@ def test_the_candidates_own_reads_write_nothing(session, world):
 
 def test_a_candidate_cannot_read_another_candidates_data(session, world):
     with pytest.raises(PermissionDenied):
-        access.require_unit_access(
+        access.require_bound(
             session, actor=world["other_candidate"], candidate_id=world["candidate"].user_id, section="basic"
         )
     with pytest.raises(PermissionDenied):
@@ -99,7 +97,7 @@ def test_a_candidate_cannot_read_another_candidates_data(session, world):
 def test_analysts_never_get_personal_data(session, world, kind):
     candidate = world["candidate"]
     with pytest.raises(PermissionDenied, match="统计分析"):
-        access.require_unit_access(
+        access.require_bound(
             session, actor=world["analyst"], candidate_id=candidate.user_id, section="basic", action=kind
         )
     with pytest.raises(PermissionDenied):
@@ -111,9 +109,7 @@ def test_analysts_never_get_personal_data(session, world, kind):
 def test_a_unit_never_bound_is_refused(session, world):
     candidate = world["candidate"]
     with pytest.raises(PermissionDenied, match="未绑定本单位"):
-        access.require_unit_access(
-            session, actor=world["other_unit_admin"], candidate_id=candidate.user_id, section="basic"
-        )
+        access.require_bound(session, actor=world["other_unit_admin"], candidate_id=candidate.user_id, section="basic")
     session.rollback()
     [row] = log_rows(session, candidate.user_id)
     assert row.action == "view_denied"
@@ -124,7 +120,7 @@ def test_a_unit_never_bound_is_refused(session, world):
 def test_a_unit_whose_binding_ended_can_no_longer_read_and_the_refusal_is_logged(engine, world, kind):
     candidate, unit_admin = world["candidate"], world["unit_admin"]
     with session_scope(engine) as s:
-        access.require_unit_access(s, actor=unit_admin, candidate_id=candidate.user_id, section="education")
+        access.require_bound(s, actor=unit_admin, candidate_id=candidate.user_id, section="education")
         binding = s.scalar(select(UnitBinding).where(UnitBinding.candidate_id == candidate.user_id))
         binding.ended_at = utcnow()
         binding.end_reason = "考生解绑单位"
@@ -132,9 +128,7 @@ def test_a_unit_whose_binding_ended_can_no_longer_read_and_the_refusal_is_logged
     # The caller's unit of work fails and rolls back; the refused attempt stays in the candidate's log.
     with pytest.raises(PermissionDenied, match="绑定已结束"):
         with session_scope(engine) as s:
-            access.require_unit_access(
-                s, actor=unit_admin, candidate_id=candidate.user_id, section="education", action=kind
-            )
+            access.require_bound(s, actor=unit_admin, candidate_id=candidate.user_id, section="education", action=kind)
 
     with session_scope(engine) as s:
         rows = log_rows(s, candidate.user_id)
@@ -156,7 +150,7 @@ def test_refused_attempt_is_kept_in_the_callers_session_when_it_cannot_be_writte
     candidate = factories.user(session, "candidate")
     stranger = factories.actor(session, "unit_admin", unit=unit)
     with pytest.raises(PermissionDenied):
-        access.require_unit_access(session, actor=stranger, candidate_id=candidate.id, section="basic")
+        access.require_bound(session, actor=stranger, candidate_id=candidate.id, section="basic")
     assert [r.action for r in log_rows(session, candidate.id)] == ["view_denied"]
 
 

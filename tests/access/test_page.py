@@ -50,10 +50,8 @@ def test_log_shows_readers_authorisations_and_unread_counts_then_marks_read(engi
         reviewer = factories.actor(session, "reviewer")
         candidate_id, username = candidate.id, candidate.username
     with session_scope(engine) as session:
-        access.require_unit_access(session, actor=unit_admin, candidate_id=candidate_id, section="education")
-        access.require_unit_access(
-            session, actor=reviewer, candidate_id=candidate_id, section="identity", action="review"
-        )
+        access.require_bound(session, actor=unit_admin, candidate_id=candidate_id, section="education")
+        access.require_bound(session, actor=reviewer, candidate_id=candidate_id, section="identity", action="review")
         rows = list(session.scalars(select(PersonalDataAccess).order_by(PersonalDataAccess.id)))
         rows[0].created_at = datetime(2026, 3, 2, 2, 0)
         rows[1].created_at = datetime(2026, 3, 4, 2, 0)
@@ -94,7 +92,7 @@ def test_ended_binding_shows_in_history_and_the_refused_attempt_in_the_log(engin
         binding.end_reason = "考生解绑单位"
     try:
         with session_scope(engine) as session:
-            access.require_unit_access(session, actor=unit_admin, candidate_id=candidate_id, section="basic")
+            access.require_bound(session, actor=unit_admin, candidate_id=candidate_id, section="basic")
     except PermissionDenied:
         pass
 

@@ -9,7 +9,8 @@ import pytest
 
 from portal.core.actor import SYSTEM, Actor
 from portal.core.timeutil import today_local
-from portal.declaration import service
+from portal.declaration.entry import save_section
+from portal.declaration.exam_year import open_exam_year
 from tests import factories
 
 YEAR = 2026
@@ -46,7 +47,7 @@ def fill(session, unit_actor, candidate_id, *, year=YEAR, today=None):
         ("probation", PROBATION),
         ("nurse_certificate", {"none": True}),
     ):
-        view = service.save_section(
+        view = save_section(
             session, actor=unit_actor, year=year, candidate_id=candidate_id, section=section, data=data, today=today
         )
     return view
@@ -66,7 +67,7 @@ def open_year(session, *, year=YEAR, entry=None, confirmation=None):
     today = today_local()
     entry = entry or (today - timedelta(days=30), today + timedelta(days=60))
     confirmation = confirmation or (today - timedelta(days=30), today + timedelta(days=90))
-    return service.open_exam_year(
+    return open_exam_year(
         session,
         actor=SYSTEM,
         year=year,

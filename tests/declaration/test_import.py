@@ -14,7 +14,7 @@ from db.models import Declaration, DeclarationEducation, Message, ProbationPerio
 from portal.cli import main
 from portal.core.errors import PermissionDenied
 from portal.core.timeutil import today_local
-from portal.declaration import importer, service, template
+from portal.declaration import confirmation, importer, template
 from tests import factories
 from tests.declaration.conftest import YEAR
 
@@ -73,7 +73,7 @@ def test_good_file_creates_complete_pending_records(session, world, two):
     first, second, _ = two
     result = run(session, world, merge(rows_for(first), rows_for(second, "第二考生")))
     assert (result.imported, result.updated, result.rejected, result.errors) == (2, 0, 0, [])
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     assert view.status == "pending" and view.missing == []
     assert view.record["has_nurse_certificate"] is False
     assert view.record["probation"][0]["supervisor_name"] == "王老师"
@@ -129,11 +129,11 @@ def test_rules_run_on_imported_rows(session, world, two):
 def test_import_after_confirmation_sets_back_to_pending_with_the_diff(session, world, two):
     first, _, _ = two
     run(session, world, rows_for(first))
-    view = service.my_record(session, actor=world.candidate_actor)
-    service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
     result = run(session, world, {"education": rows_for(first, graduated="2018-07-01")["education"]})
     assert (result.updated, result.rejected) == (1, 0)
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     assert view.status == "pending"
     assert [(c.label, c.old_value, c.new_value) for c in view.changes] == [
         ("学历信息·毕业时间", "2018-06-30", "2018-07-01")

@@ -11,7 +11,8 @@ from db.models import AuditEvent, Declaration, DeclarationConfirmation, Message,
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.core.timeutil import today_local
-from portal.declaration import service
+from portal.declaration import confirmation, entry, exam_year
+from portal.declaration.record import eligibility_record, eligibility_verdict
 from tests import factories
 from tests.declaration.conftest import EDUCATION, YEAR, fill, open_year
 
@@ -20,7 +21,7 @@ def test_unit_enters_a_complete_record_and_the_candidate_sees_it_pending(session
     view = fill(session, world.unit_admin, world.candidate.id)
     assert view.status == "pending"
     assert view.missing == []
-    mine = service.my_record(session, actor=world.candidate_actor)
+    mine = confirmation.my_record(session, actor=world.candidate_actor)
     assert mine.status_label == "待确认"
     assert mine.record["education"]["school"] == "示范医科大学"
     assert mine.basic.real_name == "测试考生"
@@ -30,7 +31,7 @@ def test_unit_enters_a_complete_record_and_the_candidate_sees_it_pending(session
 
 def test_a_save_that_breaks_a_rule_is_refused_naming_the_field(session, world):
     with pytest.raises(ValidationFailed) as error:
-        service.save_section(
+        entry.save_section(
             session,
             actor=world.unit_admin,
             year=YEAR,
@@ -45,7 +46,7 @@ def test_a_save_that_breaks_a_rule_is_refused_naming_the_field(session, world):
 def test_missing_required_field_and_unknown_choice_are_refused(session, world):
     data = {**EDUCATION, "school": "", "study_form": "函授班"}
     with pytest.raises(ValidationFailed) as error:
-        service.save_section(
+        entry.save_section(
             session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id, section="education", data=data
         )
     assert error.value.errors["education.school"] == "学历信息·毕业学校：必填"
@@ -54,8 +55,8 @@ def test_missing_required_field_and_unknown_choice_are_refused(session, world):
 
 def test_confirm_records_the_hash_of_exactly_this_content(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    view = service.my_record(session, actor=world.candidate_actor)
-    confirmed = service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    confirmed = confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
     assert confirmed.status == "confirmed"
     row = session.scalar(select(Declaration))
     assert row.confirmed_hash == view.content_hash and row.confirmed_at is not None
@@ -64,8 +65,8 @@ def test_confirm_records_the_hash_of_exactly_this_content(session, world):
 
 def test_confirming_stale_content_is_refused(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    stale = service.my_record(session, actor=world.candidate_actor).content_hash
-    service.save_section(
+    stale = confirmation.my_record(session, actor=world.candidate_actor).content_hash
+    entry.save_section(
         session,
         actor=world.unit_admin,
         year=YEAR,
@@ -74,25 +75,25 @@ def test_confirming_stale_content_is_refused(session, world):
         data={**EDUCATION, "school": "另一所医科大学"},
     )
     with pytest.raises(Conflict, match="重新核对"):
-        service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=stale)
+        confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=stale)
 
 
 def test_incomplete_record_cannot_be_confirmed(session, world):
-    service.save_section(
+    entry.save_section(
         session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id, section="education", data=EDUCATION
     )
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     with pytest.raises(Conflict, match="报考信息"):
-        service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+        confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
 
 
 def test_correction_request_unit_edit_and_reconfirm_with_the_diff(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    view = service.my_record(session, actor=world.candidate_actor)
-    service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
 
     # 信息有误
-    view = service.request_correction(
+    view = confirmation.request_correction(
         session,
         actor=world.candidate_actor,
         year=YEAR,
@@ -104,11 +105,11 @@ def test_correction_request_unit_edit_and_reconfirm_with_the_diff(session, world
     inbox = session.scalars(select(Message).where(Message.user_id == world.unit_admin.user_id)).all()
     assert [m.title for m in inbox] == ["考生申请修改申报信息"]
     assert "学历信息·毕业时间" in inbox[0].body
-    rows = service.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    rows = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
     assert rows[0].status_label == "待单位修改" and rows[0].correction_note == "毕业时间应为 2018-07-01"
 
     # the unit fixes it: back to 待确认, the candidate is told and sees the change
-    service.save_section(
+    entry.save_section(
         session,
         actor=world.unit_admin,
         year=YEAR,
@@ -116,7 +117,7 @@ def test_correction_request_unit_edit_and_reconfirm_with_the_diff(session, world
         section="education",
         data={**EDUCATION, "graduated_on": "2018-07-01"},
     )
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     assert view.status == "pending"
     assert view.correction is None
     assert [(c.label, c.old_value, c.new_value) for c in view.changes] == [
@@ -126,17 +127,17 @@ def test_correction_request_unit_edit_and_reconfirm_with_the_diff(session, world
     assert titles == ["单位已根据您的反馈修改申报信息，请重新核对"]
 
     # re-confirm: the diff is gone, two confirmations are kept
-    service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
-    view = service.my_record(session, actor=world.candidate_actor)
+    confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     assert view.status == "confirmed" and view.changes == []
     assert session.scalar(select(func.count()).select_from(DeclarationConfirmation)) == 2
 
 
 def test_unit_change_after_confirmation_sets_back_to_pending_and_messages(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    view = service.my_record(session, actor=world.candidate_actor)
-    service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
-    service.save_section(
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    entry.save_section(
         session,
         actor=world.unit_admin,
         year=YEAR,
@@ -150,7 +151,7 @@ def test_unit_change_after_confirmation_sets_back_to_pending_and_messages(sessio
             "approved_on": "2020-05-01",
         },
     )
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     assert view.status == "pending"
     labels = {c.label: (c.old_value, c.new_value) for c in view.changes}
     assert labels["专业技术职称·资格系列"] == ("", "卫生系列（医疗）")
@@ -160,17 +161,17 @@ def test_unit_change_after_confirmation_sets_back_to_pending_and_messages(sessio
 
 def test_saving_the_same_values_changes_nothing(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    view = service.my_record(session, actor=world.candidate_actor)
-    service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
-    service.save_section(
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    confirmation.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash)
+    entry.save_section(
         session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id, section="education", data=EDUCATION
     )
-    assert service.my_record(session, actor=world.candidate_actor).status == "confirmed"
+    assert confirmation.my_record(session, actor=world.candidate_actor).status == "confirmed"
 
 
 def test_a_unit_cannot_read_or_edit_candidates_bound_elsewhere(session, world):
     with pytest.raises(PermissionDenied, match="未绑定本单位"):
-        service.save_section(
+        entry.save_section(
             session,
             actor=world.other_admin,
             year=YEAR,
@@ -179,13 +180,13 @@ def test_a_unit_cannot_read_or_edit_candidates_bound_elsewhere(session, world):
             data=EDUCATION,
         )
     with pytest.raises(PermissionDenied):
-        service.unit_record(session, actor=world.other_admin, year=YEAR, candidate_id=world.candidate.id)
-    assert service.unit_candidates(session, actor=world.other_admin, year=YEAR) == []
+        entry.unit_record(session, actor=world.other_admin, year=YEAR, candidate_id=world.candidate.id)
+    assert entry.unit_candidates(session, actor=world.other_admin, year=YEAR) == []
 
 
 def test_unit_reads_and_edits_are_in_the_access_log(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    service.unit_record(session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id)
+    entry.unit_record(session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id)
     logged = session.execute(
         select(PersonalDataAccess.section, PersonalDataAccess.action).where(
             PersonalDataAccess.candidate_id == world.candidate.id
@@ -205,17 +206,17 @@ def test_a_candidate_sees_only_their_own_record(session, world):
     fill(session, world.unit_admin, world.candidate.id)
     other = factories.verified_candidate(session, real_name="另一考生")
     other_actor = Actor.of(other)
-    view = service.my_record(session, actor=other_actor)
+    view = confirmation.my_record(session, actor=other_actor)
     assert view.declaration_id is None and view.record["education"] is None
     with pytest.raises(PermissionDenied):
-        service.unit_record(session, actor=other_actor, year=YEAR, candidate_id=world.candidate.id)
+        entry.unit_record(session, actor=other_actor, year=YEAR, candidate_id=world.candidate.id)
 
 
 def test_edits_outside_the_entry_window_are_refused(session, world):
     today = today_local()
     open_year(session, year=2027, entry=(today + timedelta(days=10), today + timedelta(days=40)))
     with pytest.raises(PermissionDenied, match="将于"):
-        service.save_section(
+        entry.save_section(
             session,
             actor=world.unit_admin,
             year=2027,
@@ -224,7 +225,7 @@ def test_edits_outside_the_entry_window_are_refused(session, world):
             data=EDUCATION,
         )
     with pytest.raises(PermissionDenied, match="已于"):
-        service.save_section(
+        entry.save_section(
             session,
             actor=world.unit_admin,
             year=YEAR,
@@ -237,18 +238,20 @@ def test_edits_outside_the_entry_window_are_refused(session, world):
 
 def test_confirmation_outside_its_window_is_refused(session, world):
     fill(session, world.unit_admin, world.candidate.id)
-    view = service.my_record(session, actor=world.candidate_actor)
+    view = confirmation.my_record(session, actor=world.candidate_actor)
     later = today_local() + timedelta(days=91)
     with pytest.raises(PermissionDenied, match="截止"):
-        service.confirm(session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash, today=later)
+        confirmation.confirm(
+            session, actor=world.candidate_actor, year=YEAR, expected_hash=view.content_hash, today=later
+        )
     with pytest.raises(PermissionDenied, match="截止"):
-        service.request_correction(
+        confirmation.request_correction(
             session, actor=world.candidate_actor, year=YEAR, fields=["education.school"], note="", today=later
         )
-    assert service.confirmation_window(session, today=later).state == "closed"
-    assert "已于" in service.confirmation_window(session, today=later).text
+    assert exam_year.confirmation_window(session, today=later).state == "closed"
+    assert "已于" in exam_year.confirmation_window(session, today=later).text
     earlier = today_local() - timedelta(days=31)
-    assert "将于" in service.confirmation_window(session, today=earlier).text
+    assert "将于" in exam_year.confirmation_window(session, today=earlier).text
 
 
 def test_admin_opens_a_year_once_and_cutoff_defaults_to_31_august(session):
@@ -259,7 +262,7 @@ def test_admin_opens_a_year_once_and_cutoff_defaults_to_31_august(session):
         open_year(session, year=2030)
     today = today_local()
     with pytest.raises(ValidationFailed) as error:
-        service.open_exam_year(
+        exam_year.open_exam_year(
             session,
             actor=admin,
             year=2031,
@@ -270,7 +273,7 @@ def test_admin_opens_a_year_once_and_cutoff_defaults_to_31_august(session):
         )
     assert "填报截止日期" in error.value.errors["entry_closes_on"]
     with pytest.raises(PermissionDenied):
-        service.open_exam_year(
+        exam_year.open_exam_year(
             session,
             actor=factories.actor(session, "unit_admin", unit=factories.unit(session)),
             year=2032,
@@ -280,16 +283,16 @@ def test_admin_opens_a_year_once_and_cutoff_defaults_to_31_august(session):
             confirmation_closes_on=today,
         )
     with pytest.raises(NotFound):
-        service.get_exam_year(session, year=2099)
+        exam_year.get_exam_year(session, year=2099)
 
 
 def test_eligibility_record_has_the_contract_shape(session, world):
     view = fill(session, world.unit_admin, world.candidate.id)
-    record = service.eligibility_record(session, declaration_id=view.declaration_id)
+    record = eligibility_record(session, declaration_id=view.declaration_id)
     assert record["exam_level"] == "执业医师" and record["is_assistant_upgrading"] is False
     assert record["education"]["graduated_on"] == "2018-06-30"
     assert record["probation"] == [{"work_started_on": "2018-07-15", "work_ended_on": None}]
-    verdict = service.eligibility_verdict(session, declaration_id=view.declaration_id)
+    verdict = eligibility_verdict(session, declaration_id=view.declaration_id)
     assert verdict.label == "满足"
-    rows = service.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    rows = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
     assert rows[0].verdict == "满足"

@@ -94,12 +94,12 @@ def set_up(portal, tmp_path) -> str:
 from datetime import timedelta
 from db.engine import get_engine, session_scope
 from portal.auth import service as auth
-from portal.declaration import service as declarations
+from portal.declaration import exam_year
 from portal.core.timeutil import today_local
 today = today_local()
 with session_scope(get_engine()) as session:
     admin = auth.load_actor(session, username={ADMIN!r})
-    declarations.open_exam_year(
+    exam_year.open_exam_year(
         session, actor=admin, year=today.year,
         entry_opens_on=today - timedelta(days=1), entry_closes_on=today + timedelta(days=60),
         confirmation_opens_on=today - timedelta(days=1), confirmation_closes_on=today + timedelta(days=60),

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.eligibility import rules as R
-from portal.eligibility.service import Verdict, add_years, judge
+from portal.eligibility.practice import add_years
+from portal.eligibility.service import Judgement, judge
 
 D = date.fromisoformat
 
@@ -509,7 +510,7 @@ CASES = [
 @pytest.mark.parametrize("record, kwargs, expected", [case[1:] for case in CASES], ids=[c[0] for c in CASES])
 def test_table(record, kwargs, expected):
     verdict = judge(record, **kwargs)
-    assert isinstance(verdict, Verdict)
+    assert isinstance(verdict, Judgement)
     assert verdict.verdict == expected["verdict"], verdict.to_json()
     if "days" in expected:
         assert verdict.probation_days_missing == expected["days"]

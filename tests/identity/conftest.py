@@ -8,9 +8,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def ocr_engine():
-    from portal.identity.ocr import get_engine
+    from portal.identity.check.ocr import ocr_engine
 
-    return get_engine()
+    return ocr_engine()
 
 
 @pytest.fixture(scope="session")

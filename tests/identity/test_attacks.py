@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from portal.identity.check import ATTACK_MESSAGE, check_id_card, messages_zh
+from portal.identity.check.pipeline import ATTACK_MESSAGE, check_id_card, messages_zh
 from tools.idcard.generator import encode_jpeg, random_identity
 from tools.idcard.scenes import ATTACKS, attack_photo, genuine_photo
 from tools.idcard.sources import SOURCES, render_cards

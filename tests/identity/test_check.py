@@ -4,10 +4,10 @@ import json
 import pytest
 from PIL import Image
 
-from portal.identity import check
-from portal.identity.check import CheckResult, check_id_card, messages_zh
-from portal.identity.imaging import UploadRejected
-from portal.identity.quality import MESSAGES_ZH, assess
+from portal.identity.check import pipeline as check
+from portal.identity.check.imaging import UploadRejected
+from portal.identity.check.pipeline import CheckResult, check_id_card, messages_zh
+from portal.identity.check.quality import MESSAGES_ZH, assess
 from tests.identity.conftest import FIXTURES
 
 CASES = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from portal.identity.card import find_card
+from portal.identity.check.card import find_card
 from tools.idcard.generator import desk_texture, random_identity
 from tools.idcard.scenes import camera, light_desk, place
 from tools.idcard.sources import SOURCES, as_array, mask_for, render_cards

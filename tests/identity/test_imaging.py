@@ -5,7 +5,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from portal.identity.imaging import UploadRejected, sanitize_upload, sniff_format
+from portal.identity.check.imaging import UploadRejected, sanitize_upload, sniff_format
 
 
 def _jpeg(size=(640, 400), exif=None, color=(200, 180, 160)) -> bytes:

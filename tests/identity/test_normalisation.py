@@ -11,10 +11,11 @@ from db.models import IdentityVerification
 from portal.core.crypto import encrypt_text, lookup_hash
 from portal.core.errors import ValidationFailed
 from portal.core.text import normalize_document_number
-from portal.identity import check, numbers
 from portal.identity import service as identity
-from portal.identity.fields import parse_fields
-from portal.identity.ocr import OcrLine
+from portal.identity.check import numbers
+from portal.identity.check import pipeline as check
+from portal.identity.check.fields import parse_fields
+from portal.identity.check.ocr import OcrLine
 from portal.ops.health import check_stored_numbers
 from portal.ops.number_check import find_unnormalised_numbers
 from tests import factories

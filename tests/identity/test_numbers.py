@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.identity import numbers
+from portal.identity.check import numbers
 
 # Examples printed in GB 11643-1999 and widely published valid vectors.
 VALID = ["11010519491231002X", "440524188001010014", "110101199003074477", "420106199001011231"]

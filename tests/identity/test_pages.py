@@ -280,3 +280,17 @@ def test_reviewer_sees_and_resolves_a_duplicate_flag(engine):
     app.run()
     assert_no_exception(app)
     assert not [e for e in app.expander if e.label.startswith("重复证件号码提示")]
+
+
+def test_system_status_page_loads_the_ocr_model(engine):
+    """系统状态 loads the same cached OCR engine as the identity page (it once imported a loader that did not exist)."""
+    with session_scope(engine) as session:
+        admin = factories.user(session, "admin").username
+    app = new_app("pages/admin/health.py")
+    app.run()
+    login(app, admin, factories.PASSWORD)
+    assert_no_exception(app)
+    shown = texts(app)
+    assert "OCR" in shown and "ImportError" not in shown, shown
+    ocr_line = next(s.value for s in app.success if "OCR" in s.value)
+    assert "正常" in ocr_line

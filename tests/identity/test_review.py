@@ -1,4 +1,4 @@
-"""The reviewer's side of real-name verification: the pending list, the case, 通过 / 不通过, races."""
+"""The reviewer's side of real-name verification: the queue, the case, 通过 / 不通过, races."""
 
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ def reviewer(session) -> Actor:
     return factories.actor(session, "reviewer")
 
 
-def test_pending_cases_list_masked_data_oldest_first(session, reviewer):
+def test_the_queue_lists_masked_data_oldest_first(session, reviewer):
     first, first_id = submit(session, number="E11111111", name="陈大文")
     second, second_id = submit(session, number="E22222222", name="李小明")
     factories.verified_candidate(session)  # not pending: not listed
-    cases = review.pending_cases(session, actor=reviewer)
+    cases = review.verification_queue(session, actor=reviewer).rows
     assert [c.id for c in cases] == [first_id, second_id]
     assert (cases[0].masked_name, cases[0].masked_number) == ("陈**", "E111*1111")
     assert cases[0].document_type == "passport" and cases[0].method == "manual_other"
-    assert review.pending_count(session, actor=reviewer) == 2
+    assert review.queue_summary(session, actor=reviewer)["total"] == 2
     assert session.scalar(select(PersonalDataAccess)) is None  # the list shows masked data only
 
 
@@ -58,7 +58,7 @@ def test_open_case_shows_number_and_images_and_logs_the_access(session, reviewer
 def test_approve_verifies_and_tells_the_candidate(session, reviewer):
     candidate, case_id = submit(session)
     review.approve(session, actor=reviewer, verification_id=case_id)
-    application = identity.my_application(session, actor=candidate)
+    application = identity.my_verification(session, actor=candidate)
     assert (application.status, application.step) == ("verified", 2)
     verified = identity.verified_identity(session, user_id=candidate.user_id)
     assert verified.verified_at is not None and verified.document_type == "passport"
@@ -71,7 +71,7 @@ def test_approve_verifies_and_tells_the_candidate(session, reviewer):
     assert "陈大文" not in event.summary and "E12345678" not in event.summary
     review_access = session.scalar(select(PersonalDataAccess).where(PersonalDataAccess.action == "review"))
     assert review_access.candidate_id == candidate.user_id
-    assert review.pending_cases(session, actor=reviewer) == []
+    assert review.verification_queue(session, actor=reviewer).rows == []
 
 
 def test_reject_needs_a_reason_that_the_candidate_sees(session, reviewer):
@@ -80,7 +80,7 @@ def test_reject_needs_a_reason_that_the_candidate_sees(session, reviewer):
         review.reject(session, actor=reviewer, verification_id=case_id, reason="  ")
     assert "reason" in refused.value.errors
     review.reject(session, actor=reviewer, verification_id=case_id, reason="证件照片不清晰，请重新拍摄")
-    application = identity.my_application(session, actor=candidate)
+    application = identity.my_verification(session, actor=candidate)
     assert (application.status, application.decision_reason) == ("rejected", "证件照片不清晰，请重新拍摄")
     message = session.scalar(select(Message).where(Message.user_id == candidate.user_id))
     assert message.title == "实名认证审核未通过"
@@ -95,7 +95,7 @@ def test_deciding_a_case_twice_is_a_conflict(engine):
         _, case_id = submit(session)
     # Both reviewers see the case in their list; the first decision wins, the second is told.
     with session_scope(engine) as session:
-        assert [c.id for c in review.pending_cases(session, actor=colleague)] == [case_id]
+        assert [c.id for c in review.verification_queue(session, actor=colleague).rows] == [case_id]
     with session_scope(engine) as session:
         review.approve(session, actor=reviewer, verification_id=case_id)
     with session_scope(engine) as session:
@@ -165,7 +165,7 @@ def test_only_reviewers_review(session, role):
     unit = factories.unit(session) if role == "unit_admin" else None
     other = owner if role == "candidate" else factories.actor(session, role, unit=unit)
     for call in (
-        lambda: review.pending_cases(session, actor=other),
+        lambda: review.verification_queue(session, actor=other),
         lambda: review.open_case(session, actor=other, verification_id=case_id),
         lambda: review.approve(session, actor=other, verification_id=case_id),
         lambda: review.reject(session, actor=other, verification_id=case_id, reason="x"),

@@ -42,7 +42,7 @@ def candidate(session) -> Actor:
     return factories.actor(session, "candidate")
 
 
-def fill_genuine(session, actor: Actor) -> identity.Application:
+def fill_genuine(session, actor: Actor) -> identity.Verification:
     return identity.fill_in(
         session,
         actor=actor,
@@ -98,7 +98,7 @@ def test_fill_in_refuses_bad_input_naming_the_field(session, candidate, real_nam
             session, actor=candidate, real_name=real_name, document_type=document_type, document_number=number
         )
     assert field in refused.value.errors
-    assert identity.my_application(session, actor=candidate) is None
+    assert identity.my_verification(session, actor=candidate) is None
 
 
 def test_fill_in_accepts_spaces_and_a_lower_case_x(session, candidate):
@@ -159,7 +159,7 @@ def test_number_verified_elsewhere_is_refused_and_flagged(engine):
         flag = session.scalar(select(IdentityFlag))
         assert (flag.user_id, flag.other_user_id, flag.kind) == (intruder.user_id, owner_id, "duplicate_number")
         assert flag.document_number_hash == lookup_hash(GENUINE["id_number"])
-        assert identity.my_application(session, actor=intruder) is None
+        assert identity.my_verification(session, actor=intruder) is None
         assert "identity.duplicate_flagged" in actions(session)
         reviewer = factories.actor(session, "reviewer")
         flags = review.open_flags(session, actor=reviewer)
@@ -182,7 +182,7 @@ def test_genuine_scan_verifies_and_stores_the_image_encrypted(session, candidate
     outcome = identity.submit_scan(session, actor=candidate, image=image(GENUINE), engine=ocr_engine)
     assert outcome.decision == "verified", outcome
     assert outcome.messages == ["身份证核验通过"]
-    application = identity.my_application(session, actor=candidate)
+    application = identity.my_verification(session, actor=candidate)
     assert (application.status, application.step) == ("verified", 2)
     verified = identity.verified_identity(session, user_id=candidate.user_id)
     assert verified.real_name == GENUINE["name"]
@@ -217,7 +217,7 @@ def test_a_file_that_is_not_an_image_is_refused_without_counting(session, candid
     with pytest.raises(ValidationFailed) as refused:
         identity.submit_scan(session, actor=candidate, image=b"%PDF-1.4 not a photo")
     assert "图片" in refused.value.errors["image"]
-    assert identity.my_application(session, actor=candidate).auto_attempts == 0
+    assert identity.my_verification(session, actor=candidate).auto_attempts == 0
     assert count(session, IdentityCheckAttempt) == 0
 
 
@@ -229,7 +229,7 @@ def test_three_failures_offer_manual_review(session, candidate, monkeypatch):
     assert [o.decision for o in outcomes] == ["retake"] * 3
     assert outcomes[0].messages == ["照片模糊，请在光线充足处重拍"]
     assert [o.manual_offered for o in outcomes] == [False, False, True]
-    assert identity.my_application(session, actor=candidate).manual_offered
+    assert identity.my_verification(session, actor=candidate).manual_offered
     with pytest.raises(Conflict):
         identity.submit_manual(session, actor=candidate, front=image(GENUINE), back=image(GENUINE))
     application = identity.switch_to_manual(session, actor=candidate)
@@ -246,7 +246,7 @@ def test_the_number_of_attempts_is_a_setting(session, candidate, monkeypatch):
     assert outcome.manual_offered
 
 
-def submit_for_review(session, actor: Actor, *, number: str = "E12345678") -> identity.Application:
+def submit_for_review(session, actor: Actor, *, number: str = "E12345678") -> identity.Verification:
     identity.fill_in(session, actor=actor, real_name="陈大文", document_type="passport", document_number=number)
     return identity.submit_manual(session, actor=actor, front=image(GENUINE), back=image(BLURRY))
 
@@ -297,7 +297,7 @@ def test_withdraw_a_pending_application_restarts_the_flow(session, candidate):
     identity.withdraw(session, actor=candidate)
     row = session.get(IdentityVerification, first.id)
     assert (row.status, row.is_current) == ("withdrawn", False)
-    assert identity.my_application(session, actor=candidate) is None
+    assert identity.my_verification(session, actor=candidate) is None
     assert identity.status_of(session, user_id=candidate.user_id) == "unverified"
     assert actions(session)[-1] == "identity.withdraw"
     again = fill_genuine(session, candidate)
@@ -311,7 +311,7 @@ def test_withdraw_a_rejected_application(session, candidate):
     reviewer = factories.actor(session, "reviewer")
     review.reject(session, actor=reviewer, verification_id=application.id, reason="照片不清晰")
     identity.withdraw(session, actor=candidate)
-    assert identity.my_application(session, actor=candidate) is None
+    assert identity.my_verification(session, actor=candidate) is None
 
 
 def test_a_verified_application_cannot_be_withdrawn(session):
@@ -359,9 +359,9 @@ def test_demo_data_leaves_the_demo_candidate_unverified_and_gives_reviewers_work
 
     seed_demo(session)
     demo = Actor.of(session.scalar(select(User).where(User.username == "13800000001")))
-    assert identity.my_application(session, actor=demo) is None
+    assert identity.my_verification(session, actor=demo) is None
     reviewer = Actor.of(session.scalar(select(User).where(User.username == "reviewer")))
-    cases = review.pending_cases(session, actor=reviewer)
+    cases = review.verification_queue(session, actor=reviewer, page_size=200).rows
     assert {c.method for c in cases} == {"manual_id_card", "manual_other"}
     first_id_card = next(c for c in cases if c.method == "manual_id_card")  # after 3 failed automatic checks
     opened = review.open_case(session, actor=reviewer, verification_id=first_id_card.id)

@@ -28,7 +28,7 @@ def _database_bytes(url: str) -> bytes:
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url, engine):
-    from portal.identity.ocr import get_engine
+    from portal.identity.check.ocr import ocr_engine
 
     genuine = json.loads((FIXTURES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[0])
     number = genuine["id_number"]
@@ -46,7 +46,7 @@ def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url,
         )
     with session_scope(engine) as session:
         outcome = identity.submit_scan(
-            session, actor=me, image=(FIXTURES / genuine["front"]).read_bytes(), engine=get_engine()
+            session, actor=me, image=(FIXTURES / genuine["front"]).read_bytes(), engine=ocr_engine()
         )
     assert outcome.decision == "verified"
     with pytest.raises(Conflict), session_scope(engine) as session:

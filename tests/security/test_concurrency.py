@@ -71,7 +71,7 @@ def test_two_reviewers_deciding_one_case(backend, engine, rounds):
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_unit_editing_while_candidate_confirms(backend, engine):
-    from portal.declaration import service as declarations
+    from portal.declaration import confirmation, entry
     from tests.declaration.conftest import EDUCATION, YEAR, fill, open_year
 
     for attempt in range(6):
@@ -84,18 +84,18 @@ def test_unit_editing_while_candidate_confirms(backend, engine):
             factories.bind(session, candidate, unit)
             fill(session, admin, candidate.id)
             me = Actor.of(candidate)
-            seen = declarations.my_record(session, actor=me, year=YEAR).content_hash
+            seen = confirmation.my_record(session, actor=me, year=YEAR).content_hash
         edited = {**EDUCATION, "school": f"改名后的示范医科大学{attempt}"}
         outcomes = race(
             engine,
-            lambda s, a=me, h=seen: declarations.confirm(s, actor=a, year=YEAR, expected_hash=h),
-            lambda s, a=admin, c=candidate.id, e=edited: declarations.save_section(
+            lambda s, a=me, h=seen: confirmation.confirm(s, actor=a, year=YEAR, expected_hash=h),
+            lambda s, a=admin, c=candidate.id, e=edited: entry.save_section(
                 s, actor=a, year=YEAR, candidate_id=c, section="education", data=e
             ),
         )
         assert not isinstance(outcomes[1], Exception), outcomes  # the unit's edit always lands
         with session_scope(engine) as session:
-            view = declarations.my_record(session, actor=me, year=YEAR)
+            view = confirmation.my_record(session, actor=me, year=YEAR)
             assert view.record["education"]["school"] == edited["school"]  # nothing lost
             if isinstance(outcomes[0], Exception):
                 assert isinstance(outcomes[0], Conflict) and "修改" in outcomes[0].message

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from db.models import AuditEvent, PersonalDataAccess
 from portal.core.errors import PermissionDenied
-from portal.dashboard import reviewer as dashboard
+from portal.progress import unconfirmed
 from tests import factories
 from tests.declaration.conftest import open_year
 
@@ -25,7 +25,7 @@ def unit_with_candidate(session):
 def test_export_is_masked_by_default(session, unit_with_candidate):
     unit, candidate, number = unit_with_candidate
     reviewer = factories.actor(session, "reviewer")
-    rows = dashboard.export_open_records(session, actor=reviewer, unit_id=unit.id)
+    rows = unconfirmed.export_open_records(session, actor=reviewer, unit_id=unit.id)
     assert rows and rows[0]["姓名"] == "欧***" and "证件号码" not in rows[0]
     assert number not in str(rows) and candidate.mobile not in str(rows)
     actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("export.%"))))
@@ -35,7 +35,7 @@ def test_export_is_masked_by_default(session, unit_with_candidate):
 def test_full_values_only_on_request_and_audited(session, unit_with_candidate):
     unit, candidate, number = unit_with_candidate
     reviewer = factories.actor(session, "reviewer")
-    rows = dashboard.export_open_records(session, actor=reviewer, unit_id=unit.id, full_values=True)
+    rows = unconfirmed.export_open_records(session, actor=reviewer, unit_id=unit.id, full_values=True)
     assert rows[0]["姓名"] == "欧阳测试" and rows[0]["证件号码"] == number and rows[0]["手机号"] == candidate.mobile
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.full_values"))
     assert event.actor_id == reviewer.user_id and number not in event.summary
@@ -52,4 +52,4 @@ def test_only_reviewers_export_candidates(session, unit_with_candidate, role):
     unit, _, _ = unit_with_candidate
     someone = factories.actor(session, role, unit=unit if role == "unit_admin" else None)
     with pytest.raises(PermissionDenied):
-        dashboard.export_open_records(session, actor=someone, unit_id=unit.id, full_values=True)
+        unconfirmed.export_open_records(session, actor=someone, unit_id=unit.id, full_values=True)

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from portal.core.errors import PortalError
-from portal.identity.imaging import UploadRejected, sanitize_upload
+from portal.identity.check.imaging import UploadRejected, sanitize_upload
 from portal.profile import service as profile
-from portal.unit import service as unit
+from portal.unit import registration as registrations
+from portal.unit import roster
 from tests import factories
 
 HYPOTHESIS = settings(
@@ -99,7 +100,7 @@ def test_address_text_is_refused_or_stored_clean(session, text):
 def test_unit_search_never_fails_and_treats_wildcards_literally(session, text):
     candidate = factories.actor(session, "candidate")
     factories.unit(session, name="武汉市第一示范医院")
-    found = unit.search_units(session, actor=candidate, query=text)
+    found = roster.search_units(session, actor=candidate, query=text)
     if text.strip() and all(ch in "%_\\'\";-" for ch in text.strip()):
         assert found == []  # SQL wildcards and quotes are literal characters, not patterns
 
@@ -109,7 +110,7 @@ def test_unit_search_never_fails_and_treats_wildcards_literally(session, text):
 def test_unit_registration_text_is_refused_or_clean(session, text):
     savepoint = session.begin_nested()
     try:
-        registration = unit.register_unit(
+        registration = registrations.register_unit(
             session,
             name=text,
             institution_code="12420100MB0000000X",
@@ -141,7 +142,8 @@ def test_unit_import_never_crashes_and_rejects_with_row_and_column(session, rows
     import csv
 
     from portal.core.actor import SYSTEM
-    from portal.unit.importer import ImportFileError, import_units
+    from portal.core.errors import ImportFileError
+    from portal.unit.importer import import_units
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -167,7 +169,8 @@ def test_unit_import_never_crashes_and_rejects_with_row_and_column(session, rows
 @HYPOTHESIS
 @given(body=st.binary(max_size=2048))
 def test_declaration_import_of_garbage_is_a_clear_error(session, body):
-    from portal.declaration.importer import ImportFileError, import_declarations
+    from portal.core.errors import ImportFileError
+    from portal.declaration.importer import import_declarations
 
     admin = factories.actor(session, "unit_admin", unit=factories.unit(session))
     savepoint = session.begin_nested()

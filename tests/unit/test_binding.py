@@ -13,14 +13,16 @@ from db.models import AuditEvent, Message, UnitBinding, UnitCodeAttempt
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.core.timeutil import utcnow
-from portal.unit import service
+from portal.unit import binding as bindings
+from portal.unit import confirmation_code, roster
+from portal.unit.policy import CODE_ALPHABET
 from tests import factories
 
 
 def unit_with_code(session, **kwargs):
     unit = factories.unit(session, **kwargs)
     admin = factories.actor(session, "unit_admin", unit=unit)
-    return unit, service.rotate_code(session, actor=admin, unit_id=unit.id), admin
+    return unit, confirmation_code.rotate_code(session, actor=admin, unit_id=unit.id), admin
 
 
 @pytest.fixture
@@ -30,8 +32,8 @@ def candidate(session):
 
 def test_right_code_binds_and_is_audited_and_messaged(session, candidate):
     unit, code, _ = unit_with_code(session)
-    binding = service.bind(session, actor=candidate, unit_id=unit.id, code=code.lower())
-    assert service.active_binding(session, candidate_id=candidate.user_id).id == binding.id
+    binding = bindings.bind(session, actor=candidate, unit_id=unit.id, code=code.lower())
+    assert bindings.current_binding(session, candidate_id=candidate.user_id).id == binding.id
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "unit.bind")) is not None
     titles = list(session.scalars(select(Message.title).where(Message.user_id == candidate.user_id)))
     assert titles == ["工作单位绑定成功"]
@@ -39,7 +41,7 @@ def test_right_code_binds_and_is_audited_and_messaged(session, candidate):
 
 def test_code_is_stored_only_as_a_hash(session):
     unit, code, _ = unit_with_code(session)
-    assert len(code) >= 8 and set(code) <= set(service.CODE_ALPHABET)
+    assert len(code) >= 8 and set(code) <= set(CODE_ALPHABET)
     assert not set(code) & set("01OIL")
     assert code not in unit.confirmation_code_hash
     assert unit.code_rotated_at is not None
@@ -47,31 +49,31 @@ def test_code_is_stored_only_as_a_hash(session):
 
 def test_wrong_code_is_refused_and_counted(session, candidate):
     unit, code, _ = unit_with_code(session)
-    with pytest.raises(service.WrongCode) as caught:
-        service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+    with pytest.raises(confirmation_code.WrongCode) as caught:
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
     assert "再输错 4 次" in caught.value.message
-    assert service.active_binding(session, candidate_id=candidate.user_id) is None
+    assert bindings.current_binding(session, candidate_id=candidate.user_id) is None
     assert session.scalar(select(func.count()).select_from(UnitCodeAttempt)) == 1
 
 
 def test_five_wrong_codes_lock_out_for_30_minutes_then_expire(session, candidate, monkeypatch):
     unit, code, _ = unit_with_code(session)
     for _ in range(4):
-        with pytest.raises(service.WrongCode):
-            service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
-    with pytest.raises(service.WrongCode) as fifth:
-        service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+        with pytest.raises(confirmation_code.WrongCode):
+            bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+    with pytest.raises(confirmation_code.WrongCode) as fifth:
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
     assert "30 分钟" in fifth.value.message and "后再试" in fifth.value.message
     assert fifth.value.locked_until is not None
     # Even the right code is refused while locked, and also for another unit.
     other, other_code, _ = unit_with_code(session)
-    with pytest.raises(service.BindingLocked):
-        service.bind(session, actor=candidate, unit_id=unit.id, code=code)
-    with pytest.raises(service.BindingLocked):
-        service.bind(session, actor=candidate, unit_id=other.id, code=other_code)
+    with pytest.raises(confirmation_code.BindingLocked):
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code=code)
+    with pytest.raises(confirmation_code.BindingLocked):
+        bindings.bind(session, actor=candidate, unit_id=other.id, code=other_code)
     later = utcnow() + timedelta(minutes=31)
-    monkeypatch.setattr(service, "utcnow", lambda: later)
-    assert service.bind(session, actor=candidate, unit_id=unit.id, code=code) is not None
+    monkeypatch.setattr(confirmation_code, "utcnow", lambda: later)
+    assert bindings.bind(session, actor=candidate, unit_id=unit.id, code=code) is not None
 
 
 def test_failures_survive_a_committed_unit_of_work(engine):
@@ -82,77 +84,77 @@ def test_failures_survive_a_committed_unit_of_work(engine):
         session.commit()
     for _ in range(5):
         with Session(engine, expire_on_commit=False) as session:
-            with pytest.raises(service.WrongCode):
-                service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+            with pytest.raises(confirmation_code.WrongCode):
+                bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
             session.commit()
     with Session(engine, expire_on_commit=False) as session:
-        assert service.lockout_until(session, candidate_id=candidate.user_id) is not None
+        assert confirmation_code.lockout_until(session, candidate_id=candidate.user_id) is not None
 
 
 def test_success_resets_the_counter(session, candidate):
     unit, code, _ = unit_with_code(session)
     for _ in range(4):
-        with pytest.raises(service.WrongCode):
-            service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
-    service.bind(session, actor=candidate, unit_id=unit.id, code=code)
-    service.unbind(session, actor=candidate)
-    with pytest.raises(service.WrongCode) as caught:
-        service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+        with pytest.raises(confirmation_code.WrongCode):
+            bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+    bindings.bind(session, actor=candidate, unit_id=unit.id, code=code)
+    bindings.unbind(session, actor=candidate)
+    with pytest.raises(confirmation_code.WrongCode) as caught:
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
     assert "再输错 4 次" in caught.value.message
 
 
 def test_rotated_code_replaces_the_old_one_at_once(session, candidate):
     unit, old_code, admin = unit_with_code(session)
-    new_code = service.rotate_code(session, actor=admin)
+    new_code = confirmation_code.rotate_code(session, actor=admin)
     assert new_code != old_code
-    with pytest.raises(service.WrongCode):
-        service.bind(session, actor=candidate, unit_id=unit.id, code=old_code)
-    service.bind(session, actor=candidate, unit_id=unit.id, code=new_code)
+    with pytest.raises(confirmation_code.WrongCode):
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code=old_code)
+    bindings.bind(session, actor=candidate, unit_id=unit.id, code=new_code)
 
 
 def test_suspended_unit_cannot_be_bound(session, candidate):
     unit, code, _ = unit_with_code(session)
     reviewer = factories.actor(session, "reviewer")
-    service.set_status(session, actor=reviewer, unit_id=unit.id, status="suspended")
+    roster.set_status(session, actor=reviewer, unit_id=unit.id, status="suspended")
     with pytest.raises(PermissionDenied, match="暂停"):
-        service.bind(session, actor=candidate, unit_id=unit.id, code=code)
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code=code)
     assert session.scalar(select(func.count()).select_from(UnitCodeAttempt)) == 0
 
 
 def test_unit_without_code_cannot_be_bound(session, candidate):
     unit = factories.unit(session)
     with pytest.raises(ValidationFailed, match="尚未生成"):
-        service.bind(session, actor=candidate, unit_id=unit.id, code="ABCDEFGH")
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code="ABCDEFGH")
 
 
 def test_unverified_candidate_cannot_bind(session):
     unit, code, _ = unit_with_code(session)
     unverified = factories.actor(session, "candidate")
     with pytest.raises(PermissionDenied, match="实名认证"):
-        service.bind(session, actor=unverified, unit_id=unit.id, code=code)
+        bindings.bind(session, actor=unverified, unit_id=unit.id, code=code)
 
 
 def test_only_candidates_bind(session):
     unit, code, admin = unit_with_code(session)
     with pytest.raises(PermissionDenied):
-        service.bind(session, actor=admin, unit_id=unit.id, code=code)
+        bindings.bind(session, actor=admin, unit_id=unit.id, code=code)
 
 
 def test_change_and_unbind_keep_history(session, candidate):
     first, first_code, _ = unit_with_code(session, name="武汉市第一示范医院")
     second, second_code, _ = unit_with_code(session, name="宜昌市第二示范医院")
-    service.bind(session, actor=candidate, unit_id=first.id, code=first_code)
+    bindings.bind(session, actor=candidate, unit_id=first.id, code=first_code)
     with pytest.raises(Conflict, match="更新工作单位"):
-        service.bind(session, actor=candidate, unit_id=second.id, code=second_code)
-    with pytest.raises(service.WrongCode):
-        service.change_unit(session, actor=candidate, unit_id=second.id, code="WRONG23456")
-    assert service.active_binding(session, candidate_id=candidate.user_id).unit_id == first.id
-    changed = service.change_unit(session, actor=candidate, unit_id=second.id, code=second_code)
+        bindings.bind(session, actor=candidate, unit_id=second.id, code=second_code)
+    with pytest.raises(confirmation_code.WrongCode):
+        bindings.change_unit(session, actor=candidate, unit_id=second.id, code="WRONG23456")
+    assert bindings.current_binding(session, candidate_id=candidate.user_id).unit_id == first.id
+    changed = bindings.change_unit(session, actor=candidate, unit_id=second.id, code=second_code)
     assert changed.previous_unit_id == first.id
-    service.unbind(session, actor=candidate)
-    assert service.active_binding(session, candidate_id=candidate.user_id) is None
+    bindings.unbind(session, actor=candidate)
+    assert bindings.current_binding(session, candidate_id=candidate.user_id) is None
 
-    rows = service.history(session, actor=candidate)
+    rows = bindings.history(session, actor=candidate)
     assert [(r.unit_name, r.previous_unit_name, r.ended_at is not None) for r in rows] == [
         ("宜昌市第二示范医院", "武汉市第一示范医院", True),
         ("武汉市第一示范医院", None, True),
@@ -166,7 +168,7 @@ def test_change_and_unbind_keep_history(session, candidate):
 
 def test_unbind_without_binding_is_a_conflict(session, candidate):
     with pytest.raises(Conflict):
-        service.unbind(session, actor=candidate)
+        bindings.unbind(session, actor=candidate)
 
 
 def test_search_by_part_of_name_initials_and_code(session):
@@ -174,14 +176,14 @@ def test_search_by_part_of_name_initials_and_code(session):
     factories.unit(session, name="宜昌市示范中医医院")
     factories.unit(session, name="武汉市第五示范医院", status="suspended")
     searcher = factories.actor(session, "candidate")
-    assert [u.name for u in service.search_units(session, actor=searcher, query="第十一")] == [hospital.name]
-    assert [u.name for u in service.search_units(session, actor=searcher, query="whsd")] == [hospital.name]
-    assert [u.name for u in service.search_units(session, actor=searcher, query="WHSD")] == [hospital.name]
-    assert [u.name for u in service.search_units(session, actor=searcher, query=hospital.institution_code[:10])] == [
+    assert [u.name for u in roster.search_units(session, actor=searcher, query="第十一")] == [hospital.name]
+    assert [u.name for u in roster.search_units(session, actor=searcher, query="whsd")] == [hospital.name]
+    assert [u.name for u in roster.search_units(session, actor=searcher, query="WHSD")] == [hospital.name]
+    assert [u.name for u in roster.search_units(session, actor=searcher, query=hospital.institution_code[:10])] == [
         hospital.name
     ]
-    assert service.search_units(session, actor=searcher, query="100%") == []
-    assert service.search_units(session, actor=searcher, query="不存在的医院") == []
+    assert roster.search_units(session, actor=searcher, query="100%") == []
+    assert roster.search_units(session, actor=searcher, query="不存在的医院") == []
 
 
 def test_stale_read_race_becomes_conflict(engine, monkeypatch):
@@ -191,12 +193,12 @@ def test_stale_read_race_becomes_conflict(engine, monkeypatch):
         candidate = Actor.of(factories.verified_candidate(session))
         session.commit()
     with Session(engine, expire_on_commit=False) as session:
-        service.bind(session, actor=candidate, unit_id=unit.id, code=code)
+        bindings.bind(session, actor=candidate, unit_id=unit.id, code=code)
         session.commit()
-    monkeypatch.setattr(service, "active_binding", lambda session, candidate_id: None)
+    monkeypatch.setattr(bindings, "current_binding", lambda session, candidate_id: None)
     with Session(engine, expire_on_commit=False) as session:
         with pytest.raises(Conflict):
-            service.bind(session, actor=candidate, unit_id=unit.id, code=code)
+            bindings.bind(session, actor=candidate, unit_id=unit.id, code=code)
         session.rollback()
     with Session(engine, expire_on_commit=False) as session:
         count = session.scalar(
@@ -219,9 +221,9 @@ def test_concurrent_binds_leave_exactly_one_active_binding(engine, backend):
     def attempt(unit_id, code):
         with Session(engine, expire_on_commit=False) as session:
             try:
-                service.active_binding(session, candidate_id=candidate.user_id)
+                bindings.current_binding(session, candidate_id=candidate.user_id)
                 barrier.wait(timeout=10)
-                service.bind(session, actor=candidate, unit_id=unit_id, code=code)
+                bindings.bind(session, actor=candidate, unit_id=unit_id, code=code)
                 session.commit()
                 outcomes.append("bound")
             except Conflict:
@@ -246,10 +248,10 @@ def test_concurrent_binds_leave_exactly_one_active_binding(engine, backend):
 
 def test_get_unit_for_other_domains(session):
     unit = factories.unit(session)
-    assert service.get_unit(session, unit_id=unit.id).institution_code == unit.institution_code
-    assert service.get_unit(session, unit_id=999999) is None
+    assert roster.get_unit(session, unit_id=unit.id).institution_code == unit.institution_code
+    assert roster.get_unit(session, unit_id=999999) is None
 
 
 def test_unknown_unit_is_not_found(session, candidate):
     with pytest.raises(NotFound):
-        service.bind(session, actor=candidate, unit_id=999999, code="ABCDEFGH")
+        bindings.bind(session, actor=candidate, unit_id=999999, code="ABCDEFGH")

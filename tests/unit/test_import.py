@@ -14,9 +14,9 @@ from db.engine import session_scope
 from db.models import AuditEvent, Unit
 from portal.cli import main
 from portal.core.actor import SYSTEM
-from portal.core.errors import PermissionDenied
+from portal.core.errors import ImportFileError, PermissionDenied
 from portal.unit.codes import fictional_uscc
-from portal.unit.importer import ImportFileError, import_units, rejects_frame
+from portal.unit.importer import import_units, rejects_frame
 from tests import factories
 
 HEADER = "单位名称,机构编码,主管单位,机构类别,所属地区"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from db.engine import session_scope
 from db.models import UnitBinding, UnitRegistration, User
 from portal.core.actor import Actor
-from portal.unit import service
+from portal.unit import binding as bindings
+from portal.unit import confirmation_code
 from portal.unit.codes import fictional_uscc
 from tests import factories
 from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
@@ -24,8 +25,8 @@ def world(engine):
         second = factories.unit(session, name="宜昌市示范中医医院")
         admin_first = factories.user(session, "unit_admin", unit=first)
         admin_second = factories.user(session, "unit_admin", unit=second)
-        code_first = service.rotate_code(session, actor=Actor.of(admin_first))
-        code_second = service.rotate_code(session, actor=Actor.of(admin_second))
+        code_first = confirmation_code.rotate_code(session, actor=Actor.of(admin_first))
+        code_second = confirmation_code.rotate_code(session, actor=Actor.of(admin_second))
         candidate = factories.verified_candidate(session, real_name="张示范")
         at_first = factories.verified_candidate(session, real_name="甲考生")
         at_second = factories.verified_candidate(session, real_name="乙考生")
@@ -70,7 +71,7 @@ def click(app, label: str):
 
 def active_unit(engine, candidate_id):
     with session_scope(engine) as session:
-        binding = service.active_binding(session, candidate_id=candidate_id)
+        binding = bindings.current_binding(session, candidate_id=candidate_id)
         return binding.unit_id if binding else None
 
 
@@ -146,9 +147,9 @@ def test_unit_admin_home_shows_a_new_code_once(engine, world):
     first_id, old_code = world["first"]
     with session_scope(engine) as session:
         actor = Actor.of(session.get(User, candidate_id))
-        with pytest.raises(service.WrongCode):
-            service.bind(session, actor=actor, unit_id=first_id, code=old_code)
-        service.bind(session, actor=actor, unit_id=first_id, code=new_code)
+        with pytest.raises(confirmation_code.WrongCode):
+            bindings.bind(session, actor=actor, unit_id=first_id, code=old_code)
+        bindings.bind(session, actor=actor, unit_id=first_id, code=new_code)
 
 
 def test_unit_admin_sees_own_candidates_and_ends_a_binding(engine, world):

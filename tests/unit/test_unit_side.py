@@ -11,7 +11,9 @@ from db.models import Message, PersonalDataAccess, Unit, User
 from portal.auth.service import load_actor
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.unit import service
+from portal.unit import binding as bindings
+from portal.unit import confirmation_code, roster
+from portal.unit import registration as registrations
 from portal.unit.codes import fictional_uscc
 from tests import factories
 
@@ -31,21 +33,21 @@ def two_units(session):
 
 def test_unit_admin_sees_only_own_candidates_and_reads_are_logged(session, two_units):
     (unit_a, admin_a, cand_a, _), (unit_b, _, cand_b, _) = two_units
-    rows = service.bound_candidates(session, actor=admin_a)
+    rows = bindings.bound_candidates(session, actor=admin_a)
     assert [(r.candidate_id, r.real_name, r.verification_label) for r in rows] == [(cand_a.id, "甲考生", "认证成功")]
     assert "*" in rows[0].masked_number
     with pytest.raises(PermissionDenied):
-        service.bound_candidates(session, actor=admin_a, unit_id=unit_b.id)
+        bindings.bound_candidates(session, actor=admin_a, unit_id=unit_b.id)
     logged = session.scalars(select(PersonalDataAccess).where(PersonalDataAccess.reader_id == admin_a.user_id)).all()
     assert [(a.candidate_id, a.section) for a in logged] == [(cand_a.id, "unit_binding")]
     # A second look within the hour is not logged again.
-    service.bound_candidates(session, actor=admin_a)
+    bindings.bound_candidates(session, actor=admin_a)
     assert session.scalar(select(func.count()).select_from(PersonalDataAccess)) == 1
 
 
 def test_candidate_detail_is_logged_and_limited_to_own_unit(session, two_units):
     (_, admin_a, cand_a, _), (_, _, cand_b, _) = two_units
-    detail = service.candidate_detail(session, actor=admin_a, candidate_id=cand_a.id)
+    detail = bindings.candidate_detail(session, actor=admin_a, candidate_id=cand_a.id)
     assert detail.candidate.real_name == "甲考生" and detail.document_type == "居民身份证"
     assert session.scalar(
         select(func.count()).where(
@@ -53,30 +55,30 @@ def test_candidate_detail_is_logged_and_limited_to_own_unit(session, two_units):
         )
     )
     with pytest.raises(NotFound):
-        service.candidate_detail(session, actor=admin_a, candidate_id=cand_b.id)
+        bindings.candidate_detail(session, actor=admin_a, candidate_id=cand_b.id)
     assert not session.scalar(select(func.count()).where(PersonalDataAccess.candidate_id == cand_b.id))
 
 
 def test_unit_admin_ends_a_binding_with_a_reason_and_candidate_is_told(session, two_units):
     (_, admin_a, cand_a, binding_a), (_, _, _, binding_b) = two_units
     with pytest.raises(NotFound):
-        service.end_binding(session, actor=admin_a, binding_id=binding_b.id, reason="不是本单位")
-    assert service.active_binding(session, candidate_id=binding_b.candidate_id) is not None
+        bindings.end_binding(session, actor=admin_a, binding_id=binding_b.id, reason="不是本单位")
+    assert bindings.current_binding(session, candidate_id=binding_b.candidate_id) is not None
     with pytest.raises(ValidationFailed):
-        service.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason=" ")
-    service.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason="已离职")
-    assert service.active_binding(session, candidate_id=cand_a.id) is None
+        bindings.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason=" ")
+    bindings.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason="已离职")
+    assert bindings.current_binding(session, candidate_id=cand_a.id) is None
     body = session.scalar(select(Message.body).where(Message.user_id == cand_a.id))
     assert "已离职" in body
-    history = service.history(session, actor=Actor.of(cand_a))
+    history = bindings.history(session, actor=Actor.of(cand_a))
     assert history[0].end_reason == "已离职" and history[0].ended_by_unit
     with pytest.raises(Conflict):
-        service.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason="再次")
+        bindings.end_binding(session, actor=admin_a, binding_id=binding_a.id, reason="再次")
 
 
 def test_other_fields_change_at_once_but_a_new_name_waits_for_a_reviewer(session, two_units):
     unit, admin, _, _ = two_units[0]
-    request = service.update_unit(
+    request = roster.update_unit(
         session,
         actor=admin,
         name="甲示范医院（新名）",
@@ -92,36 +94,36 @@ def test_other_fields_change_at_once_but_a_new_name_waits_for_a_reviewer(session
     )
     assert request is not None and request.status == "pending"
     with pytest.raises(Conflict):
-        service.update_unit(
+        roster.update_unit(
             session, actor=admin, name="又一个名字", superior_unit="新主管", category="医院", region_code="420111"
         )
     with pytest.raises(ValidationFailed) as bad:
-        service.update_unit(session, actor=admin, name="甲", superior_unit="", category="美容院", region_code="1")
+        roster.update_unit(session, actor=admin, name="甲", superior_unit="", category="美容院", region_code="1")
     assert set(bad.value.errors) == {"category", "region_code"}
     reviewer = factories.actor(session, "reviewer")
-    assert [c.id for c, _ in service.pending_name_changes(session, actor=reviewer)] == [request.id]
+    assert [c.id for c, _ in roster.pending_name_changes(session, actor=reviewer)] == [request.id]
     with pytest.raises(ValidationFailed):
-        service.decide_name_change(session, actor=reviewer, change_id=request.id, approve=False)
-    service.decide_name_change(session, actor=reviewer, change_id=request.id, approve=True)
+        roster.decide_name_change(session, actor=reviewer, change_id=request.id, approve=False)
+    roster.decide_name_change(session, actor=reviewer, change_id=request.id, approve=True)
     assert unit.name == "甲示范医院（新名）" and unit.name_initials == "jsfyyxm"
     with pytest.raises(PermissionDenied):
-        service.decide_name_change(session, actor=admin, change_id=request.id, approve=True)
+        roster.decide_name_change(session, actor=admin, change_id=request.id, approve=True)
 
 
 def test_reviewer_sees_units_with_many_failed_attempts(session):
     unit = factories.unit(session)
     admin = factories.actor(session, "unit_admin", unit=unit)
-    service.rotate_code(session, actor=admin)
+    confirmation_code.rotate_code(session, actor=admin)
     for _ in range(3):
         candidate = Actor.of(factories.verified_candidate(session))
         for _ in range(2):
-            with pytest.raises(service.WrongCode):
-                service.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
+            with pytest.raises(confirmation_code.WrongCode):
+                bindings.bind(session, actor=candidate, unit_id=unit.id, code="WRONG23456")
     reviewer = factories.actor(session, "reviewer")
-    flagged = service.units_with_failed_attempts(session, actor=reviewer, minimum=5)
+    flagged = confirmation_code.units_with_failed_attempts(session, actor=reviewer, minimum=5)
     assert [(f.unit.id, f.attempts, f.candidates) for f in flagged] == [(unit.id, 6, 3)]
-    assert service.units_with_failed_attempts(session, actor=reviewer, minimum=7) == []
-    assert service.overview(session, actor=admin).failed_attempts_7d == 6
+    assert confirmation_code.units_with_failed_attempts(session, actor=reviewer, minimum=7) == []
+    assert roster.overview(session, actor=admin).failed_attempts_7d == 6
 
 
 def registration_form(**overrides):
@@ -142,42 +144,46 @@ def registration_form(**overrides):
 
 
 def test_registration_approved_activates_unit_and_admin(session):
-    registration = service.register_unit(session, **registration_form())
+    registration = registrations.register_unit(session, **registration_form())
     assert registration.status == "pending"
     user = session.get(User, registration.user_id)
     assert not user.is_active and load_actor(session, username="syws_admin") is None
     with pytest.raises(Conflict):
-        service.register_unit(session, **registration_form(username="other_admin"))
+        registrations.register_unit(session, **registration_form(username="other_admin"))
     reviewer = factories.actor(session, "reviewer")
-    assert [r.id for r in service.pending_registrations(session, actor=reviewer)] == [registration.id]
-    unit = service.approve_registration(session, actor=reviewer, registration_id=registration.id)
+    assert [r.id for r in registrations.pending_registrations(session, actor=reviewer)] == [registration.id]
+    unit = registrations.approve_registration(session, actor=reviewer, registration_id=registration.id)
     assert unit.status == "active" and unit.category == "基层医疗卫生机构-乡镇卫生院"
     actor = load_actor(session, username="syws_admin")
     assert actor is not None and actor.unit_id == unit.id
-    assert service.own_unit(session, actor=actor).name == "十堰市示范乡镇卫生院"
+    assert roster.own_unit(session, actor=actor).name == "十堰市示范乡镇卫生院"
     assert session.scalar(select(Message.title).where(Message.user_id == user.id)) == "机构注册已通过"
     with pytest.raises(Conflict):
-        service.approve_registration(session, actor=reviewer, registration_id=registration.id)
+        registrations.approve_registration(session, actor=reviewer, registration_id=registration.id)
 
 
 def test_registration_rejected_with_reason_and_may_be_resubmitted(session):
-    registration = service.register_unit(session, **registration_form())
+    registration = registrations.register_unit(session, **registration_form())
     reviewer = factories.actor(session, "reviewer")
     with pytest.raises(ValidationFailed):
-        service.reject_registration(session, actor=reviewer, registration_id=registration.id, reason="")
-    service.reject_registration(session, actor=reviewer, registration_id=registration.id, reason="机构编码与名称不符")
-    assert service.registration_status(session, username="syws_admin", password="Unit2026ok").decision_reason == (
+        registrations.reject_registration(session, actor=reviewer, registration_id=registration.id, reason="")
+    registrations.reject_registration(
+        session, actor=reviewer, registration_id=registration.id, reason="机构编码与名称不符"
+    )
+    assert registrations.registration_status(session, username="syws_admin", password="Unit2026ok").decision_reason == (
         "机构编码与名称不符"
     )
-    assert service.registration_status(session, username="syws_admin", password="wrong1234") is None
+    assert registrations.registration_status(session, username="syws_admin", password="wrong1234") is None
     assert session.scalar(select(func.count()).select_from(Unit)) == 0
-    again = service.register_unit(session, **registration_form(password="Unit2026new", password_confirm="Unit2026new"))
+    again = registrations.register_unit(
+        session, **registration_form(password="Unit2026new", password_confirm="Unit2026new")
+    )
     assert again.user_id == registration.user_id and again.status == "pending"
 
 
 def test_registration_validation_and_existing_units(session):
     with pytest.raises(ValidationFailed) as bad:
-        service.register_unit(
+        registrations.register_unit(
             session,
             **registration_form(institution_code="123", region_code="110101", contact_mobile="123", password="short"),
         )
@@ -186,19 +192,19 @@ def test_registration_validation_and_existing_units(session):
     unit = factories.unit(session)
     factories.user(session, "unit_admin", unit=unit)
     with pytest.raises(Conflict, match="单位管理员"):
-        service.register_unit(session, **registration_form(institution_code=unit.institution_code))
+        registrations.register_unit(session, **registration_form(institution_code=unit.institution_code))
     # A roster unit without an administrator can: approval attaches the account to it.
     orphan = factories.unit(session)
-    registration = service.register_unit(
+    registration = registrations.register_unit(
         session, **registration_form(institution_code=orphan.institution_code, username="orphan_admin")
     )
     reviewer = factories.actor(session, "reviewer")
-    assert service.approve_registration(session, actor=reviewer, registration_id=registration.id).id == orphan.id
+    assert registrations.approve_registration(session, actor=reviewer, registration_id=registration.id).id == orphan.id
     assert session.scalar(select(func.count()).select_from(Unit)) == 2
 
 
 def test_only_own_unit_code_rotates(session, two_units):
     (unit_a, admin_a, _, _), (unit_b, _, _, _) = two_units
     with pytest.raises(PermissionDenied):
-        service.rotate_code(session, actor=admin_a, unit_id=unit_b.id)
+        confirmation_code.rotate_code(session, actor=admin_a, unit_id=unit_b.id)
     assert unit_b.confirmation_code_hash is None

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
-from portal.identity.numbers import check_digit
+from portal.identity.check.numbers import check_digit
 
 SCALE = 2  # the card is drawn at 2 x 856 x 540 px for clean downscaling
 CARD_W, CARD_H = 856 * SCALE, 540 * SCALE
@@ -135,10 +135,7 @@ def other_identity(rng: random.Random, identity: Identity) -> Identity:
             return other
 
 
-# --------------------------------------------------------------------------- the card front
-
-
-def _background(rng: random.Random) -> Image.Image:
+def card_background(rng: random.Random) -> Image.Image:
     w, h = CARD_W, CARD_H
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     base = np.array([226, 231, 236], np.float32) + rng.uniform(-6, 6)
@@ -169,12 +166,12 @@ def _portrait(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
 
 def render_card(identity: Identity, rng: random.Random) -> Image.Image:
     """The card front at 2 x 856 x 540 px (RGB)."""
-    img = _background(rng)
+    img = card_background(rng)
     draw = ImageDraw.Draw(img)
     s = SCALE
     _portrait(draw, rng)
     # the portrait must not cover the text zone
-    img.paste(_background(rng).crop((0, 392 * s, CARD_W, CARD_H)), (0, 392 * s))
+    img.paste(card_background(rng).crop((0, 392 * s, CARD_W, CARD_H)), (0, 392 * s))
     draw = ImageDraw.Draw(img)
     label_color = (40, 110, 170)
     ink = (rng.randint(5, 30),) * 3
@@ -215,9 +212,6 @@ def card_mask(radius: int = 28 * SCALE) -> Image.Image:
     mask = Image.new("L", (CARD_W, CARD_H), 0)
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, CARD_W - 1, CARD_H - 1), radius=radius, fill=255)
     return mask
-
-
-# --------------------------------------------------------------------------- scenes
 
 
 def desk_texture(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
@@ -393,8 +387,6 @@ def blank_wall(rng: random.Random, size=PHOTO_SIZE) -> np.ndarray:
     return np.clip(base * shade[..., None] + noise, 0, 255).astype(np.uint8)
 
 
-# --------------------------------------------------------------------------- variants
-
 VARIANTS = {
     # variant: expected decision, expected reasons
     "flat": ("verified", []),
@@ -473,8 +465,8 @@ def default_plan(count: int) -> list[str]:
     return [names[i % len(names)] for i in range(count)]
 
 
-def write_cases(cases: list[Case], out: Path, rng: random.Random | None = None) -> Path:
-    """Write images and `manifest.jsonl` (CONTRACTS' --cases format plus `expect`)."""
+def write_cases(cases: list[Case], out: Path, extra: dict[str, dict] | None = None) -> Path:
+    """Write images and `manifest.jsonl` (CONTRACTS' --cases format plus `variant`, `expect` and `extra[case.id]`)."""
     out.mkdir(parents=True, exist_ok=True)
     manifest = out / "manifest.jsonl"
     with manifest.open("w", encoding="utf-8") as fh:
@@ -488,6 +480,7 @@ def write_cases(cases: list[Case], out: Path, rng: random.Random | None = None) 
                 "name": identity.name if identity else "张伟",
                 "id_number": identity.id_number if identity else "420106199001011231",
                 "document_type": "resident_id",
+                "variant": case.variant,
                 "expect": case.expect(),
             }
             if identity:
@@ -499,6 +492,7 @@ def write_cases(cases: list[Case], out: Path, rng: random.Random | None = None) 
                     "address": identity.address,
                     "id_number": identity.id_number,
                 }
+            entry.update((extra or {}).get(case.id, {}))
             fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return manifest
 
@@ -519,7 +513,3 @@ FIXTURE_PLAN = [
     "blank_wall",
     "text_page",
 ]
-
-
-def blur_image(img: Image.Image, radius: float) -> Image.Image:  # pragma: no cover - helper for experiments
-    return img.filter(ImageFilter.GaussianBlur(radius))

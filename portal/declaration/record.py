@@ -1,0 +1,307 @@
+"""A declaration record (申报信息) as stored and as shown: loading it, its view, its content hash.
+
+A record is a `Declaration` row (the exam fields) plus one table per section (`SINGLE_SECTIONS` hold one row,
+`MULTIPLE_SECTIONS` an ordered list). `load_records` turns them into the plain record dict of
+`portal.declaration.fields`; `build_view` adds 基本信息 (from the verified identity and the active binding,
+never typed), the images, the changes since the last confirmation and an open correction request.
+`eligibility_dict` is the record as the eligibility judge takes it (the `eligibility` contract).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    CertificateImage,
+    CorrectionRequest,
+    Declaration,
+    DeclarationChange,
+    DeclarationEducation,
+    DeclarationTitle,
+    ExamYear,
+    IdentityVerification,
+    NurseCertificate,
+    PracticeCertificate,
+    ProbationPeriod,
+    QualificationCertificate,
+    Unit,
+    UnitBinding,
+)
+from portal.core.errors import NotFound
+from portal.core.timeutil import today_local
+from portal.declaration import fields as F
+from portal.declaration import rules
+from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.eligibility.service import Judgement, judge
+from portal.identity.vocab import VerificationStatus
+from portal.unit.policy import active_binding
+
+# section table models: section code -> model
+SINGLE_SECTIONS = {
+    "education": DeclarationEducation,
+    "title": DeclarationTitle,
+    "practice_certificate": PracticeCertificate,
+    "nurse_certificate": NurseCertificate,
+}
+MULTIPLE_SECTIONS = {"qualification_certificate": QualificationCertificate, "probation": ProbationPeriod}
+# The unit's refusal for a candidate not (or no longer) bound to it.
+NOT_BOUND = "该考生未绑定本单位，无法查看或修改其申报信息。"
+
+
+def active_unit_id(session: Session, *, candidate_id: int) -> int | None:
+    """The unit the candidate is actively bound to, or None."""
+    return session.scalar(select(UnitBinding.unit_id).where(UnitBinding.candidate_id == candidate_id, active_binding()))
+
+
+def verified_identity(session: Session, candidate_id: int) -> IdentityVerification | None:
+    """The candidate's current verified identity (real name, masked number, birth date), or None."""
+    return session.scalar(
+        select(IdentityVerification).where(
+            IdentityVerification.user_id == candidate_id,
+            IdentityVerification.is_current.is_(True),
+            IdentityVerification.status == VerificationStatus.VERIFIED,
+        )
+    )
+
+
+def _row_values(row, section: F.Section) -> dict:
+    return {f.key: getattr(row, f.key) for f in section.fields}
+
+
+def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[int, dict]:
+    """{declaration id: record dict} for many declarations, one query per section table."""
+    declarations = list(declarations)
+    records: dict[int, dict] = {}
+    for d in declarations:
+        record = F.empty_record()
+        for key in ("exam_level", "exam_category", "is_assistant_upgrading", "is_fresh_graduate"):
+            record[key] = getattr(d, key)
+        record["has_nurse_certificate"] = d.has_nurse_certificate
+        records[d.id] = record
+    ids = list(records)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        for code, model in SINGLE_SECTIONS.items():
+            section = F.SECTIONS_BY_CODE[code]
+            for row in session.scalars(select(model).where(model.declaration_id.in_(chunk))):
+                records[row.declaration_id][section.record_key] = _row_values(row, section)
+        for code, model in MULTIPLE_SECTIONS.items():
+            section = F.SECTIONS_BY_CODE[code]
+            query = select(model).where(model.declaration_id.in_(chunk)).order_by(model.declaration_id, model.position)
+            for row in session.scalars(query):
+                records[row.declaration_id][section.record_key].append(_row_values(row, section))
+    return records
+
+
+def load_record(session: Session, declaration: Declaration) -> dict:
+    """The record dict of one declaration."""
+    return load_records(session, [declaration])[declaration.id]
+
+
+@dataclass(frozen=True)
+class Basic:
+    """基本信息: from the verified identity and the active binding, never typed."""
+
+    real_name: str
+    masked_number: str
+    unit_name: str
+    birth_date: date | None
+    number_hash: str
+
+
+def _basic(session: Session, candidate_id: int) -> Basic:
+    identity = verified_identity(session, candidate_id)
+    unit_id = active_unit_id(session, candidate_id=candidate_id)
+    unit_name = session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
+    return Basic(
+        real_name=identity.real_name if identity else "（未实名认证）",
+        masked_number=identity.document_number_masked if identity else "",
+        unit_name=unit_name or "（未绑定单位）",
+        birth_date=identity.birth_date if identity else None,
+        number_hash=identity.document_number_hash if identity else "",
+    )
+
+
+def content_hash(record: dict, basic: Basic) -> str:
+    """SHA-256 of the canonical snapshot (基本信息 and every field as shown) of a record."""
+    snapshot = {
+        "basic": {"real_name": basic.real_name, "number": basic.number_hash, "unit": basic.unit_name},
+        "record": {path: value for path, (_, value) in F.flatten(record).items()},
+    }
+    canonical = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old_value: str
+    new_value: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Correction:
+    fields: list[str]
+    labels: list[str]
+    note: str
+    requested_at: datetime
+
+
+@dataclass
+class DeclarationView:
+    """A record as a page shows it."""
+
+    declaration_id: int | None
+    year: int
+    candidate_id: int
+    status: str
+    basic: Basic
+    record: dict
+    missing: list[str]
+    content_hash: str
+    revision: int = 0
+    confirmed_at: datetime | None = None
+    images: dict[tuple[str, int, str], int] = field(default_factory=dict)  # (slot, item_no, side) -> image id
+    changes: list[Change] = field(default_factory=list)  # since the last confirmation
+    correction: Correction | None = None
+
+    @property
+    def status_label(self) -> str:
+        return CONFIRMATION_STATUS_LABELS[self.status]
+
+
+def find_declaration(
+    session: Session, exam_year_id: int, candidate_id: int, *, lock: bool = False
+) -> Declaration | None:
+    """The record; `lock` takes its row lock so that a unit edit and a confirmation cannot interleave."""
+    query = select(Declaration).where(
+        Declaration.exam_year_id == exam_year_id, Declaration.candidate_id == candidate_id
+    )
+    if lock:
+        # Wait for whoever holds the row and read it as they committed it.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
+
+
+def build_view(session: Session, year: ExamYear, candidate_id: int, declaration: Declaration | None) -> DeclarationView:
+    """The record of `candidate_id` for `year` as pages show it (`declaration` None: not entered yet)."""
+    basic = _basic(session, candidate_id)
+    record = load_record(session, declaration) if declaration else F.empty_record()
+    view = DeclarationView(
+        declaration_id=declaration.id if declaration else None,
+        year=year.year,
+        candidate_id=candidate_id,
+        status=declaration.confirmation_status if declaration else ConfirmationStatus.NOT_ENTERED,
+        basic=basic,
+        record=record,
+        missing=rules.missing(record),
+        content_hash=content_hash(record, basic),
+        revision=declaration.revision if declaration else 0,
+        confirmed_at=declaration.confirmed_at if declaration else None,
+    )
+    if declaration is None:
+        return view
+    for image in session.scalars(select(CertificateImage).where(CertificateImage.declaration_id == declaration.id)):
+        view.images[(image.slot, image.item_no, image.side)] = image.id
+    if declaration.confirmed_revision is not None:
+        query = (
+            select(DeclarationChange)
+            .where(
+                DeclarationChange.declaration_id == declaration.id,
+                DeclarationChange.revision > declaration.confirmed_revision,
+            )
+            .order_by(DeclarationChange.id)
+        )
+        latest: dict[str, Change] = {}
+        for row in session.scalars(query):
+            first = latest.get(row.field)
+            old = first.old_value if first else (row.old_value or "")
+            latest[row.field] = Change(row.field, row.label, old, row.new_value or "", row.created_at)
+        view.changes = [c for c in latest.values() if c.old_value != c.new_value]
+    open_request = open_corrections(session, declaration).first()
+    if open_request is not None:
+        paths = json.loads(open_request.fields)
+        view.correction = Correction(
+            paths, [F.field_label(p) for p in paths], open_request.note, open_request.created_at
+        )
+    return view
+
+
+def open_corrections(session: Session, declaration: Declaration):
+    """The candidate's correction requests of this record not yet resolved (at most one in practice)."""
+    return session.scalars(
+        select(CorrectionRequest).where(
+            CorrectionRequest.declaration_id == declaration.id, CorrectionRequest.resolved_at.is_(None)
+        )
+    )
+
+
+def resolve_corrections(session: Session, declaration: Declaration, now: datetime) -> None:
+    """Mark the open correction requests resolved by the record's current revision (changed or confirmed)."""
+    for request in open_corrections(session, declaration):
+        request.resolved_at = now
+        request.resolved_revision = declaration.revision
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def eligibility_dict(record: dict) -> dict:
+    """The record dict as `portal.eligibility.service.judge` takes it (dates as ISO strings)."""
+    education = record.get("education")
+    practice = record.get("practice_certificate")
+    return {
+        "exam_level": record.get("exam_level"),
+        "exam_category": record.get("exam_category"),
+        "is_assistant_upgrading": record.get("is_assistant_upgrading"),
+        "is_fresh_graduate": record.get("is_fresh_graduate"),
+        "education": None
+        if not education
+        else {
+            k: _iso(education.get(k))
+            for k in ("education_level", "major_type", "major", "enrolled_on", "graduated_on", "schooling_years")
+        },
+        "probation": [
+            {"work_started_on": _iso(p.get("work_started_on")), "work_ended_on": _iso(p.get("work_ended_on"))}
+            for p in record.get("probation") or []
+        ],
+        "qualification_certificates": [
+            {"level": q.get("level"), "category": q.get("category"), "issued_on": _iso(q.get("issued_on"))}
+            for q in record.get("qualification_certificates") or []
+        ],
+        "practice_certificate": None
+        if not practice
+        else {
+            "practice_level": practice.get("practice_level"),
+            "practice_category": practice.get("practice_category"),
+            "issued_on": _iso(practice.get("issued_on")),
+        },
+    }
+
+
+def eligibility_record(session: Session, *, declaration_id: int) -> dict:
+    """The declaration as the dict `portal.eligibility.service.judge` takes (the `eligibility` contract)."""
+    declaration = session.get(Declaration, declaration_id)
+    if declaration is None:
+        raise NotFound("申报信息不存在。")
+    return eligibility_dict(load_record(session, declaration))
+
+
+def eligibility_verdict(session: Session, *, declaration_id: int, as_of: date | None = None) -> Judgement:
+    """The 报名资格预检 verdict of a declaration (advisory; the formal review decides)."""
+    declaration = session.get(Declaration, declaration_id)
+    if declaration is None:
+        raise NotFound("申报信息不存在。")
+    exam_year = session.get(ExamYear, declaration.exam_year_id)
+    record = eligibility_record(session, declaration_id=declaration_id)
+    return judge(record, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=as_of or today_local())

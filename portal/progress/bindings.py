@@ -1,0 +1,138 @@
+"""单位绑定情况: per unit, its bound candidates and the verified-but-unbound candidates of its county (from the
+snapshot), its last confirmation-code rotation and wrong codes (live); province-wide totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from db.models import StatisticsCell, Unit, UnitCodeAttempt, UnitProgress, UnitRegistration
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.errors import ValidationFailed
+from portal.core.paging import Page, page_bounds
+from portal.core.timeutil import utcnow
+from portal.progress.common import refreshed, unit_filters
+from portal.unit.vocab import RequestStatus, UnitStatus
+
+
+@dataclass(frozen=True)
+class UnitStatusRow:
+    unit_id: int
+    name: str
+    institution_code: str
+    region_code: str
+    category: str
+    status: str
+    bound: int
+    verified_unbound_in_region: int
+    code_rotated_at: datetime | None
+    failed_attempts: int
+    last_failed_at: datetime | None
+
+
+UNIT_SORTS = {
+    "bound": "已绑定考生",
+    "verified_unbound": "本地区已认证未绑定",
+    "failed_attempts": "确认码错误次数",
+    "code_rotated_at": "最近更换确认码",
+    "name": "单位名称",
+}
+
+
+def unit_binding_status(
+    session: Session,
+    *,
+    actor: Actor,
+    year: int | None = None,
+    city_code: str | None = None,
+    category: str | None = None,
+    query: str = "",
+    sort: str = "bound",
+    descending: bool = True,
+    attempt_days: int = 30,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """单位绑定情况 per unit: bound candidates and verified-but-unbound candidates of its county (snapshot), last
+    code rotation and wrong confirmation codes in the last `attempt_days` days (live)."""
+    authorize(session, actor, "reviewer")
+    limit, offset = page_bounds(page, page_size)
+    if sort not in UNIT_SORTS:
+        raise ValidationFailed({"sort": "排序方式不正确"})
+    exam_year = refreshed(session, actor, year)
+    attempts = (
+        select(UnitCodeAttempt.unit_id, func.count().label("n"), func.max(UnitCodeAttempt.created_at).label("last_at"))
+        .where(UnitCodeAttempt.created_at >= utcnow() - timedelta(days=attempt_days))
+        .group_by(UnitCodeAttempt.unit_id)
+        .subquery()
+    )
+    conditions = unit_filters(city_code, category, query)
+    total = session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
+    progress = and_(UnitProgress.unit_id == Unit.id, UnitProgress.exam_year_id == exam_year.id)
+    columns = {
+        "bound": func.coalesce(UnitProgress.bound, 0),
+        "verified_unbound": func.coalesce(UnitProgress.verified_unbound_in_region, 0),
+        "failed_attempts": func.coalesce(attempts.c.n, 0),
+        "code_rotated_at": Unit.code_rotated_at,
+        "name": Unit.name,
+    }
+    order = columns[sort].desc() if descending else columns[sort].asc()
+    rows = session.execute(
+        select(Unit, columns["bound"], columns["verified_unbound"], columns["failed_attempts"], attempts.c.last_at)
+        .outerjoin(UnitProgress, progress)
+        .outerjoin(attempts, attempts.c.unit_id == Unit.id)
+        .where(*conditions)
+        .order_by(order, Unit.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return Page(
+        [
+            UnitStatusRow(
+                unit.id,
+                unit.name,
+                unit.institution_code,
+                unit.region_code,
+                unit.category,
+                unit.status,
+                int(n_bound),
+                int(n_unbound),
+                int(n_attempts),
+                unit.code_rotated_at,
+                last_at,
+            )
+            for unit, n_bound, n_unbound, n_attempts, last_at in rows
+        ],
+        total,
+        page,
+        page_size,
+    )
+
+
+def binding_totals(session: Session, *, actor: Actor, year: int | None = None) -> dict[str, int]:
+    """Province-wide: units, active units, bound candidates, verified-but-unbound candidates, pending 机构注册."""
+    authorize(session, actor, "reviewer")
+    exam_year = refreshed(session, actor, year)
+    units = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).all())
+    verified, bound = session.execute(
+        select(
+            func.coalesce(func.sum(StatisticsCell.verified), 0), func.coalesce(func.sum(StatisticsCell.bound), 0)
+        ).where(StatisticsCell.exam_year_id == exam_year.id, StatisticsCell.dimension == "overall")
+    ).one()
+    registrations = (
+        session.scalar(
+            select(func.count()).select_from(UnitRegistration).where(UnitRegistration.status == RequestStatus.PENDING)
+        )
+        or 0
+    )
+    return {
+        "units": sum(units.values()),
+        "active_units": units.get(UnitStatus.ACTIVE, 0),
+        "bound": int(bound),
+        "verified_unbound": int(verified) - int(bound),
+        "pending_registrations": registrations,
+    }

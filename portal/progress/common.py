@@ -1,0 +1,57 @@
+"""What both season dashboards share: the snapshot's freshness (数据更新于, 立即刷新) and the unit filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlalchemy.orm import Session
+
+from db.models import ExamYear, Unit
+from portal.audit import service as audit
+from portal.auth.authorization import authorize
+from portal.core.actor import Actor
+from portal.core.text import clean, like_escape
+from portal.stats import snapshot
+from portal.stats.common import city_prefix, exam_year_for
+
+
+def refreshed(session: Session, actor: Actor, year: int | None) -> ExamYear:
+    """The exam year, with the snapshot rebuilt first when it is older than its maximum age."""
+    exam_year = exam_year_for(session, year)
+    snapshot.refresh(session, actor=actor, year=exam_year.year)
+    return exam_year
+
+
+def unit_filters(city_code: str | None, category: str | None, query: str) -> list:
+    """WHERE clauses on `Unit`: within a city, of a category (or its sub-categories), matching a search text."""
+    conditions = []
+    if city_code:
+        conditions.append(Unit.region_code.like(city_prefix(city_code)))
+    if category:
+        conditions.append(or_(Unit.category == category, Unit.category.like(category + "-%")))
+    query = clean(query, max_length=100)
+    if query:
+        text = like_escape(query)
+        conditions.append(
+            or_(
+                Unit.name.like(f"%{text}%", escape="\\"),
+                Unit.institution_code.like(f"{text.upper()}%", escape="\\"),
+                Unit.name_initials.like(f"{text.lower()}%", escape="\\"),
+            )
+        )
+    return conditions
+
+
+def snapshot_time(session: Session, *, actor: Actor, year: int | None = None) -> datetime | None:
+    """When the figures of the per-unit tables were computed."""
+    found = snapshot.info(session, actor=actor, year=year)
+    return found.built_at if found else None
+
+
+def refresh_now(session: Session, *, actor: Actor, year: int | None = None) -> datetime:
+    """立即刷新: rebuild the per-unit figures now (audited, as it is a reviewer's action)."""
+    authorize(session, actor, "reviewer")
+    built = snapshot.refresh(session, actor=actor, year=year, force=True)
+    audit.record(session, actor=actor, action="dashboard.refresh", object_type="exam_year", object_id=built.year)
+    return built.built_at

@@ -1,0 +1,28 @@
+"""The database's CHECK constraints allow exactly the declaration states and image choices the code knows."""
+
+from __future__ import annotations
+
+from db.models import declaration as model
+from portal.declaration.fields import SECTIONS_BY_CODE
+from portal.declaration.vocab import (
+    CONFIRMATION_STATUS_LABELS,
+    IMAGE_SIDE_LABELS,
+    IMAGE_SLOT_LABELS,
+    IMAGE_SLOT_SECTIONS,
+    ConfirmationStatus,
+    ImageSide,
+    ImageSlot,
+)
+
+
+def test_confirmation_statuses_match_the_check_constraint():
+    assert tuple(ConfirmationStatus) == model.CONFIRMATION_STATUSES
+    assert set(CONFIRMATION_STATUS_LABELS) == set(ConfirmationStatus)
+
+
+def test_image_slots_and_sides_match_the_check_constraints():
+    assert tuple(ImageSlot) == model.IMAGE_SLOTS
+    assert tuple(ImageSide) == model.IMAGE_SIDES
+    assert set(IMAGE_SLOT_LABELS) == set(IMAGE_SLOT_SECTIONS) == set(ImageSlot)
+    assert set(IMAGE_SIDE_LABELS) == set(ImageSide)
+    assert set(IMAGE_SLOT_SECTIONS.values()) <= set(SECTIONS_BY_CODE)

@@ -1,0 +1,64 @@
+"""The reviewers' season dashboards (单位绑定情况, 未确认记录), driven through the real app on the small demo data."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.engine import session_scope
+from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.progress.helpers import open_page, seed_small_demo
+
+
+@pytest.fixture
+def seeded(engine):
+    seed_small_demo(engine)
+
+
+def test_unit_binding_status_section(seeded):
+    app = open_page("reviewer", "pages/reviewer/units.py")
+    assert any(m.label == "已绑定考生" for m in app.metric)
+    assert app.dataframe
+
+
+def test_unconfirmed_records_page(seeded):
+    app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
+    assert "报名资格预检" in texts(app)
+    assert any(m.label == "未填报" for m in app.metric)
+    next(b for b in app.button if b.label == "立即刷新").click()
+    app.run()
+    assert_no_exception(app)
+
+
+def test_pages_without_an_exam_year_explain_instead_of_failing(engine):
+    from tests import factories
+
+    with session_scope(engine) as session:
+        reviewer = factories.user(session, "reviewer").username
+        analyst = factories.user(session, "analyst").username
+    for username, page in (
+        (reviewer, "pages/reviewer/unconfirmed.py"),
+        (reviewer, "pages/reviewer/units.py"),
+        (analyst, "pages/analyst/statistics.py"),
+    ):
+        app = login(new_app(), username, factories.PASSWORD)
+        app.switch_page(page)
+        app.run()
+        assert_no_exception(app)
+        assert "尚未设置考试年度" in texts(app)
+
+
+def test_unconfirmed_candidates_export_masked_then_full(seeded):
+    app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
+    units = app.selectbox(key="uc_unit")
+    units.select_index(0)
+    app.run()
+    assert_no_exception(app)
+    next(b for b in app.button if b.label == "生成导出文件").click()
+    app.run()
+    assert_no_exception(app)
+    assert "已脱敏" in texts(app)
+    app.checkbox(key="uc_export_full").check()
+    next(b for b in app.button if b.label == "生成导出文件").click()
+    app.run()
+    assert_no_exception(app)
+    assert "完整信息" in texts(app)
