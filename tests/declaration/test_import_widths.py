@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.declaration import service
+from portal.declaration import confirmation
 from tests.declaration.test_import import merge, rows_for, run, two  # noqa: F401 - fixture
 
 FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -14,7 +14,7 @@ def test_full_width_and_mixed_width_numbers_match_the_candidate(session, world, 
     mixed = second[:6].translate(FULL) + second[6:].lower()
     result = run(session, world, merge(rows_for(full), rows_for(mixed, "第二考生")))
     assert (result.imported, result.rejected, result.errors) == (2, 0, [])
-    assert service.my_record(session, actor=world.candidate_actor).status == "pending"
+    assert confirmation.my_record(session, actor=world.candidate_actor).status == "pending"
 
 
 def test_other_script_digits_are_refused_with_a_clear_reason(session, world, two):  # noqa: F811
