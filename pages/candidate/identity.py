@@ -7,7 +7,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.identity import service as identity
 from portal.identity import vocab
@@ -69,15 +69,11 @@ def summary(application: identity.Verification) -> None:
 
 
 def withdraw_button(help_text: str) -> None:
-    if st.button("撤回认证", help=help_text, width="stretch"):
-        done = False
-        with guarded():
-            with session() as db_session:
-                identity.withdraw(db_session, actor=actor)
-            done = True
-        if done:
-            flash("info", "已撤回认证，请重新填写信息。")
-            st.rerun()
+    if st.button("撤回认证", help=help_text, width="stretch") and act(
+        lambda db_session: identity.withdraw(db_session, actor=actor)
+    ):
+        flash("info", "已撤回认证，请重新填写信息。")
+        st.rerun()
 
 
 def fill_in_form(application: identity.Verification | None) -> None:
@@ -104,13 +100,12 @@ def fill_in_form(application: identity.Verification | None) -> None:
         st.rerun()
     if not submitted:
         return
-    saved = None
-    with guarded():  # a number verified for another account is refused here (and flagged for reviewers)
-        with session() as db_session:
-            saved = identity.fill_in(
-                db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
-            )
-    if saved is not None:
+    # A number verified for another account is refused here (and flagged for reviewers).
+    if act(
+        lambda db_session: identity.fill_in(
+            db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
+        )
+    ):
         st.session_state["identity_editing"] = False
         new_shot()
         st.rerun()
@@ -127,14 +122,10 @@ def scan_step(application: identity.Verification) -> None:
             f"身份证自动核验已连续 {application.attempts_before_manual} 次未通过。"
             "您可以继续重拍，或改为人工审核：上传身份证正反面照片，由审核员审核。"
         )
-        if st.button("身份证（人工审核）", type="primary", width="stretch"):
-            switched = False
-            with guarded():
-                with session() as db_session:
-                    identity.switch_to_manual(db_session, actor=actor)
-                switched = True
-            if switched:
-                st.rerun()
+        if st.button("身份证（人工审核）", type="primary", width="stretch") and act(
+            lambda db_session: identity.switch_to_manual(db_session, actor=actor)
+        ):
+            st.rerun()
 
     shot = st.session_state.get("identity_shot", 0)
     source = st.radio("拍摄方式", ["拍照", "上传照片"], horizontal=True, key="identity_source")
@@ -146,9 +137,7 @@ def scan_step(application: identity.Verification) -> None:
         )
     if photo is not None:
         data = photo.getvalue()
-        preview = None
-        with guarded():
-            preview = identity.preview_scan(data)
+        preview = act(lambda _: identity.preview_scan(data)).value
         if preview is not None:
             st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
             if preview.ok:
@@ -170,14 +159,12 @@ def scan_step(application: identity.Verification) -> None:
 
 
 def submit_scan(data: bytes) -> None:
-    outcome = None
     with st.spinner("正在核验身份证，请稍候…"):
         engine = ocr_engine()
-        with guarded():
-            with session() as db_session:
-                outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
-    if outcome is None:
+        result = act(lambda db_session: identity.submit_scan(db_session, actor=actor, image=data, engine=engine))
+    if not result:
         return
+    outcome = result.value
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")
@@ -200,21 +187,17 @@ def manual_step(application: identity.Verification) -> None:
     shot = st.session_state.get("identity_shot", 0)
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
-    if st.button("提交审核", type="primary", width="stretch"):
-        submitted = False
-        with guarded():
-            with session() as db_session:
-                identity.submit_manual(
-                    db_session,
-                    actor=actor,
-                    front=front.getvalue() if front else b"",
-                    back=back.getvalue() if back else b"",
-                )
-            submitted = True
-        if submitted:
-            new_shot()
-            flash("success", "已提交人工审核，请等待审核结果。")
-            st.rerun()
+    if st.button("提交审核", type="primary", width="stretch") and act(
+        lambda db_session: identity.submit_manual(
+            db_session,
+            actor=actor,
+            front=front.getvalue() if front else b"",
+            back=back.getvalue() if back else b"",
+        )
+    ):
+        new_shot()
+        flash("success", "已提交人工审核，请等待审核结果。")
+        st.rerun()
     st.divider()
     if st.button("修改填写信息", width="stretch"):
         st.session_state["identity_editing"] = True
