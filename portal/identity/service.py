@@ -361,7 +361,12 @@ def submit_scan(
     else:
         row.auto_attempts = (row.auto_attempts or 0) + 1
         # What the check read and why it failed, for the reviewer of a later manual review (encrypted).
-        reading = {"decision": result.decision, "reasons": list(result.reasons), "extracted": dict(result.extracted)}
+        reading = {
+            "decision": result.decision,
+            "reasons": list(result.reasons),
+            "extracted": dict(result.extracted),
+            "signals": dict(result.signals),  # presentation-attack measurements (photocopy, screen, printout)
+        }
         row.check_summary_enc = encrypt_text(json.dumps(reading, ensure_ascii=False, default=str))
         session.flush()
     audit.record(
