@@ -11,6 +11,7 @@ from streamlit_authenticator.utilities import LoginError
 
 from db.engine import session_scope
 from pages.components.db import engine
+from portal.auth import login
 from portal.auth import service as auth
 from portal.auth.directory import UserDirectory
 from portal.core.actor import Actor
@@ -117,41 +118,51 @@ def login_page() -> None:
 
 
 def login_form() -> None:
-    """The login form with Chinese messages, lockout included."""
-    authenticator: stauth.Authenticate = st.session_state["_authenticator"]
-    directory: UserDirectory = st.session_state["_directory"]
+    """The login form with Chinese messages, lockout included (the check is `portal.auth.login`)."""
     notice = st.session_state.pop("_login_notice", None)
     if notice:
         st.warning(notice)
-    try:
-        authenticator.login(
-            location="main",
-            fields=LOGIN_FIELDS,
-            key="login_form",
-            max_login_attempts=get_settings().max_failed_logins,
-        )
-    except LoginError:
-        _show_lock(directory)
+    with st.form("login_form"):
+        st.subheader(LOGIN_FIELDS["Form name"])
+        username = st.text_input(LOGIN_FIELDS["Username"], key="login_username")
+        password = st.text_input(LOGIN_FIELDS["Password"], type="password", key="login_password")
+        submitted = st.form_submit_button(LOGIN_FIELDS["Login"])
+    if not submitted or not username:
         return
-    status = st.session_state.get("authentication_status")
-    if status:
-        # Rebuild the navigation for the user's role; the re-login cookie is written in that next run
-        # (a cookie component rendered right before st.rerun() would be dropped with this run's elements).
-        st.session_state["_write_cookie"] = True
-        st.session_state["_login_at"] = time.time()
+    outcome = login.authenticate(engine(), username=username, password=password)
+    if outcome.result == login.LoginResult.OK:
+        _start_session(outcome.username)
         st.rerun()
-    elif status is False:
-        state = directory.last_state
-        if state is not None and state.locked:
-            _show_lock(directory)
-        else:
-            st.error("账号或密码错误。")
+    elif outcome.result == login.LoginResult.LOCKED:
+        _show_lock(outcome)
+    elif outcome.result == login.LoginResult.DISABLED:
+        st.error("账号已停用，请联系管理员。")
+    else:
+        st.error("账号或密码错误。")
 
 
-def _show_lock(directory: UserDirectory) -> None:
+def _start_session(username: str) -> None:
+    """Mark this browser session logged in; the re-login cookie is written in the next run.
+
+    (A cookie component rendered right before st.rerun() would be dropped with this run's elements.)
+    """
+    with session_scope(engine()) as db_session:
+        actor = auth.load_actor(db_session, username=username)
+    st.session_state.update(
+        authentication_status=True,
+        username=username,
+        name=actor.display_name if actor else username,
+        roles=[actor.role] if actor else [],
+        email=None,
+        logout=False,
+        _write_cookie=True,
+        _login_at=time.time(),
+    )
+
+
+def _show_lock(outcome: login.LoginOutcome) -> None:
     settings = get_settings()
-    state = directory.last_state
-    until = f"（{fmt(state.locked_until)} 后可再试）" if state and state.locked_until else ""
+    until = f"（{fmt(outcome.locked_until)} 后可再试）" if outcome.locked_until else ""
     st.error(
         f"密码连续输错 {settings.max_failed_logins} 次，账号已锁定 {settings.lockout_minutes} 分钟{until}。"
         "如需立即解锁，请联系管理员。"
