@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import auth as auth_ui
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import guarded
@@ -19,3 +20,4 @@ if submitted:
         with guarded("密码已修改，下次登录请使用新密码。"):
             with session() as db_session:
                 auth.change_password(db_session, actor=actor, old_password=old, new_password=new)
+                auth_ui.renew_cookie(db_session)

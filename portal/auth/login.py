@@ -1,6 +1,6 @@
 """Checking a password against the lockout: the attempt is counted atomically before bcrypt sees it.
 
-`authenticate` owns two short units of work (like `directory.UserDirectory`): the first counts the attempt with
+`authenticate` owns two short units of work (given the engine, like the importers): the first counts the attempt with
 one conditional UPDATE and commits it, so that parallel attempts see each other's count before any of them
 checks a password; bcrypt runs outside any transaction; the second records the outcome. At most
 `max_failed_logins` guesses in a row reach bcrypt, however many arrive at once.

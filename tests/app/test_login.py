@@ -148,3 +148,21 @@ def test_logout_returns_to_the_login_form(accounts):
     app.run()
     assert_no_exception(app)
     assert [b.label for b in app.button if b.label == "登录"]
+
+
+def test_logout_in_another_browser_or_a_reset_ends_this_session(engine, accounts):
+    """Issue 15 #3: the token version is checked on every run, not only when the cookie is read."""
+    first = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    second = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    next(b for b in second.button if b.label == "退出登录").click()
+    second.run()
+    first.run()
+    assert_no_exception(first)
+    assert not first.session_state["authentication_status"]
+    assert "登录已失效" in texts(first)
+    again = login(new_app(), accounts["reviewer"], factories.PASSWORD)
+    with session_scope(engine) as session:
+        target = session.scalar(select(User).where(User.username == accounts["reviewer"]))
+        auth.reset_password(session, actor=SYSTEM, user_id=target.id, new_password="Brandnew2026")
+    again.run()
+    assert not again.session_state["authentication_status"]
