@@ -21,7 +21,6 @@ from portal.auth import login, token
 from portal.auth import service as auth
 from portal.core.actor import Actor
 from portal.core.settings import get_settings
-from portal.core.timeutil import fmt
 
 LOGIN_FIELDS = {
     "Form name": "用户登录",
@@ -180,12 +179,12 @@ def login_form() -> None:
     if outcome.result == login.LoginResult.OK:
         _start_session(outcome.username)
         st.rerun()
-    elif outcome.result == login.LoginResult.LOCKED:
-        _show_lock(outcome)
-    elif outcome.result == login.LoginResult.DISABLED:
+    elif outcome.result == login.LoginResult.DISABLED:  # only after the right password
         st.error("账号已停用，请联系管理员。")
     else:
-        st.error("账号或密码错误。")
+        # Unknown name, wrong password and locked account get one message (README, Security): a lock message
+        # would confirm that the account exists.
+        st.error(failure_message())
 
 
 def _start_session(username: str) -> None:
@@ -214,12 +213,11 @@ def _start_session(username: str) -> None:
     )
 
 
-def _show_lock(outcome: login.LoginOutcome) -> None:
+def failure_message() -> str:
     settings = get_settings()
-    until = f"（{fmt(outcome.locked_until)} 后可再试）" if outcome.locked_until else ""
-    st.error(
-        f"密码连续输错 {settings.max_failed_logins} 次，账号已锁定 {settings.lockout_minutes} 分钟{until}。"
-        "如需立即解锁，请联系管理员。"
+    return (
+        f"账号或密码错误。连续输错 {settings.max_failed_logins} 次将锁定 {settings.lockout_minutes} 分钟，"
+        "锁定期间无法登录；如需立即解锁，请联系管理员。"
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.engine import session_scope
 from db.models import User
 from portal.audit import service as audit
-from portal.auth.passwords import check_password
+from portal.auth.passwords import check_password, hash_password
 from portal.core.actor import Actor
 from portal.core.settings import get_settings
 from portal.core.timeutil import utcnow
@@ -26,8 +26,8 @@ from portal.core.timeutil import utcnow
 
 class LoginResult(StrEnum):
     OK = "ok"
-    WRONG = "wrong"  # unknown name or wrong password (never told apart)
-    LOCKED = "locked"
+    WRONG = "wrong"  # unknown name or wrong password
+    LOCKED = "locked"  # shown like WRONG: a lock would tell that the name exists
     DISABLED = "disabled"  # right password, account disabled
 
 
@@ -46,6 +46,19 @@ class LoginOutcome:
     result: LoginResult
     username: str
     locked_until: datetime | None = None
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A bcrypt hash of a random password, same cost as real ones: checked when there is no hash to check,
+    so that unknown names and locked accounts take as long as a wrong password (no enumeration by timing)."""
+    if not _DUMMY_HASH:
+        import secrets
+
+        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
 
 
 def normalise(username: str) -> str:
@@ -113,9 +126,12 @@ def authenticate(engine: Engine, *, username: str, password: str) -> LoginOutcom
     name = normalise(username)
     with session_scope(engine) as session:
         attempt = count_attempt(session, username=name)
-    if attempt.user_id is not None and attempt.password_hash is None:
-        return LoginOutcome(LoginResult.LOCKED, name, attempt.locked_until)
-    correct = attempt.password_hash is not None and check_password(password or "", attempt.password_hash)
+    if attempt.password_hash is None:  # unknown name or locked account: same work, never a real check
+        check_password(password or "", dummy_hash())
+        if attempt.user_id is not None:
+            return LoginOutcome(LoginResult.LOCKED, name, attempt.locked_until)
+        return LoginOutcome(LoginResult.WRONG, name)
+    correct = check_password(password or "", attempt.password_hash)
     with session_scope(engine) as session:
         outcome = record_outcome(session, attempt=attempt, correct=correct)
     return outcome or LoginOutcome(LoginResult.WRONG, name)

@@ -60,3 +60,35 @@ def test_twelve_parallel_guesses_reach_bcrypt_at_most_five_times(backend, engine
     # Even the right password is refused now, without reaching bcrypt.
     assert login.authenticate(engine, username=username, password=factories.PASSWORD).result == "locked"
     assert len(checked) <= limit
+
+
+def test_unknown_names_and_locked_accounts_cost_one_bcrypt_check_like_real_ones(engine, monkeypatch):
+    """Issue 15 #5: no answer comes back without a bcrypt check (timing does not tell names apart)."""
+    with session_scope(engine) as session:
+        user = factories.user(session, "analyst")
+        username, real_hash = user.username, user.password_hash
+    seen: list[str] = []
+
+    def counting_check(password: str, password_hash: str) -> bool:
+        seen.append("real" if password_hash == real_hash else "dummy")
+        return passwords.check_password(password, password_hash)
+
+    monkeypatch.setattr(login, "check_password", counting_check)
+    assert login.authenticate(engine, username="nobody-here", password="guess0001x").result == "wrong"
+    assert seen == ["dummy"]
+    for _ in range(get_settings().max_failed_logins):
+        login.authenticate(engine, username=username, password="guess0001x")
+    seen.clear()
+    assert login.authenticate(engine, username=username, password=factories.PASSWORD).result == "locked"
+    assert seen == ["dummy"]
+    assert login.dummy_hash().startswith("$2") and login.dummy_hash() == login.dummy_hash()
+
+
+def test_registration_does_not_confirm_that_a_number_has_an_account(session):
+    from portal.auth import service as auth
+    from portal.core.errors import Conflict
+
+    factories.user(session, "candidate", username="13911110000")
+    with pytest.raises(Conflict) as refused:
+        auth.register_candidate(session, mobile="13911110000", password="abc12345", password_confirm="abc12345")
+    assert "已注册" not in refused.value.message and "不能用于注册" in refused.value.message
