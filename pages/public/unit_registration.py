@@ -1,6 +1,6 @@
 import streamlit as st
 
-from pages.components.db import session
+from pages.components.db import engine, session
 from pages.components.ui import guarded
 from portal.auth.passwords import MIN_LENGTH
 from portal.core.timeutil import fmt
@@ -63,10 +63,7 @@ with st.expander("查询注册进度"):
         asked = st.form_submit_button("查询")
     if asked:
         with guarded():
-            with session() as db_session:
-                registration = registrations.registration_status(
-                    db_session, username=query_user, password=query_password
-                )
+            registration = registrations.registration_status(engine(), username=query_user, password=query_password)
             if registration is None:
                 st.error("账号或密码错误，或该账号没有机构注册申请。")
             else:

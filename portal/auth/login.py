@@ -121,17 +121,46 @@ def record_outcome(session: Session, *, attempt: Attempt, correct: bool) -> Logi
     return LoginOutcome(LoginResult.LOCKED if just_locked else LoginResult.WRONG, user.username, attempt.locked_until)
 
 
-def authenticate(engine: Engine, *, username: str, password: str) -> LoginOutcome:
-    """Check `username`/`password` under the lockout; see the module docstring for the units of work."""
-    name = normalise(username)
+def _checked(engine: Engine, name: str, password: str) -> tuple[Attempt, bool]:
+    """Count the attempt (committed), then one bcrypt check: the real hash, or a dummy when there is none."""
     with session_scope(engine) as session:
         attempt = count_attempt(session, username=name)
     if attempt.password_hash is None:  # unknown name or locked account: same work, never a real check
         check_password(password or "", dummy_hash())
+        return attempt, False
+    return attempt, check_password(password or "", attempt.password_hash)
+
+
+def authenticate(engine: Engine, *, username: str, password: str) -> LoginOutcome:
+    """Check `username`/`password` under the lockout; see the module docstring for the units of work."""
+    name = normalise(username)
+    attempt, correct = _checked(engine, name, password)
+    if attempt.password_hash is None:
         if attempt.user_id is not None:
             return LoginOutcome(LoginResult.LOCKED, name, attempt.locked_until)
         return LoginOutcome(LoginResult.WRONG, name)
-    correct = check_password(password or "", attempt.password_hash)
     with session_scope(engine) as session:
         outcome = record_outcome(session, attempt=attempt, correct=correct)
     return outcome or LoginOutcome(LoginResult.WRONG, name)
+
+
+def verify_password(engine: Engine, *, username: str, password: str) -> int | None:
+    """The account id when `password` is right, under the login's counter and lock (no login happens).
+
+    For pages that ask for an account's password without logging in (机构注册 → 查询注册进度): a wrong password
+    counts toward the same lock as the login form, a locked account is refused, an unknown name costs the same.
+    Disabled accounts are answered (a pending unit admin's account is disabled until approval).
+    """
+    attempt, correct = _checked(engine, normalise(username), password)
+    if attempt.password_hash is None or attempt.user_id is None:
+        return None
+    with session_scope(engine) as session:
+        user = session.get(User, attempt.user_id)
+        if user is None:
+            return None
+        if correct:
+            user.failed_login_count, user.locked_until = 0, None
+            return user.id
+        action = "account.locked" if attempt.locked_until is not None else "login.failed"
+        audit.record(session, actor=Actor.of(user), action=action, object_type="user", object_id=user.id)
+    return None
