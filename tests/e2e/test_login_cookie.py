@@ -106,3 +106,22 @@ def test_logout_revokes_the_cookie_and_forged_or_stale_cookies_are_refused(
         page.get_by_role("button", name="登录").click()
         assert _logged_in(page), f"after a {name} cookie the login form must still work"
         context.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_first_click_on_login_is_never_lost(backend, fresh_database, browser, portal_factory):
+    """Issue 16 #10: no component on the login page reruns the script, so a click right after it appears counts."""
+    portal = portal_factory(fresh_database)
+    portal.cli("create-user", "--role", "candidate", "--username", "13900001234", stdin="Cand2026x\n")
+    for _ in range(3):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(portal.url)
+        field = page.get_by_label(LOGIN_FIELD)
+        field.wait_for(timeout=30000)
+        assert page.locator("iframe").count() == 0, "a component on the login page would rerun the script"
+        field.fill("13900001234")  # at once, without waiting for the app to settle
+        page.get_by_label("密码", exact=True).fill("Cand2026x")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
+        context.close()
