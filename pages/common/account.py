@@ -2,8 +2,7 @@ import streamlit as st
 
 from pages.components import auth as auth_ui
 from pages.components.auth import current_actor
-from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.auth import service as auth
 
 actor = current_actor()
@@ -17,7 +16,10 @@ if submitted:
     if new != confirm:
         st.error("两次输入的新密码不一致。")
     else:
-        with guarded("密码已修改，下次登录请使用新密码。"):
-            with session() as db_session:
-                auth.change_password(db_session, actor=actor, old_password=old, new_password=new)
-                auth_ui.renew_cookie(db_session)
+        act(
+            lambda db_session: (
+                auth.change_password(db_session, actor=actor, old_password=old, new_password=new),
+                auth_ui.renew_cookie(db_session),  # this browser stays logged in; every other one is logged out
+            ),
+            success="密码已修改，下次登录请使用新密码。",
+        )

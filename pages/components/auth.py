@@ -16,6 +16,7 @@ import streamlit as st
 from extra_streamlit_components.CookieManager import _component_func as _cookie_component
 
 from db.engine import session_scope
+from pages.components import oidc
 from pages.components.db import engine
 from portal.auth import login, token
 from portal.auth import service as auth
@@ -78,18 +79,19 @@ def peek_actor() -> Actor | None:
         return actor
     raw = st.context.cookies.get(get_settings().cookie_name)
     if not raw or raw == state.get("_dead_token"):
-        return None
+        return oidc.peek()  # signed in at the OpenID Connect provider (st.user), or nobody
     claims = token.decode(raw, get_settings().secret_key)
     if claims is None:
         _end()  # forged, garbled or expired: logged out, and the cookie is cleared
-        return None
+        return oidc.peek()
     if _expired(claims.login_at):
         _end("登录已超时，请重新登录。")
         return None
     actor = _check(claims.user_id, claims.version)
     if actor is None:
         _end()
-        return None
+        return oidc.peek()
+    state.pop("_oidc", None)
     state.update(
         authentication_status=True,
         username=actor.username,
@@ -117,6 +119,9 @@ def _cookie(value: str, expires_at: datetime) -> None:
 def restore(*, peeked: Actor | None = None) -> Actor | None:
     """The acting user found by `peek_actor`; writes or clears the re-login cookie when this run must."""
     state = st.session_state
+    if peeked is not None and oidc.signed_in():  # same rules, see portal.auth.oidc
+        state["actor"] = peeked
+        return peeked
     if peeked is None:
         if state.pop("_clear_cookie", False):
             _cookie("", datetime.now() - timedelta(days=1))
@@ -155,9 +160,13 @@ def login_page() -> None:
     """The login page: title, form and the ways to register (also shown in place of a protected page)."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
+        if oidc.outcome() == "unlinked":
+            oidc.link_page()
+            return
         st.title("医师资格考试考生预报名")
         st.caption("湖北卫生人才综合服务平台 · 考生、单位、审核员统一登录")
         login_form()
+        oidc.login_button()
         st.page_link("pages/public/register.py", label="没有账号？考生注册", icon=":material/person_add:")
         st.page_link("pages/public/unit_registration.py", label="单位未注册？机构注册", icon=":material/domain_add:")
 
@@ -223,6 +232,10 @@ def failure_message() -> str:
 
 def logout_button() -> None:
     """The logout button in the sidebar."""
+    if oidc.signed_in():
+        if st.sidebar.button("退出登录", key="logout_button"):
+            oidc.logout()
+        return
     if st.sidebar.button("退出登录", key="logout_button"):
         logout()
         st.rerun()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.engine import session_scope
 from db.models import User
 from portal.audit import service as audit
-from portal.auth.passwords import check_password, hash_password
+from portal.auth.passwords import check_password, has_password, hash_password
 from portal.core.actor import Actor
 from portal.core.settings import get_settings
 from portal.core.timeutil import utcnow
@@ -126,6 +126,9 @@ def _checked(engine: Engine, name: str, password: str) -> tuple[Attempt, bool]:
     with session_scope(engine) as session:
         attempt = count_attempt(session, username=name)
     if attempt.password_hash is None:  # unknown name or locked account: same work, never a real check
+        check_password(password or "", dummy_hash())
+        return attempt, False
+    if not has_password(attempt.password_hash):  # an account that signs in only through OpenID Connect
         check_password(password or "", dummy_hash())
         return attempt, False
     return attempt, check_password(password or "", attempt.password_hash)

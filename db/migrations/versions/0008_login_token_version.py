@@ -1,7 +1,7 @@
 """login token version: re-login cookies carry it; bumping it revokes them
 
-Revision ID: 0006_token_version
-Revises: 0005
+Revision ID: 0008_token_version
+Revises: 0007
 Create Date: 2026-12-02 09:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_token_version"
-down_revision: str | None = "0005"
+revision: str = "0008_token_version"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
