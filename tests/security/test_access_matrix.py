@@ -63,6 +63,7 @@ MATRIX = [
     (auth.set_active, {ADM}),
     (auth.unlock, {ADM}),
     (auth.change_password, EVERYONE),
+    (auth.end_session, EVERYONE),  # logout revokes one's own re-login cookies
     (audit_log.search, {ADM}),
     (audit_log.actions, {ADM}),
     # 个人中心
