@@ -3,8 +3,9 @@
 An XLSX file is a zip archive: before openpyxl sees it, the archive's member count, each member's and the total
 uncompressed size and the compression ratio are checked against the directory (a zip bomb is refused without
 inflating anything). Parsing is read-only (streaming); rows, columns and the length of each cell are capped while
-iterating. CSV files are bounded the same way. Every refusal is an `ImportFileError` with a Chinese message for
-the page and an English one for the command line.
+iterating, and every text cell loses its control and invisible format characters (`strip_controls`: the importers'
+bulk inserts bypass the ORM's before_flush net). CSV files are bounded and cleaned the same way. Every refusal is an
+`ImportFileError` with a Chinese message for the page and an English one for the command line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 
 from portal.core.errors import ImportFileError
+from portal.core.text import strip_controls
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the file as uploaded
 MAX_MEMBERS = 200  # entries in the XLSX archive (a workbook of a few sheets has about 10-20)
@@ -92,6 +94,8 @@ def _check_row(values, row: int, *, max_columns: int, max_cell: int, where: str)
                 f"{where}第{row}行超过 {max_columns} 列。", english=f"row {row} has more than {max_columns} columns"
             )
         values = values[:max_columns]
+    # Bulk inserts bypass the ORM's before_flush net: control and invisible format characters go here instead.
+    values = tuple(strip_controls(v) if isinstance(v, str) else v for v in values)
     for column, value in enumerate(values, start=1):
         if isinstance(value, str) and len(value) > max_cell:
             raise ImportFileError(
