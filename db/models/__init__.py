@@ -21,7 +21,9 @@ from db.models.declaration import (
     QualificationCertificate,
 )
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.models.identity_capture import IdentityCaptureUse
 from db.models.message import Message
+from db.models.oidc import OidcIdentity
 from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
 from db.models.unit_binding import UnitBinding
@@ -47,10 +49,12 @@ __all__ = [
     "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
+    "IdentityCaptureUse",
     "IdentityCheckAttempt",
     "IdentityFlag",
     "IdentityVerification",
     "Message",
+    "OidcIdentity",
     "PersonalDataAccess",
     "Unit",
     "UnitBinding",
