@@ -65,8 +65,8 @@ def test_migration_encrypts_existing_change_history(empty_url):
 
     from db.types import EncryptedText
 
-    upgrade(empty_url, "0005")
-    tables = Base.metadata.tables  # unchanged by 0006 except declaration_change, so Core inserts fit revision 0005
+    upgrade(empty_url, "0007")
+    tables = Base.metadata.tables  # unchanged by 0008 except declaration_change, so Core inserts fit revision 0005
     engine = make_engine(empty_url)
     try:
         with engine.begin() as connection:
