@@ -238,7 +238,7 @@ class CertificateImage(Timestamped, Base):
 
 
 class DeclarationChange(Timestamped, Base):
-    """One changed field (label, old and new value as shown) at a revision of the record."""
+    """One changed field (label, old and new value as shown, both encrypted) at a revision of the record."""
 
     __tablename__ = "declaration_change"
     __table_args__ = (
@@ -251,8 +251,9 @@ class DeclarationChange(Timestamped, Base):
     revision: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(80))
     label: Mapped[str] = mapped_column(String(120))
-    old_value: Mapped[str | None] = mapped_column(String(300))
-    new_value: Mapped[str | None] = mapped_column(String(300))
+    # Encrypted like the numbers they may hold (diploma, report and certificate numbers).
+    old_value: Mapped[str | None] = mapped_column(EncryptedText)
+    new_value: Mapped[str | None] = mapped_column(EncryptedText)
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 

@@ -7,6 +7,7 @@ from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import act
 from portal.core.errors import ImportFileError
+from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, template
 from portal.declaration import fields as F
@@ -89,7 +90,7 @@ with list_tab:
 
         st.download_button(
             "导出 CSV",
-            frame.to_csv(index=False).encode("utf-8-sig"),
+            to_csv_bytes(frame),
             file_name=f"申报信息_{year}.csv",
             mime="text/csv",
             on_click=log_export,

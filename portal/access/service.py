@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import keep_on_rollback
@@ -62,6 +62,21 @@ def record(session: Session, *, actor: Actor, candidate_id: int, section: str, a
         raise PermissionDenied("您的角色不能查看考生个人信息。")
     session.add(PersonalDataAccess(**_values(actor, candidate_id, section, action)))
     session.flush()
+
+
+def record_many(
+    session: Session, *, actor: Actor, candidate_ids: list[int], section: str, action: str = "view"
+) -> None:
+    """`record` for each of a list's candidates in one statement (a unit's list of its candidates, say)."""
+    if actor.role not in READER_ROLES:
+        raise PermissionDenied("您的角色不能查看考生个人信息。")
+    rows = [
+        _values(actor, c, section, action)
+        for c in candidate_ids
+        if not (actor.role == "candidate" and c == actor.user_id)
+    ]
+    if rows:
+        session.execute(insert(PersonalDataAccess), rows)
 
 
 def _values(actor: Actor, candidate_id: int, section: str, action: str) -> dict:

@@ -309,6 +309,8 @@ def unit_candidates(
                     as_of=today or today_local(),
                 )
                 verdicts[d.candidate_id] = verdict.verdict
+    # The list shows each candidate's name, masked number and record status: a read of their data by the unit.
+    access.record_many(session, actor=actor, candidate_ids=ids, section="declaration", action="view")
     out = []
     for candidate_id, real_name, masked in bound:
         d = declarations.get(candidate_id)

@@ -11,13 +11,11 @@ shown only what changed after their last confirmation.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import load_workbook
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -33,6 +31,7 @@ from db.models import (
 )
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
+from portal.core import sheets
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
 from portal.core.errors import ImportFileError, NotFound
@@ -110,12 +109,7 @@ def _number(value) -> str:
 
 def read(data: bytes) -> dict[str, _Pending]:
     """Parse the workbook into one `_Pending` per 证件号码 (type, choice and required-field errors included)."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is an input error
-        raise ImportFileError(
-            "文件不是可读取的 XLSX 模板。", english=f"not a readable XLSX file ({type(error).__name__})"
-        ) from None
+    workbook = sheets.open_xlsx(data)  # archive checked before parsing; read-only (streaming)
     found = [title for title in workbook.sheetnames if title in SHEETS_BY_TITLE]
     if not found:
         raise ImportFileError(
@@ -124,7 +118,7 @@ def read(data: bytes) -> dict[str, _Pending]:
     pending: dict[str, _Pending] = {}
     for title in found:
         sheet = SHEETS_BY_TITLE[title]
-        rows = workbook[title].iter_rows(values_only=True)
+        rows = sheets.xlsx_rows(workbook[title], where=f"工作表“{title}”")
         header = next(rows, None)
         if header is None:
             continue

@@ -8,9 +8,6 @@ Row numbers are the spreadsheet's: the header is row 1.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -22,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import Unit
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
+from portal.core import sheets
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, ImportFileError
 from portal.core.export import FORMULA_PREFIXES, to_csv_bytes
@@ -79,32 +77,14 @@ def _cell(value: object) -> str:
 
 
 def _rows_from_csv(data: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(
-            "CSV 文件编码无法识别（请用 UTF-8 保存）。", english="the CSV file is neither UTF-8 nor GB18030 text"
-        )
-    for row in csv.reader(io.StringIO(text)):
+    for row in sheets.csv_rows(data, max_rows=MAX_ROWS):
         yield [_cell(value) for value in row]
 
 
 def _rows_from_xlsx(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
+    workbook = sheets.open_xlsx(data)  # archive checked before parsing; read-only (streaming)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(
-            "不是可读取的 XLSX 文件。", english=f"not a readable XLSX file ({type(error).__name__})"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheets.xlsx_rows(workbook.worksheets[0], max_rows=MAX_ROWS):
             yield [_cell(value) for value in row]
     finally:
         workbook.close()

@@ -58,3 +58,55 @@ def test_sqlite_engine_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     engine.dispose()
+
+
+def test_migration_encrypts_existing_change_history(empty_url):
+    from datetime import date
+
+    from db.types import EncryptedText
+
+    upgrade(empty_url, "0007")
+    tables = Base.metadata.tables  # unchanged by 0008 except declaration_change, so Core inserts fit revision 0005
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            user = connection.execute(
+                tables["user_account"].insert().values(username="c1", password_hash="x", role="candidate")
+            ).inserted_primary_key[0]
+            day = date(2026, 1, 1)
+            year = connection.execute(
+                tables["exam_year"]
+                .insert()
+                .values(
+                    year=2026,
+                    name="2026年度",
+                    entry_opens_on=day,
+                    entry_closes_on=day,
+                    confirmation_opens_on=day,
+                    confirmation_closes_on=day,
+                    cutoff_on=day,
+                )
+            ).inserted_primary_key[0]
+            declaration = connection.execute(
+                tables["declaration"].insert().values(exam_year_id=year, candidate_id=user)
+            ).inserted_primary_key[0]
+            connection.execute(
+                text(
+                    "INSERT INTO declaration_change (declaration_id, revision, field, label, old_value, new_value,"
+                    " created_at) VALUES (:d, 2, 'education[1].diploma_number', '学历信息·毕业证书编号',"
+                    " 'ZS20180630778899', 'ZS20190701554433', CURRENT_TIMESTAMP)"
+                ),
+                {"d": declaration},
+            )
+    finally:
+        engine.dispose()
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        with engine.connect() as connection:
+            old, new = connection.execute(text("SELECT old_value, new_value FROM declaration_change")).one()
+        assert "ZS20180630778899" not in old and "ZS20190701554433" not in new
+        decrypt = EncryptedText().process_result_value
+        assert (decrypt(old, engine.dialect), decrypt(new, engine.dialect)) == ("ZS20180630778899", "ZS20190701554433")
+    finally:
+        engine.dispose()

@@ -202,3 +202,15 @@ def test_unit_admin_imports_only_for_their_own_unit(session, world, two):
         unit_id=world.unit.id,
     )
     assert result.rejected == 1 and result.imported == 0
+
+
+def test_imported_text_loses_control_and_invisible_characters(session, world, two):
+    first, _, _ = two
+    rows = rows_for(first)
+    rows["education"][0][5] = "示范\ufeff医科\u202e大学\u2066"  # openpyxl itself refuses to write C0 controls
+    rows["probation"][0][5] = "王\u200b老师\u200f"
+    result = run(session, world, rows)
+    assert (result.imported, result.errors) == (1, [])
+    view = confirmation.my_record(session, actor=world.candidate_actor)
+    assert view.record["education"]["school"] == "示范医科大学"
+    assert view.record["probation"][0]["supervisor_name"] == "王老师"

@@ -296,3 +296,16 @@ def test_eligibility_record_has_the_contract_shape(session, world):
     assert verdict.label == "满足"
     rows = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
     assert rows[0].verdict == "满足"
+
+
+def test_the_units_list_of_declarations_is_access_logged_for_each_candidate(session, world):
+    from portal.access import service as access
+
+    rows = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    assert [r.candidate_id for r in rows] == [world.candidate.id]
+    logged = session.execute(
+        select(PersonalDataAccess.candidate_id, PersonalDataAccess.reader_id, PersonalDataAccess.section)
+    ).all()
+    assert logged == [(world.candidate.id, world.unit_admin.user_id, "declaration")]
+    entries = access.access_log(session, actor=world.candidate_actor)
+    assert len(entries) == 1 and "查看了您的" in entries[0].sentence

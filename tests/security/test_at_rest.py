@@ -66,3 +66,43 @@ def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url,
     for value in numbers:
         assert value.encode() not in stored, "a document number is stored in clear"
         assert value[:17].encode() not in stored
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_certificate_numbers_in_the_change_history_never_stored_in_clear_in_file_or_wal(backend, database_url, engine):
+    from db.models import DeclarationChange
+    from portal.declaration import confirmation, importer, template
+    from tests import factories
+    from tests.declaration.conftest import YEAR, open_year
+    from tests.declaration.test_import import number_of, rows_for
+
+    old_number, new_number = "ZS20180630778899", "ZS20190701554433"
+    with session_scope(engine) as session:
+        open_year(session)
+        unit = factories.unit(session)
+        admin = Actor.of(factories.user(session, "unit_admin", unit=unit))
+        candidate = factories.verified_candidate(session)
+        factories.bind(session, candidate, unit)
+        number = number_of(session, candidate)
+    for diploma in (old_number, new_number):
+        rows = rows_for(number)
+        rows["education"][0][9] = diploma
+        with session_scope(engine) as session:
+            result = importer.import_declarations(session, actor=admin, year=YEAR, data=template.template_bytes(rows))
+            assert result.errors == []
+        if diploma == old_number:  # changes after the candidate's 确认无误 are kept in the history
+            with session_scope(engine) as session:
+                me = Actor.of(candidate)
+                view = confirmation.my_record(session, actor=me)
+                confirmation.confirm(session, actor=me, year=YEAR, expected_hash=view.content_hash)
+    with session_scope(engine) as session:
+        changes = {(c.old_value, c.new_value) for c in session.scalars(select(DeclarationChange))}
+    assert (old_number, new_number) in changes  # the history does hold the numbers (readable through the ORM)
+    wal = Path(f"{make_url(database_url).database}-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    for stored in (_database_bytes(database_url), None):
+        if stored is None:
+            engine.dispose()  # checkpoint the WAL into the file
+            stored = _database_bytes(database_url)
+        for value in (old_number, new_number):
+            assert value.encode() not in stored, "a certificate number is stored in clear"

@@ -53,3 +53,32 @@ def test_only_reviewers_export_candidates(session, unit_with_candidate, role):
     someone = factories.actor(session, role, unit=unit if role == "unit_admin" else None)
     with pytest.raises(PermissionDenied):
         unconfirmed.export_open_records(session, actor=someone, unit_id=unit.id, full_values=True)
+
+
+def test_every_spreadsheet_export_goes_through_the_formula_safe_writer():
+    """No page or service writes CSV/XLSX itself: a cell like =HYPERLINK(...) typed by a candidate must be neutralised
+    by portal/core/export.py (which prefixes = + - @ tab and CR with an apostrophe)."""
+    import ast
+    from pathlib import Path
+
+    import pandas as pd
+
+    from portal.core.export import FORMULA_PREFIXES, to_csv_bytes
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in [root / "streamlit_app.py", *(root / "pages").rglob("*.py"), *(root / "portal").rglob("*.py")]:
+        if path == root / "portal" / "core" / "export.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"to_csv", "to_excel", "writer", "DictWriter"}
+            ):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}(")
+    assert offenders == []
+    notes = ['=HYPERLINK("http://example.invalid","点此")', "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
+    hostile = pd.DataFrame({"考生说明": notes})
+    cells = to_csv_bytes(hostile).decode("utf-8-sig").splitlines()[1:]
+    assert not [cell for cell in cells if cell.lstrip('"').startswith(FORMULA_PREFIXES)]

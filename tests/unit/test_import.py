@@ -184,3 +184,11 @@ def test_command_line(engine, tmp_path):
     assert refused.exit_code == 2
     missing = runner.invoke(main, ["import-units", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
+
+
+def test_imported_text_loses_control_and_invisible_characters(session):
+    data = csv_bytes(f"武汉\x00市示范\u202e医院\x1b[31m,{CODE_A},湖北省\u200b卫生健康委员会\x07,医院,420106")
+    result = import_units(session, actor=SYSTEM, data=data, filename="units.csv")
+    assert result.imported == 1, result.rejects
+    unit = units(session)[CODE_A]
+    assert (unit.name, unit.superior_unit) == ("武汉市示范医院[31m", "湖北省卫生健康委员会")
