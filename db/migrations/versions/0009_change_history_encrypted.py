@@ -1,7 +1,7 @@
 """change history encrypted
 
-Revision ID: 0008_change_history
-Revises: 0007
+Revision ID: 0009_change_history
+Revises: 0008_token_version
 Create Date: 2026-12-02 10:08:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0008_change_history'
-down_revision: str | None = '0007'
+revision: str = '0009_change_history'
+down_revision: str | None = '0008_token_version'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
