@@ -20,7 +20,13 @@ from db.models.declaration import (
     ProbationPeriod,
     QualificationCertificate,
 )
-from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.models.identity import (
+    IdentityAppeal,
+    IdentityCheckAttempt,
+    IdentityFlag,
+    IdentityNumberTry,
+    IdentityVerification,
+)
 from db.models.message import Message
 from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
@@ -47,7 +53,9 @@ __all__ = [
     "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
+    "IdentityAppeal",
     "IdentityCheckAttempt",
+    "IdentityNumberTry",
     "IdentityFlag",
     "IdentityVerification",
     "Message",

@@ -58,3 +58,37 @@ def test_sqlite_engine_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     engine.dispose()
+
+
+def test_migrated_database_accepts_revoked_and_still_refuses_unknown_statuses(empty_url):
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    from db.models import IdentityVerification
+    from tests import factories
+
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+
+    def verification(user_id: int, status: str, n: int) -> IdentityVerification:
+        return IdentityVerification(
+            user_id=user_id,
+            is_current=False,
+            real_name="x",
+            document_type="resident_id",
+            document_number_enc="e",
+            document_number_hash=f"h{n}",
+            document_number_masked="m",
+            status=status,
+        )
+
+    try:
+        with Session(engine) as session:
+            user = factories.user(session, "candidate")
+            session.add(verification(user.id, "revoked", 1))
+            session.commit()
+            session.add(verification(user.id, "stolen", 2))
+            with pytest.raises(IntegrityError):
+                session.flush()
+    finally:
+        engine.dispose()
