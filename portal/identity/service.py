@@ -30,7 +30,14 @@ from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import limits, policy
 from portal.identity.check import numbers
-from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, Method, VerificationStatus
+from portal.identity.vocab import (
+    DOCUMENT_TYPE_LABELS,
+    Decision,
+    DocumentType,
+    FlagKind,
+    Method,
+    VerificationStatus,
+)
 from portal.message import service as messages
 
 DUPLICATE_MESSAGE = (
@@ -272,7 +279,7 @@ def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash
         IdentityFlag,
         {
             "user_id": actor.user_id,
-            "kind": "duplicate_number",
+            "kind": FlagKind.DUPLICATE_PROVEN,  # the candidate now knows; an appeal (appeal.py) is offered
             "document_number_hash": number_hash,
             "other_user_id": other,
         },

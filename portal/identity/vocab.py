@@ -54,11 +54,13 @@ class FlagKind(StrEnum):
 
     DUPLICATE_NUMBER = "duplicate_number"
     NUMBER_PROBING = "number_probing"
+    DUPLICATE_PROVEN = "duplicate_proven"
 
 
 FLAG_KIND_LABELS: dict[str, str] = {
     FlagKind.DUPLICATE_NUMBER: "尝试填写已被其他账号认证的证件号码",
     FlagKind.NUMBER_PROBING: "同一证件号码当日被多个账号尝试",
+    FlagKind.DUPLICATE_PROVEN: "证件核验时发现证件号码已被其他账号认证（可提交申诉）",
 }
 
 
