@@ -27,7 +27,9 @@ from db.models.identity import (
     IdentityNumberTry,
     IdentityVerification,
 )
+from db.models.identity_capture import IdentityCaptureUse
 from db.models.message import Message
+from db.models.oidc import OidcIdentity
 from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
 from db.models.unit_binding import UnitBinding
@@ -54,11 +56,13 @@ __all__ = [
     "StatisticsFact",
     "StatisticsSnapshot",
     "IdentityAppeal",
+    "IdentityCaptureUse",
     "IdentityCheckAttempt",
     "IdentityNumberTry",
     "IdentityFlag",
     "IdentityVerification",
     "Message",
+    "OidcIdentity",
     "PersonalDataAccess",
     "Unit",
     "UnitBinding",

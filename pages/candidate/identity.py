@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
+from pages.components.card_scanner import card_scanner
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
-from pages.components.ui import act, guarded
+from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
+from portal.identity import capture, vocab
 from portal.identity import service as identity
-from portal.identity import vocab
 
 STEPS = ("信息填写", "证件扫描", "认证成功")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
@@ -58,6 +60,7 @@ def flash(kind: str, *lines: str) -> None:
 def new_shot() -> None:
     """Clear the photo widgets (重拍) by giving them fresh keys."""
     st.session_state["identity_shot"] = st.session_state.get("identity_shot", 0) + 1
+    st.session_state.pop("identity_capture_token", None)
 
 
 def summary(application: identity.Verification) -> None:
@@ -70,23 +73,24 @@ def summary(application: identity.Verification) -> None:
 
 
 def withdraw_button(help_text: str) -> None:
-    if st.button("撤回认证", help=help_text, width="stretch"):
-        done = False
-        with guarded():
-            with session() as db_session:
-                identity.withdraw(db_session, actor=actor)
-            done = True
-        if done:
-            flash("info", "已撤回认证，请重新填写信息。")
-            st.rerun()
+    if st.button("撤回认证", help=help_text, width="stretch") and act(
+        lambda db_session: identity.withdraw(db_session, actor=actor)
+    ):
+        flash("info", "已撤回认证，请重新填写信息。")
+        st.rerun()
 
 
 def fill_in_form(application: identity.Verification | None) -> None:
     st.subheader("信息填写")
     types = list(vocab.DOCUMENT_TYPE_LABELS)
+    # What the identity provider claims, where the operator allows it: a suggestion only, checked as typed text.
+    suggested = oidc.prefill() if application is None else {}
     with st.form("identity_fill_in"):
         real_name = st.text_input(
-            "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
+            "真实姓名",
+            value=application.real_name if application else suggested.get("real_name", ""),
+            max_chars=64,
+            placeholder="与证件上一致",
         )
         document_type = st.selectbox(
             "证件类型",
@@ -94,7 +98,9 @@ def fill_in_form(application: identity.Verification | None) -> None:
             index=types.index(application.document_type) if application else 0,
             format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
-        number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
+        number = st.text_input(
+            "证件编号", value=suggested.get("document_number", ""), max_chars=32, placeholder="请输入证件上的号码"
+        )
         st.caption(
             "居民身份证：下一步拍摄身份证人像面，系统自动核验。"
             "港澳台居民、外籍人员请选择相应证件类型，上传证件照片后由审核员人工审核。"
@@ -105,13 +111,12 @@ def fill_in_form(application: identity.Verification | None) -> None:
         st.rerun()
     if not submitted:
         return
-    saved = None
-    with guarded():  # a number verified for another account is refused here (and flagged for reviewers)
-        with session() as db_session:
-            saved = identity.fill_in(
-                db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
-            )
-    if saved is not None:
+    # A number verified for another account is refused here (and flagged for reviewers).
+    if act(
+        lambda db_session: identity.fill_in(
+            db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
+        )
+    ):
         st.session_state["identity_editing"] = False
         new_shot()
         st.rerun()
@@ -120,7 +125,7 @@ def fill_in_form(application: identity.Verification | None) -> None:
 def scan_step(application: identity.Verification) -> None:
     st.subheader("证件扫描")
     summary(application)
-    st.markdown("请将**身份证人像面**平放在光线充足处，使证件完整位于取景框内，避免反光；拍摄后确认照片清晰再提交。")
+    st.markdown("请将**身份证人像面**平放在光线充足处，使证件充满取景框，避免反光；画面清晰稳定时将自动拍照。")
     if application.auto_attempts:
         st.caption(f"已自动核验 {application.auto_attempts} 次未通过。")
     if application.scan_limit:
@@ -130,41 +135,23 @@ def scan_step(application: identity.Verification) -> None:
             f"身份证自动核验已连续 {application.attempts_before_manual} 次未通过。"
             "您可以继续重拍，或改为人工审核：上传身份证正反面照片，由审核员审核。"
         )
-        if st.button("身份证（人工审核）", type="primary", width="stretch"):
-            switched = False
-            with guarded():
-                with session() as db_session:
-                    identity.switch_to_manual(db_session, actor=actor)
-                switched = True
-            if switched:
-                st.rerun()
+        if st.button("身份证（人工审核）", type="primary", width="stretch") and act(
+            lambda db_session: identity.switch_to_manual(db_session, actor=actor)
+        ):
+            st.rerun()
 
     shot = st.session_state.get("identity_shot", 0)
-    source = st.radio("拍摄方式", ["拍照", "上传照片"], horizontal=True, key="identity_source")
-    if source == "拍照":
-        photo = st.camera_input("拍摄身份证人像面", key=f"identity_camera_{shot}", resolution="720p")
-    else:
-        photo = st.file_uploader(
-            "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
-        )
-    if photo is not None:
-        data = photo.getvalue()
-        preview = None
-        with guarded():
-            preview = identity.preview_scan(data)
-        if preview is not None:
-            st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
-            if preview.ok:
-                st.success("照片清晰，证件完整，可以提交核验。")
-            else:
-                for line in preview.messages:
-                    st.warning(line)
-        retake_column, submit_column = st.columns(2)
-        if retake_column.button("重拍", width="stretch"):
-            new_shot()
-            st.rerun()
-        if submit_column.button("提交", type="primary", width="stretch"):
-            submit_scan(data)
+    token = st.session_state.get("identity_capture_token")
+    if token is None:  # one single-use capture token per view of the scanner
+        with session() as db_session:
+            token = capture.issue_token(db_session, actor=actor)
+        st.session_state["identity_capture_token"] = token
+    scan = card_scanner(key=f"identity_scanner_{shot}", token=token)
+    if scan is not None and scan.manual_review:
+        choose_manual_review()
+    elif scan is not None:
+        submit_scan(scan.jpeg, capture_token=scan.token, measures=scan.measures)
+    upload_section(shot)
 
     st.divider()
     if st.button("修改填写信息", width="stretch"):
@@ -172,23 +159,60 @@ def scan_step(application: identity.Verification) -> None:
         st.rerun()
 
 
-def submit_scan(data: bytes) -> None:
-    outcome = None
+def upload_section(shot: int) -> None:
+    """上传照片: by default it goes to manual review; PORTAL_ALLOW_UPLOAD_AUTO_CHECK=1 checks it automatically."""
+    automatic = capture.uploads_auto_checked()
+    with st.expander("无法使用摄像头？改为上传照片"):
+        if automatic:
+            st.caption("上传身份证人像面照片，系统自动核验。")
+        else:
+            st.caption("上传的照片不能用于自动核验，将转为身份证（人工审核），由审核员审核，需要等待审核结果。")
+        photo = st.file_uploader(
+            "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
+        )
+        if photo is None:
+            return
+        data = photo.getvalue()
+        if automatic:
+            preview = act(lambda _: identity.preview_scan(data)).value
+            if preview is not None:
+                st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
+                for line in preview.messages if not preview.ok else ["照片清晰，证件完整，可以提交核验。"]:
+                    (st.success if preview.ok else st.warning)(line)
+        label = "提交核验" if automatic else "上传并转人工审核"
+        if st.button(label, type="primary", width="stretch", key=f"identity_upload_submit_{shot}"):
+            submit_scan(data)
+
+
+def choose_manual_review() -> None:
+    if act(lambda db_session: capture.choose_manual_review(db_session, actor=actor)):
+        new_shot()
+        st.rerun()
+
+
+def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict | None = None) -> None:
     with st.spinner("正在核验身份证，请稍候…"):
         engine = ocr_engine()
-        with guarded():
-            with session() as db_session:
-                outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
-    if outcome is None:
+        result = act(
+            lambda db_session: identity.submit_scan(
+                db_session, actor=actor, image=data, engine=engine, capture_token=capture_token, measures=measures
+            )
+        )
+    if capture_token is not None:
+        st.session_state.pop("identity_capture_token", None)  # used (or refused): the next shot gets a new one
+    if not result:
         with session() as db_session:
             taken = appeals.appeal_offered(db_session, actor=actor)
         if taken:  # the number is verified for another account: show the appeal form at once
             flash("error", identity.DUPLICATE_MESSAGE)
             st.rerun()
         return
+    outcome = result.value
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")
+    elif outcome.decision == capture.MANUAL_REVIEW:
+        flash("info", *outcome.messages)
     else:
         hint = "请按提示重拍。"
         if outcome.manual_offered:
@@ -205,24 +229,22 @@ def manual_step(application: identity.Verification) -> None:
     else:
         front_label, back_label = "证件正面（个人信息页）照片", "证件反面照片"
     st.markdown("请上传证件正反两面的清晰照片，提交后由审核员审核，审核结果将通过「消息」通知您。")
+    if application.has_front_image:
+        st.caption(f"已保存您上传的{front_label}；如需更换，可重新上传。")
     shot = st.session_state.get("identity_shot", 0)
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
-    if st.button("提交审核", type="primary", width="stretch"):
-        submitted = False
-        with guarded():
-            with session() as db_session:
-                identity.submit_manual(
-                    db_session,
-                    actor=actor,
-                    front=front.getvalue() if front else b"",
-                    back=back.getvalue() if back else b"",
-                )
-            submitted = True
-        if submitted:
-            new_shot()
-            flash("success", "已提交人工审核，请等待审核结果。")
-            st.rerun()
+    if st.button("提交审核", type="primary", width="stretch") and act(
+        lambda db_session: identity.submit_manual(
+            db_session,
+            actor=actor,
+            front=front.getvalue() if front else b"",
+            back=back.getvalue() if back else b"",
+        )
+    ):
+        new_shot()
+        flash("success", "已提交人工审核，请等待审核结果。")
+        st.rerun()
     st.divider()
     if st.button("修改填写信息", width="stretch"):
         st.session_state["identity_editing"] = True

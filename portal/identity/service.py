@@ -312,8 +312,21 @@ def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> Ident
     return row
 
 
-def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) -> ScanOutcome:
-    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt."""
+def submit_scan(
+    session: Session,
+    *,
+    actor: Actor,
+    image: bytes,
+    engine=None,
+    capture_token: str | None = None,
+    measures: dict | None = None,
+) -> ScanOutcome:
+    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt.
+
+    A live capture carries its one-time `capture_token`; an upload (no token) goes to manual review unless the
+    capture policy lets uploads through the automatic check (portal.identity.capture).
+    """
+    from portal.identity import capture
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
     from portal.identity.check.pipeline import check_id_card, messages_zh
 
@@ -324,8 +337,12 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
     refusal = limits.scan_refusal(session, row)
     if refusal:
         raise Conflict(refusal)
+    if capture_token is not None:
+        capture.consume_token(session, actor=actor, token=capture_token, measures=measures)
     try:
         clean = sanitize_upload(image)
+        if capture_token is None and not capture.uploads_auto_checked():
+            return capture.upload_to_manual_review(session, actor=actor, row=row, clean_jpeg=clean.jpeg_bytes)
         result = check_id_card(
             image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
         )
@@ -368,7 +385,8 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
         action="identity.scan",
         object_type="identity_verification",
         object_id=row.id,
-        summary=f"decision={result.decision} reasons={','.join(result.reasons)} attempt={row.auto_attempts}",
+        summary=f"decision={result.decision} reasons={','.join(result.reasons)} attempt={row.auto_attempts} "
+        f"channel={'upload' if capture_token is None else 'live'}",
     )
     return ScanOutcome(
         decision=result.decision,
@@ -455,6 +473,8 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
     for side, data in (("front", front), ("back", back)):
         label = "证件正面" if side == "front" else "证件反面"
         if not data:
+            if side == "front" and row.front_image_key:  # kept from an upload sent to manual review
+                continue
             errors[side] = f"请上传{label}照片"
             continue
         try:
@@ -464,7 +484,8 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
     if errors:
         raise ValidationFailed(errors)
     _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
-    row.front_image_key = _save_image(session, clean["front"])
+    if "front" in clean:
+        row.front_image_key = _save_image(session, clean["front"])
     row.back_image_key = _save_image(session, clean["back"])
     row.status = VerificationStatus.PENDING
     row.submitted_at = utcnow()

@@ -72,7 +72,8 @@ def world(session):
     }
 
 
-def test_appeal_after_a_passing_scan_then_transfer_revokes_unbinds_and_messages(engine):
+def test_appeal_after_a_passing_scan_then_transfer_revokes_unbinds_and_messages(engine, monkeypatch):
+    monkeypatch.setenv("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "1")  # the photo goes through the automatic check
     with session_scope(engine) as session:
         holder = factories.verified_candidate(session, real_name=GENUINE["name"], document_number=GENUINE["id_number"])
         home = factories.unit(session)

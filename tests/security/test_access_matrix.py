@@ -19,7 +19,7 @@ from portal.core.actor import Actor
 from portal.core.errors import NotFound, PermissionDenied
 from portal.declaration import confirmation, entry, exam_year, importer
 from portal.identity import appeal as appeals
-from portal.identity import review
+from portal.identity import capture, review
 from portal.identity import service as identity
 from portal.message import service as messages
 from portal.ops import audit_log
@@ -42,6 +42,9 @@ MATRIX = [
     (identity.submit_scan, {C}),
     (identity.switch_to_manual, {C}),
     (identity.submit_manual, {C}),
+    (capture.issue_token, {C}),
+    (capture.consume_token, {C}),
+    (capture.choose_manual_review, {C}),
     (identity.withdraw, {C}),
     (identity.image, {C, R}),
     (review.verification_queue, {R}),

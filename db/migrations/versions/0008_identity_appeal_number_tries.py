@@ -1,7 +1,7 @@
 """identity: appeals (证件号已被占用申诉), revoked status, per-day number tries, declarations set aside
 
 Revision ID: 0006_identity_appeal
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-02 09:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_identity_appeal"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
