@@ -182,7 +182,7 @@ def test_a_taken_number_is_answered_like_any_other_until_the_card_passes_then_an
     assert errors(app) == [] and "证件扫描" in [s.value for s in app.subheader]  # no oracle at 信息填写
     assert "证件号已被占用申诉" not in [e.label for e in app.expander]
     upload_scan(app, image(GENUINE))
-    button(app, "提交").click()
+    button(app, "提交核验").click()
     app.run()
     assert_no_exception(app)
     assert any("已被其他账号实名认证" in e for e in errors(app)), texts(app)
