@@ -8,7 +8,7 @@ from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
 from pages.components.db import session
-from pages.components.ocr import ocr_engine
+from pages.components.scan import run_scan
 from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
@@ -191,23 +191,16 @@ def choose_manual_review() -> None:
 
 
 def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict | None = None) -> None:
-    with st.spinner("正在核验身份证，请稍候…"):
-        engine = ocr_engine()
-        result = act(
-            lambda db_session: identity.submit_scan(
-                db_session, actor=actor, image=data, engine=engine, capture_token=capture_token, measures=measures
-            )
-        )
+    outcome = run_scan(data, actor=actor, capture_token=capture_token, measures=measures)
     if capture_token is not None:
         st.session_state.pop("identity_capture_token", None)  # used (or refused): the next shot gets a new one
-    if not result:
+    if outcome is None:
         with session() as db_session:
             taken = appeals.appeal_offered(db_session, actor=actor)
         if taken:  # the number is verified for another account: show the appeal form at once
             flash("error", identity.DUPLICATE_MESSAGE)
             st.rerun()
         return
-    outcome = result.value
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")

@@ -320,11 +320,13 @@ def submit_scan(
     engine=None,
     capture_token: str | None = None,
     measures: dict | None = None,
+    result=None,
 ) -> ScanOutcome:
     """证件扫描: run the automatic check on a photo of the ID card front and record the attempt.
 
     A live capture carries its one-time `capture_token`; an upload (no token) goes to manual review unless the
-    capture policy lets uploads through the automatic check (portal.identity.capture).
+    capture policy lets uploads through the automatic check (portal.identity.capture). `result` is the
+    CheckResult of this photo when it was already checked off the page (portal.identity.workers).
     """
     from portal.identity import capture
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
@@ -343,9 +345,10 @@ def submit_scan(
         clean = sanitize_upload(image)
         if capture_token is None and not capture.uploads_auto_checked():
             return capture.upload_to_manual_review(session, actor=actor, row=row, clean_jpeg=clean.jpeg_bytes)
-        result = check_id_card(
-            image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
-        )
+        if result is None:
+            result = check_id_card(
+                image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
+            )
     except UploadRejected as rejected:
         raise ValidationFailed({"image": rejected.message}) from None
 
