@@ -90,3 +90,13 @@ def test_the_accounts_per_number_limit_is_a_setting(session, monkeypatch):
     fill(session, factories.actor(session, "candidate"))
     second = fill(session, factories.actor(session, "candidate"))
     assert second.manual_offered
+
+
+def test_the_scan_pool_refuses_a_request_past_the_daily_limit(session):
+    from portal.identity import workers
+
+    candidate = factories.actor(session, "candidate")
+    application = fill(session, candidate)
+    seed_checks(session, application.id, 10)
+    with pytest.raises(Conflict, match="10 次上限"):
+        workers.scan_request(session, actor=candidate, image=b"not even looked at")
