@@ -52,6 +52,7 @@ NAVIGATION: dict[str, dict[str, list[PageSpec]]] = {
     "reviewer": {
         "审核": [
             _p("pages/reviewer/verifications.py", "待审核实名认证", ":material/how_to_reg:"),
+            _p("pages/reviewer/appeals.py", "证件号已被占用申诉", ":material/gavel:"),
             _p("pages/reviewer/units.py", "单位绑定情况", ":material/link:"),
             _p("pages/reviewer/unconfirmed.py", "未确认记录", ":material/pending_actions:"),
         ],

@@ -20,7 +20,13 @@ from db.models.declaration import (
     ProbationPeriod,
     QualificationCertificate,
 )
-from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.models.identity import (
+    IdentityAppeal,
+    IdentityCheckAttempt,
+    IdentityFlag,
+    IdentityNumberTry,
+    IdentityVerification,
+)
 from db.models.identity_capture import IdentityCaptureUse
 from db.models.message import Message
 from db.models.oidc import OidcIdentity
@@ -49,8 +55,10 @@ __all__ = [
     "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
+    "IdentityAppeal",
     "IdentityCaptureUse",
     "IdentityCheckAttempt",
+    "IdentityNumberTry",
     "IdentityFlag",
     "IdentityVerification",
     "Message",

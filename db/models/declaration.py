@@ -103,6 +103,8 @@ class Declaration(Timestamped, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when the candidate's verification was revoked by an appeal (转移) before they confirmed: kept, not used.
+    set_aside_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class DeclarationEducation(Base):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,7 +31,8 @@ DOCUMENT_TYPES = (
     "passport",
 )
 METHODS = ("auto_id_card", "manual_id_card", "manual_other")
-VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected", "withdrawn")
+VERIFICATION_STATUSES = ("unverified", "pending", "verified", "rejected", "withdrawn", "revoked")
+APPEAL_STATUSES = ("pending", "awaiting_second", "transferred", "rejected")
 
 
 class IdentityVerification(Timestamped, Base):
@@ -110,3 +112,53 @@ class IdentityFlag(Timestamped, Base):
     document_number_hash: Mapped[str] = mapped_column(String(64), index=True)
     other_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class IdentityNumberTry(Base):
+    """One account entered one number on one (China) day: the count of distinct accounts per number and day."""
+
+    __tablename__ = "identity_number_try"
+    __table_args__ = (UniqueConstraint("document_number_hash", "tried_on", "user_id", name="uq_identity_number_try"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_number_hash: Mapped[str] = mapped_column(String(64))
+    tried_on: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+
+
+class IdentityAppeal(Timestamped, Base):
+    """证件号已被占用申诉 (`appeal`): an account claims a number already verified for another account (`holder`).
+
+    Decided by a reviewer: `rejected`, or `transferred` (the holder's verification becomes `revoked`, the
+    appellant's becomes `verified`). When the holder had confirmed declaration data a second, different reviewer
+    must confirm the transfer (`awaiting_second` until then). Statement and images are encrypted at rest.
+    """
+
+    __tablename__ = "identity_appeal"
+    __table_args__ = (
+        CheckConstraint(f"status IN {APPEAL_STATUSES!r}", name="status"),
+        CheckConstraint("second_reviewer_id IS NULL OR second_reviewer_id <> decided_by", name="four_eyes"),
+        Index(
+            "uq_identity_appeal_open_appellant",
+            "appellant_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'awaiting_second')"),
+            postgresql_where=text("status IN ('pending', 'awaiting_second')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appellant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    verification_id: Mapped[int] = mapped_column(ForeignKey("identity_verification.id", ondelete="CASCADE"))
+    holder_verification_id: Mapped[int] = mapped_column(ForeignKey("identity_verification.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    statement_enc: Mapped[str] = mapped_column(Text)
+    front_image_key: Mapped[str] = mapped_column(String(80))
+    back_image_key: Mapped[str] = mapped_column(String(80))
+    holding_image_key: Mapped[str] = mapped_column(String(80))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    second_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    first_decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -11,6 +11,7 @@ from pages.components.db import session
 from pages.components.scan import run_scan
 from pages.components.ui import act
 from portal.core.timeutil import fmt
+from portal.identity import appeal as appeals
 from portal.identity import capture, vocab
 from portal.identity import service as identity
 
@@ -127,7 +128,9 @@ def scan_step(application: identity.Verification) -> None:
     st.markdown("请将**身份证人像面**平放在光线充足处，使证件充满取景框，避免反光；画面清晰稳定时将自动拍照。")
     if application.auto_attempts:
         st.caption(f"已自动核验 {application.auto_attempts} 次未通过。")
-    if application.manual_offered:
+    if application.scan_limit:
+        st.warning(f"{application.scan_limit}人工审核需上传身份证正反面照片，由审核员审核。")
+    elif application.manual_offered:
         st.warning(
             f"身份证自动核验已连续 {application.attempts_before_manual} 次未通过。"
             "您可以继续重拍，或改为人工审核：上传身份证正反面照片，由审核员审核。"
@@ -192,6 +195,11 @@ def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict
     if capture_token is not None:
         st.session_state.pop("identity_capture_token", None)  # used (or refused): the next shot gets a new one
     if outcome is None:
+        with session() as db_session:
+            taken = appeals.appeal_offered(db_session, actor=actor)
+        if taken:  # the number is verified for another account: show the appeal form at once
+            flash("error", identity.DUPLICATE_MESSAGE)
+            st.rerun()
         return
     new_shot()
     if outcome.decision == "verified":
@@ -236,6 +244,44 @@ def manual_step(application: identity.Verification) -> None:
         st.rerun()
 
 
+def appeal_section() -> None:
+    """证件号已被占用申诉: offered once a check found the number verified for another account."""
+    with session() as db_session:
+        offered = appeals.appeal_offered(db_session, actor=actor)
+        mine = appeals.my_appeal(db_session, actor=actor)
+    if mine is not None and (mine.is_open or not offered):
+        st.info(f"证件号已被占用申诉（{fmt(mine.created_at)} 提交）：{mine.status_label}")
+        if mine.decision_reason and not mine.is_open:
+            st.text(f"审核意见：{mine.decision_reason}")
+    if not offered:
+        return
+    with st.expander("证件号已被占用申诉", expanded=True):
+        st.markdown(
+            "该证件号码已被其他账号实名认证。如您是证件本人，请上传身份证人像面、国徽面和手持身份证照片，"
+            "并简要说明情况；审核员核实后，可将实名认证转移到您的账号，原账号的认证将被撤销。"
+        )
+        shot = st.session_state.get("identity_shot", 0)
+        front = st.file_uploader("身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"appeal_front_{shot}")
+        back = st.file_uploader("身份证国徽面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"appeal_back_{shot}")
+        holding = st.file_uploader("手持身份证照片", type=PHOTO_TYPES, max_upload_size=10, key=f"appeal_holding_{shot}")
+        statement = st.text_area("申诉说明", max_chars=appeals.MAX_STATEMENT, key=f"appeal_statement_{shot}")
+        if st.button("提交申诉", type="primary", width="stretch"):
+            outcome = act(
+                lambda s: appeals.submit_appeal(
+                    s,
+                    actor=actor,
+                    front=front.getvalue() if front else b"",
+                    back=back.getvalue() if back else b"",
+                    holding=holding.getvalue() if holding else b"",
+                    statement=statement,
+                )
+            )
+            if outcome:
+                new_shot()
+                flash("success", "已提交申诉，审核结果将通过「消息」通知您。")
+                st.rerun()
+
+
 def pending_view(application: identity.Verification) -> None:
     st.info(
         f"**待认证**：您的人工审核申请已于 {fmt(application.submitted_at)} 提交，请等待审核员审核。"
@@ -275,6 +321,8 @@ elif current.status == "verified":
 else:
     step_bar(1)
     show_flash()
+    if current.status == "unverified":
+        appeal_section()
     if current.status == "pending":
         pending_view(current)
     elif current.status == "rejected":

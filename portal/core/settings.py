@@ -88,6 +88,9 @@ class Settings:
     max_code_failures: int = 5
     code_lockout_minutes: int = 30
     auto_check_attempts: int = 3
+    # Automatic ID checks one account may run per (China) day, and distinct accounts that may try one number.
+    auto_checks_per_day: int = 10
+    accounts_per_number_per_day: int = 3
     image_retention_days: int = 365
     session_hours: float = 8.0
     oidc: OidcSettings | None = None
@@ -147,6 +150,8 @@ def get_settings() -> Settings:
         production=production,
         login_sleep_seconds=float(os.environ.get("PORTAL_LOGIN_SLEEP", "0")),
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
+        auto_checks_per_day=int(os.environ.get("PORTAL_AUTO_CHECKS_PER_DAY", "10")),
+        accounts_per_number_per_day=int(os.environ.get("PORTAL_ACCOUNTS_PER_NUMBER_PER_DAY", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
         oidc=_oidc_settings(),

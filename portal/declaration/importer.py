@@ -52,6 +52,9 @@ CHUNK = 1000
 NOT_ASCII = "证件号码只能包含半角数字 0-9 和英文字母（末位可为 X）"
 
 
+NOT_BOUND_HERE = "本单位没有使用该证件号码完成实名认证并绑定的考生，不能导入"
+
+
 @dataclass(frozen=True)
 class RowError:
     sheet: str
@@ -285,10 +288,9 @@ def import_declarations(
         first_sheet, first_row = item.rows[0]
         identity = identities.get(number)
         if not number.startswith("__row_"):
-            if identity is None:
-                item.errors.append(RowError(first_sheet, first_row, NUMBER, "未找到使用该证件号码完成实名认证的考生"))
-            elif bound.get(identity[0]) != unit_id:
-                item.errors.append(RowError(first_sheet, first_row, NUMBER, "该考生未绑定本单位，不能导入"))
+            if identity is None or bound.get(identity[0]) != unit_id:
+                # One answer whether or not the number is verified on the portal (no probing through imports).
+                item.errors.append(RowError(first_sheet, first_row, NUMBER, NOT_BOUND_HERE))
             elif item.name and item.name != identity[1]:
                 item.errors.append(RowError("基本信息", item.name_row, NAME, "与该证件号码实名认证的姓名不一致"))
         if not item.errors:

@@ -7,9 +7,11 @@ which is read from `portal.core.settings` each time so that tests and operators 
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 
 from db.models import IdentityVerification
 from portal.core.settings import get_settings
+from portal.core.timeutil import today_local
 from portal.identity.vocab import DocumentType, Method, VerificationStatus
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -37,6 +39,29 @@ def auto_check_attempts() -> int:
 def manual_review_offered(method: str, auto_attempts: int) -> bool:
     """True once the automatic check failed often enough that the candidate may ask for manual review."""
     return method == Method.AUTO_ID_CARD and auto_attempts >= auto_check_attempts()
+
+
+def auto_checks_per_day() -> int:
+    """Automatic checks one account may run per China day (`PORTAL_AUTO_CHECKS_PER_DAY`)."""
+    return get_settings().auto_checks_per_day
+
+
+def accounts_per_number_per_day() -> int:
+    """Distinct accounts that may enter one number per China day (`PORTAL_ACCOUNTS_PER_NUMBER_PER_DAY`)."""
+    return get_settings().accounts_per_number_per_day
+
+
+def day_start_utc() -> datetime:
+    """Midnight of today in China, as naive UTC (the form of stored timestamps)."""
+    return datetime.combine(today_local(), time()) - timedelta(hours=8)
+
+
+def daily_checks_reached() -> str:
+    return f"今日身份证自动核验已达 {auto_checks_per_day()} 次上限，请明日再试，或申请人工审核。"
+
+
+def number_tries_reached() -> str:
+    return "该证件号码今日尝试认证的账号过多，暂停自动核验，请申请人工审核。"
 
 
 def manual_review_not_yet() -> str:

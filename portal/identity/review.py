@@ -26,7 +26,7 @@ from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.paging import Page, page_bounds
 from portal.core.timeutil import fmt, utcnow
 from portal.identity.policy import current_verification
-from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VerificationStatus
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, FLAG_KIND_LABELS, VerificationStatus
 from portal.message import service as messages
 
 CLAIM_MINUTES = 15
@@ -298,7 +298,7 @@ def open_case(session: Session, *, actor: Actor, verification_id: int) -> Case:
         .order_by(IdentityCheckAttempt.id)
     ).all()
     flags = session.execute(
-        select(IdentityFlag.created_at, User.username)
+        select(IdentityFlag.created_at, User.username, IdentityFlag.kind)
         .outerjoin(User, User.id == IdentityFlag.other_user_id)
         .where(IdentityFlag.user_id == row.user_id, IdentityFlag.resolved_at.is_(None))
         .order_by(IdentityFlag.id)
@@ -318,7 +318,10 @@ def open_case(session: Session, *, actor: Actor, verification_id: int) -> Case:
         front_image=_load(row.front_image_key),
         back_image=_load(row.back_image_key),
         attempts=[(a.created_at, a.decision, a.reasons) for a in attempts],
-        flags=[f"{fmt(created)} 尝试填写已被账号 {other or '（已删除）'} 认证的证件号码" for created, other in flags],
+        flags=[
+            f"{fmt(created)} {FLAG_KIND_LABELS.get(kind, kind)}" + (f"（已认证账号 {other}）" if other else "")
+            for created, other, kind in flags
+        ],
     )
 
 

@@ -28,14 +28,21 @@ from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask
 from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import fmt, utcnow
-from portal.identity import policy
+from portal.identity import limits, policy
 from portal.identity.check import numbers
-from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, Method, VerificationStatus
+from portal.identity.vocab import (
+    DOCUMENT_TYPE_LABELS,
+    Decision,
+    DocumentType,
+    FlagKind,
+    Method,
+    VerificationStatus,
+)
 from portal.message import service as messages
 
 DUPLICATE_MESSAGE = (
     "该证件号码已被其他账号实名认证，同一证件只能认证一个账号。"
-    "如您从未注册过其他账号，请联系审核员处理（本次尝试已记录）。"
+    "如您是该证件的本人且从未注册过其他账号，可提交“证件号已被占用申诉”（本次尝试已记录）。"
 )
 
 
@@ -86,11 +93,14 @@ class Verification:
     decision_reason: str | None
     has_front_image: bool
     has_back_image: bool
+    scan_limit: str | None = None  # why today's attempt limits stop the automatic check, if they do
 
     @property
     def manual_offered(self) -> bool:
-        """True once the automatic check failed often enough that manual review is offered."""
-        return self.method == Method.AUTO_ID_CARD and self.auto_attempts >= self.attempts_before_manual
+        """True once the automatic check failed often enough (or a daily limit is reached): manual review offered."""
+        return self.method == Method.AUTO_ID_CARD and (
+            self.auto_attempts >= self.attempts_before_manual or self.scan_limit is not None
+        )
 
     @property
     def step(self) -> int:
@@ -154,10 +164,13 @@ def my_verification(session: Session, *, actor: Actor) -> Verification | None:
     """The acting candidate's current verification, or None before 信息填写 (or after a withdrawal)."""
     authorize(session, actor, "candidate")
     row = current(session, user_id=actor.user_id)
-    return None if row is None else _view(row)
+    return None if row is None else _view(row, session)
 
 
-def _view(row: IdentityVerification) -> Verification:
+def _view(row: IdentityVerification, session: Session | None = None) -> Verification:
+    limited = None
+    if session is not None and row.status == VerificationStatus.UNVERIFIED and row.method == Method.AUTO_ID_CARD:
+        limited = limits.scan_refusal(session, row)
     return Verification(
         id=row.id,
         status=row.status,
@@ -172,6 +185,7 @@ def _view(row: IdentityVerification) -> Verification:
         decision_reason=row.decision_reason,
         has_front_image=bool(row.front_image_key),
         has_back_image=bool(row.back_image_key),
+        scan_limit=limited,
     )
 
 
@@ -180,7 +194,8 @@ def fill_in(
 ) -> Verification:
     """信息填写: validate name, type and number; resident ID goes to the scan, other documents to manual review.
 
-    Raises DuplicateNumber (after adding a flag for reviewers) when the number is verified for another account.
+    A number verified for another account is answered like any other (flagged for reviewers, `limits.note_try`);
+    the candidate learns it is taken only when a photo of the card passes the check or at manual submission.
     """
     authorize(session, actor, "candidate")
     name = re.sub(r"\s+", " ", (real_name or "").strip())
@@ -207,7 +222,7 @@ def fill_in(
         raise Conflict("您的实名认证未通过审核，请先撤回认证后重新填写。")
 
     number_hash = lookup_hash(number)
-    _refuse_if_verified_elsewhere(session, actor=actor, number_hash=number_hash)
+    limits.note_try(session, actor=actor, number_hash=number_hash)
 
     method = policy.initial_method(document_type)
     details = _details(document_type, number)
@@ -238,7 +253,7 @@ def fill_in(
         object_id=row.id,
         summary=f"document_type={document_type} method={method}",
     )
-    return _view(row)
+    return _view(row, session)
 
 
 def _details(document_type: str, number: str) -> tuple[str, str | None, date | None]:
@@ -264,7 +279,7 @@ def _refuse_if_verified_elsewhere(session: Session, *, actor: Actor, number_hash
         IdentityFlag,
         {
             "user_id": actor.user_id,
-            "kind": "duplicate_number",
+            "kind": FlagKind.DUPLICATE_PROVEN,  # the candidate now knows; an appeal (appeal.py) is offered
             "document_number_hash": number_hash,
             "other_user_id": other,
         },
@@ -321,6 +336,9 @@ def submit_scan(
     row = _own_current(session, actor, lock=True)
     if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
         raise Conflict(_not_scannable(row))
+    refusal = limits.scan_refusal(session, row)
+    if refusal:
+        raise Conflict(refusal)
     if capture_token is not None:
         capture.consume_token(session, actor=actor, token=capture_token, measures=measures)
     try:
@@ -384,7 +402,9 @@ def submit_scan(
         messages=messages_zh(result),
         attempts=row.auto_attempts,
         manual_offered=result.decision != Decision.VERIFIED
-        and policy.manual_review_offered(row.method, row.auto_attempts),
+        and (
+            policy.manual_review_offered(row.method, row.auto_attempts) or limits.scan_refusal(session, row) is not None
+        ),
         seconds=result.seconds,
     )
 
@@ -430,7 +450,8 @@ def switch_to_manual(session: Session, *, actor: Actor) -> Verification:
     row = _own_current(session, actor, lock=True)
     if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
         raise Conflict(_not_scannable(row) if row.method == Method.AUTO_ID_CARD else "您已选择人工审核。")
-    if not policy.manual_review_offered(row.method, row.auto_attempts or 0):
+    limited = limits.scan_refusal(session, row)
+    if not policy.manual_review_offered(row.method, row.auto_attempts or 0) and limited is None:
         raise Conflict(policy.manual_review_not_yet())
     row.method = Method.MANUAL_ID_CARD
     session.flush()
@@ -440,7 +461,7 @@ def switch_to_manual(session: Session, *, actor: Actor) -> Verification:
         action="identity.switch_to_manual",
         object_type="identity_verification",
         object_id=row.id,
-        summary=f"after {row.auto_attempts} automatic attempts",
+        summary=f"after {row.auto_attempts} automatic attempts" + (" (daily limit)" if limited else ""),
     )
     return _view(row)
 

@@ -19,6 +19,7 @@ class VerificationStatus(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    REVOKED = "revoked"
 
 
 VERIFICATION_STATUS_LABELS: dict[str, str] = {
@@ -27,6 +28,39 @@ VERIFICATION_STATUS_LABELS: dict[str, str] = {
     VerificationStatus.VERIFIED: "认证成功",
     VerificationStatus.REJECTED: "审核未通过",
     VerificationStatus.WITHDRAWN: "已撤回",
+    VerificationStatus.REVOKED: "已被撤销",
+}
+
+
+class AppealStatus(StrEnum):
+    """State of a 证件号已被占用申诉 (`appeal`)."""
+
+    PENDING = "pending"
+    AWAITING_SECOND = "awaiting_second"
+    TRANSFERRED = "transferred"
+    REJECTED = "rejected"
+
+
+APPEAL_STATUS_LABELS: dict[str, str] = {
+    AppealStatus.PENDING: "待审核",
+    AppealStatus.AWAITING_SECOND: "待第二名审核员确认",
+    AppealStatus.TRANSFERRED: "申诉成立，已转移认证",
+    AppealStatus.REJECTED: "申诉未通过",
+}
+
+
+class FlagKind(StrEnum):
+    """Why reviewers are shown an identity flag."""
+
+    DUPLICATE_NUMBER = "duplicate_number"
+    NUMBER_PROBING = "number_probing"
+    DUPLICATE_PROVEN = "duplicate_proven"
+
+
+FLAG_KIND_LABELS: dict[str, str] = {
+    FlagKind.DUPLICATE_NUMBER: "尝试填写已被其他账号认证的证件号码",
+    FlagKind.NUMBER_PROBING: "同一证件号码当日被多个账号尝试",
+    FlagKind.DUPLICATE_PROVEN: "证件核验时发现证件号码已被其他账号认证（可提交申诉）",
 }
 
 

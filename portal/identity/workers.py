@@ -255,6 +255,11 @@ def scan_request(session: Session, *, actor: Actor, image: bytes) -> ScanRequest
     row = service._own_current(session, actor)
     if row.status != "unverified" or row.method != "auto_id_card":
         raise Conflict(service._not_scannable(row))
+    from portal.identity import limits
+
+    refusal = limits.scan_refusal(session, row)  # today's attempt limits: no worker time past them
+    if refusal:
+        raise Conflict(refusal)
     try:
         sanitize_upload(image)  # bounded and decoded here, before any worker parses it
     except UploadRejected as rejected:

@@ -180,6 +180,24 @@ def end_binding(session: Session, *, actor: Actor, binding_id: int, reason: str)
     return binding
 
 
+def end_for_revoked_identity(session: Session, *, actor: Actor, candidate_id: int, reason: str) -> UnitBinding | None:
+    """A reviewer transferred the candidate's identity to another account (appeal): their active binding ends."""
+    authorize(session, actor, "reviewer")
+    current = current_binding(session, candidate_id=candidate_id)
+    if current is None:
+        return None
+    _end(session, current, actor=actor, reason=reason)
+    audit.record(
+        session,
+        actor=actor,
+        action="unit.end_binding",
+        object_type="unit_binding",
+        object_id=current.id,
+        summary="identity revoked after an appeal",
+    )
+    return current
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     binding_id: int

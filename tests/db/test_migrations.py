@@ -65,8 +65,8 @@ def test_migration_encrypts_existing_change_history(empty_url):
 
     from db.types import EncryptedText
 
-    upgrade(empty_url, "0007")
-    tables = Base.metadata.tables  # unchanged by 0008 except declaration_change, so Core inserts fit revision 0005
+    upgrade(empty_url, "0008_token_version")  # the revision before the change history was encrypted
+    tables = Base.metadata.tables  # Core inserts name only columns that exist at that revision
     engine = make_engine(empty_url)
     try:
         with engine.begin() as connection:
@@ -108,5 +108,39 @@ def test_migration_encrypts_existing_change_history(empty_url):
         assert "ZS20180630778899" not in old and "ZS20190701554433" not in new
         decrypt = EncryptedText().process_result_value
         assert (decrypt(old, engine.dialect), decrypt(new, engine.dialect)) == ("ZS20180630778899", "ZS20190701554433")
+    finally:
+        engine.dispose()
+
+
+def test_migrated_database_accepts_revoked_and_still_refuses_unknown_statuses(empty_url):
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    from db.models import IdentityVerification
+    from tests import factories
+
+    upgrade(empty_url)
+    engine = make_engine(empty_url)
+
+    def verification(user_id: int, status: str, n: int) -> IdentityVerification:
+        return IdentityVerification(
+            user_id=user_id,
+            is_current=False,
+            real_name="x",
+            document_type="resident_id",
+            document_number_enc="e",
+            document_number_hash=f"h{n}",
+            document_number_masked="m",
+            status=status,
+        )
+
+    try:
+        with Session(engine) as session:
+            user = factories.user(session, "candidate")
+            session.add(verification(user.id, "revoked", 1))
+            session.commit()
+            session.add(verification(user.id, "stolen", 2))
+            with pytest.raises(IntegrityError):
+                session.flush()
     finally:
         engine.dispose()

@@ -149,26 +149,48 @@ def test_disabled_candidate_cannot_fill_in(session, candidate):
 # -------------------------------------------------------------------------------- one number, one account
 
 
-def test_number_verified_elsewhere_is_refused_and_flagged(engine):
+def test_fill_in_answers_alike_for_a_number_verified_elsewhere_and_flags_it(engine):
     with session_scope(engine) as session:
         owner = factories.verified_candidate(session, real_name=GENUINE["name"], document_number=GENUINE["id_number"])
         intruder = factories.actor(session, "candidate")
+        control = factories.actor(session, "candidate")
         owner_id = owner.id
-    # The page catches the refusal inside its unit of work so that the flag is committed.
     with session_scope(engine) as session:
-        with pytest.raises(identity.DuplicateNumber) as refused:
-            fill_genuine(session, intruder)
-    assert "已被其他账号实名认证" in refused.value.message
-    assert GENUINE["id_number"] not in refused.value.message
+        taken = fill_genuine(session, intruder)
+    with session_scope(engine) as session:
+        free = identity.fill_in(
+            session,
+            actor=control,
+            real_name="王小明",
+            document_type="resident_id",
+            document_number=factories.fictional_id_number(321),
+        )
+    # The same answer (no oracle): both go on to the scan, nothing says the number is taken.
+    assert (taken.status, taken.method, taken.manual_offered) == (free.status, free.method, free.manual_offered)
     with session_scope(engine) as session:
         flag = session.scalar(select(IdentityFlag))
         assert (flag.user_id, flag.other_user_id, flag.kind) == (intruder.user_id, owner_id, "duplicate_number")
         assert flag.document_number_hash == lookup_hash(GENUINE["id_number"])
-        assert identity.my_verification(session, actor=intruder) is None
         assert "identity.duplicate_flagged" in actions(session)
         reviewer = factories.actor(session, "reviewer")
         flags = review.open_flags(session, actor=reviewer)
         assert [(f.user_id, f.other_user_id) for f in flags] == [(intruder.user_id, owner_id)]
+
+
+def test_a_passing_scan_of_a_number_verified_elsewhere_is_refused_and_flagged(engine, monkeypatch):
+    monkeypatch.setenv("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "1")  # the photo goes through the automatic check
+    with session_scope(engine) as session:
+        factories.verified_candidate(session, real_name=GENUINE["name"], document_number=GENUINE["id_number"])
+        intruder = factories.actor(session, "candidate")
+    with session_scope(engine) as session:
+        fill_genuine(session, intruder)
+    with session_scope(engine) as session:
+        with pytest.raises(identity.DuplicateNumber) as refused:
+            identity.submit_scan(session, actor=intruder, image=image(GENUINE))
+    assert "证件号已被占用申诉" in refused.value.message
+    assert GENUINE["id_number"] not in refused.value.message
+    with session_scope(engine) as session:
+        assert identity.status_of(session, user_id=intruder.user_id) == "unverified"
 
 
 def test_unique_index_allows_one_verified_account_per_number(session):

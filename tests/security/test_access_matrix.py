@@ -18,6 +18,7 @@ from portal.auth import service as auth
 from portal.core.actor import Actor
 from portal.core.errors import NotFound, PermissionDenied
 from portal.declaration import confirmation, entry, exam_year, importer
+from portal.identity import appeal as appeals
 from portal.identity import capture, review
 from portal.identity import service as identity
 from portal.message import service as messages
@@ -56,6 +57,15 @@ MATRIX = [
     (review.reject, {R}),
     (review.open_flags, {R}),
     (review.resolve_flag, {R}),
+    # 证件号已被占用申诉: the candidate appeals, reviewers decide (transfer or reject)
+    (appeals.appeal_offered, {C}),
+    (appeals.my_appeal, {C}),
+    (appeals.submit_appeal, {C}),
+    (appeals.open_appeals, {R}),
+    (appeals.open_appeal, {R}),
+    (appeals.reject_appeal, {R}),
+    (appeals.transfer, {R}),
+    (bindings.end_for_revoked_identity, {R}),
     # accounts: admins manage, everyone changes their own password
     (auth.create_user, {ADM}),
     (auth.list_users, {ADM}),
@@ -154,7 +164,7 @@ def _arguments(function, world) -> dict:
             kwargs[name] = 1
         elif name.endswith("_on"):
             kwargs[name] = date(2026, 12, 1)
-        elif name in ("image", "front", "back"):
+        elif name in ("image", "front", "back", "holding"):
             kwargs[name] = b"not an image"
         else:
             kwargs[name] = "x1"
@@ -216,6 +226,7 @@ def test_matrix_covers_every_service_that_takes_an_actor():
     modules = [
         identity,
         review,
+        appeals,
         auth,
         audit,
         audit_log,
