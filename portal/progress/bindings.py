@@ -101,8 +101,8 @@ def unit_binding_status(
                 unit.status,
                 int(n_bound),
                 int(n_unbound),
-                int(n_attempts),
                 unit.code_rotated_at,
+                int(n_attempts),
                 last_at,
             )
             for unit, n_bound, n_unbound, n_attempts, last_at in rows
