@@ -241,7 +241,9 @@ if st.session_state.get("declaration_correcting") and view.status in ("pending",
     options = confirmation.correctable_fields(record)
     with st.form("correction"):
         st.markdown("请选择有误的信息，并简要说明正确内容：")
-        chosen = st.multiselect("有误的信息", list(options), format_func=options.get)
+        chosen = st.multiselect(
+            "有误的信息", list(options), format_func=options.get, placeholder="请选择有误的信息", select_all=False
+        )
         note = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
         if st.form_submit_button("提交修改申请", type="primary"):
             with guarded():

@@ -48,7 +48,11 @@ with list_tab:
     for column, (status, label) in zip(columns, CONFIRMATION_STATUS_LABELS.items(), strict=True):
         column.metric(label, sum(1 for r in rows if r.status == status))
     statuses = st.multiselect(
-        "状态", list(ConfirmationStatus), format_func=CONFIRMATION_STATUS_LABELS.get, placeholder="全部状态"
+        "状态",
+        list(ConfirmationStatus),
+        format_func=CONFIRMATION_STATUS_LABELS.get,
+        placeholder="全部状态",
+        select_all=False,  # its "Select all" option is English
     )
     NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
     verdicts = st.multiselect(
@@ -56,6 +60,7 @@ with list_tab:
         [*Verdict, NOT_JUDGED],
         format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
         placeholder="全部",
+        select_all=False,
     )
     shown = [
         r

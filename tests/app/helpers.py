@@ -77,3 +77,13 @@ def assert_chinese_time_axes(app: AppTest) -> None:
     for where, fmt in temporal_formats(app):
         assert fmt, f"{where} has no format: Vega would write 'Fri 06' / 'Nov 22'"
         assert not any(d in fmt for d in ENGLISH_TIME_DIRECTIVES), (where, fmt)
+
+
+def assert_multiselects_speak_chinese(app: AppTest) -> None:
+    """No multiselect shows Streamlit's English "Choose options" placeholder or "Select all" option."""
+    import re
+
+    assert app.multiselect, "the page has a multiselect"
+    for widget in app.multiselect:
+        assert re.search(r"[\u4e00-\u9fff]", widget.proto.placeholder), (widget.label, widget.proto.placeholder)
+        assert widget.proto.select_all == 0, (widget.label, "shows the English 'Select all'")

@@ -12,7 +12,7 @@ from db.models import Declaration, DeclarationEducation, PersonalDataAccess
 from portal.core.actor import Actor
 from portal.core.timeutil import today_local
 from tests import factories
-from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.app.helpers import assert_multiselects_speak_chinese, assert_no_exception, login, new_app, texts
 from tests.declaration.conftest import YEAR, fill, open_year
 
 CANDIDATE_PAGE = "pages/candidate/declaration.py"
@@ -76,6 +76,7 @@ def test_candidate_marks_wrong_fields(engine, accounts):
     app = candidate_app(accounts)
     next(b for b in app.button if b.label == "信息有误").click()
     app.run()
+    assert_multiselects_speak_chinese(app)
     app.multiselect[0].select("education.school")
     app.text_area[0].input("学校名称有误")
     next(b for b in app.button if b.label == "提交修改申请").click()
@@ -125,6 +126,7 @@ def test_unit_lists_its_candidates_and_saves_a_section(engine, accounts):
     assert_no_exception(app)
     assert "页面考生" in app.dataframe[0].value["姓名"].tolist()
     assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
+    assert_multiselects_speak_chinese(app)
     cid = accounts["candidate"].id
     values = {
         "education_level": "本科",
