@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import guarded, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
@@ -103,7 +103,10 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
                 horizontal=True,
                 key=f"side_{key}",
             )
-            file = st.file_uploader("选择图片（JPG、PNG）", type=["jpg", "jpeg", "png", "webp"], key=f"file_{key}")
+            file = st.file_uploader(
+                "选择图片（JPG、PNG）", type=["jpg", "jpeg", "png", "webp"], max_upload_size=10, key=f"file_{key}"
+            )
+            upload_limits(["jpg", "png", "webp"], 10)
             if st.form_submit_button("上传"):
                 if file is None:
                     st.error("请先选择图片。")

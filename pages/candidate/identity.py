@@ -7,7 +7,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
-from pages.components.ui import guarded
+from pages.components.ui import guarded, upload_limits
 from portal.core.timeutil import fmt
 from portal.identity import service as identity
 from portal.identity import vocab
@@ -144,6 +144,7 @@ def scan_step(application: identity.Verification) -> None:
         photo = st.file_uploader(
             "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
         )
+        upload_limits(PHOTO_TYPES, 10)
     if photo is not None:
         data = photo.getvalue()
         preview = None
@@ -200,6 +201,7 @@ def manual_step(application: identity.Verification) -> None:
     shot = st.session_state.get("identity_shot", 0)
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
+    upload_limits(PHOTO_TYPES, 10)
     if st.button("提交审核", type="primary", width="stretch"):
         submitted = False
         with guarded():

@@ -109,6 +109,12 @@ def guarded(success: str | None = None) -> Iterator[None]:
         st.success(success)
 
 
+def upload_limits(types: list[str], max_mb: int) -> None:
+    """The uploader's limits in Chinese, under it (streamlit_app.py hides Streamlit's English "10MB per file • …")."""
+    kinds = "、".join(dict.fromkeys("JPG" if t.lower() == "jpeg" else t.upper() for t in types))
+    st.caption(f"单个文件不超过 {max_mb}MB，支持 {kinds} 格式。")
+
+
 def placeholder(feature: str) -> None:
     """An honest page for a feature that is not built yet."""
     st.title(feature)

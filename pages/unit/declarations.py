@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import guarded, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, template
@@ -262,7 +262,8 @@ with import_tab:
         file_name="申报信息导入模板.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], key="declaration_upload")
+    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
+    upload_limits(["xlsx"], 10)
     if st.button("导入", type="primary", disabled=upload is None or not editable):
         result = None
         with guarded():
