@@ -128,7 +128,7 @@ def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None =
     if query.strip() and not frame.empty:
         mask = frame.astype(str).apply(lambda col: col.str.contains(query.strip(), regex=False)).any(axis=1)
         shown = frame[mask]
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", placeholder="")
     st.caption(f"共 {len(shown)} 条")
     col_csv, col_xlsx = st.columns(2)
     col_csv.download_button("导出 CSV", to_csv_bytes(shown), file_name=file_name, mime="text/csv", key=f"{key}_csv")

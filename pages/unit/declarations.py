@@ -172,6 +172,7 @@ def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
+            placeholder="",  # an empty cell stays empty (Streamlit writes "None" in it)
             key=f"editor_{section.code}_{candidate_id}",
         )
         submitted = st.form_submit_button(

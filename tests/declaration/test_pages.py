@@ -182,3 +182,16 @@ def test_admin_opens_an_exam_year(engine):
     assert_no_exception(app)
     assert "年度已开放" in texts(app)
     assert "年度医师资格" in app.dataframe[0].value["年度"].tolist()[0]
+
+
+def test_unit_probation_editor_leaves_empty_cells_empty(engine, accounts):
+    """The 试用期 editor: an empty cell shows nothing, not Streamlit's "None"."""
+    app = login(new_app(), accounts["admin"], factories.PASSWORD)
+    app.switch_page(UNIT_PAGE)
+    app.run()
+    assert_no_exception(app)
+    key = f"editor_probation_{accounts['candidate'].id}"
+    editors = [e for e in app.dataframe if e.key == key]
+    assert editors, "the 试用期 editor is on the page"
+    for editor in editors:
+        assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
