@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.ops import demo
-from tests.app.helpers import assert_chinese_time_axes, assert_no_exception, temporal_formats, login, new_app, texts
+from tests.app.helpers import assert_chinese_time_axes, assert_no_exception, login, new_app, temporal_formats, texts
 from tests.progress.helpers import open_page, seed_small_demo
 
 
