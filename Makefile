@@ -22,11 +22,12 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# CJK fonts for the synthetic ID card generator; Chromium and an emoji font for browser tests (Debian; needs root).
+# CJK fonts for the synthetic ID card generator; Chromium and an emoji font for browser tests; Node.js and npm for
+# the OpenID Connect provider the sign-in test runs (tests/oidc) (Debian; needs root).
 system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		( fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list 2>/dev/null | grep -q NotoColorEmoji && command -v chromium >/dev/null ) || \
-		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji chromium >/dev/null ); \
+		( fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list 2>/dev/null | grep -q NotoColorEmoji && command -v chromium >/dev/null && command -v npm >/dev/null ) || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji chromium nodejs npm >/dev/null ); \
 	else echo "system-deps: skipped (needs root and apt-get)"; fi
 
 run: install

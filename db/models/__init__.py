@@ -22,6 +22,7 @@ from db.models.declaration import (
 )
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
 from db.models.message import Message
+from db.models.oidc import OidcIdentity
 from db.models.profile import Address
 from db.models.unit import Unit, UnitCodeAttempt, UnitCodeLockout, UnitNameChange, UnitRegistration
 from db.models.unit_binding import UnitBinding
@@ -51,6 +52,7 @@ __all__ = [
     "IdentityFlag",
     "IdentityVerification",
     "Message",
+    "OidcIdentity",
     "PersonalDataAccess",
     "Unit",
     "UnitBinding",

@@ -1,16 +1,17 @@
 import pandas as pd
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, table
+from pages.components.ui import act, table
 from portal.auth import service as auth
-from portal.core.actor import ROLE_LABELS
+from portal.core.actor import ACCOUNT_ROLES, ROLE_LABELS
 from portal.core.timeutil import fmt, utcnow
 
 actor = current_actor()
 st.title("账号管理")
-ROLES = ["candidate", "unit_admin", "reviewer", "analyst", "admin"]
+ROLES = list(ACCOUNT_ROLES)
 
 tab_list, tab_create = st.tabs(["账号列表", "新建账号"])
 with tab_list:
@@ -43,23 +44,27 @@ with tab_list:
     if user_id:
         col_a, col_b, col_c = st.columns(3)
         if col_a.button("停用账号"):
-            with guarded("账号已停用。"):
-                with session() as db_session:
-                    auth.set_active(db_session, actor=actor, user_id=int(user_id), active=False)
+            act(
+                lambda db_session: auth.set_active(db_session, actor=actor, user_id=int(user_id), active=False),
+                success="账号已停用。",
+            )
         if col_b.button("启用账号"):
-            with guarded("账号已启用。"):
-                with session() as db_session:
-                    auth.set_active(db_session, actor=actor, user_id=int(user_id), active=True)
+            act(
+                lambda db_session: auth.set_active(db_session, actor=actor, user_id=int(user_id), active=True),
+                success="账号已启用。",
+            )
         if col_c.button("解除锁定"):
-            with guarded("已解除锁定。"):
-                with session() as db_session:
-                    auth.unlock(db_session, actor=actor, user_id=int(user_id))
+            act(lambda db_session: auth.unlock(db_session, actor=actor, user_id=int(user_id)), success="已解除锁定。")
         with st.form("reset_password", clear_on_submit=True):
             new_password = st.text_input("新密码", type="password", help="至少 8 位，须同时包含字母和数字")
             if st.form_submit_button("重置密码"):
-                with guarded("密码已重置，请通过安全渠道告知本人。"):
-                    with session() as db_session:
-                        auth.reset_password(db_session, actor=actor, user_id=int(user_id), new_password=new_password)
+                act(
+                    lambda db_session: auth.reset_password(
+                        db_session, actor=actor, user_id=int(user_id), new_password=new_password
+                    ),
+                    success="密码已重置，请通过安全渠道告知本人。",
+                )
+        oidc.admin_links_section(actor, int(user_id))
 
 with tab_create:
     with st.form("create_user", clear_on_submit=False):
@@ -69,14 +74,15 @@ with tab_create:
         unit_code = st.text_input("所属单位机构编码（仅单位管理员）")
         password = st.text_input("初始密码", type="password")
         if st.form_submit_button("创建", type="primary"):
-            with guarded("账号已创建。"):
-                with session() as db_session:
-                    auth.create_user(
-                        db_session,
-                        actor=actor,
-                        role=new_role,
-                        username=username,
-                        password=password,
-                        display_name=display_name,
-                        unit_code=unit_code or None,
-                    )
+            act(
+                lambda db_session: auth.create_user(
+                    db_session,
+                    actor=actor,
+                    role=new_role,
+                    username=username,
+                    password=password,
+                    display_name=display_name,
+                    unit_code=unit_code or None,
+                ),
+                success="账号已创建。",
+            )

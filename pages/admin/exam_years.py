@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.timeutil import today_local
 from portal.declaration import exam_year
 
@@ -70,12 +70,11 @@ with st.form("open_year"):
             "cutoff_on": None,
         },
     )
-    if st.form_submit_button("开放年度", type="primary"):
-        with guarded():
-            with session() as db_session:
-                exam_year.open_exam_year(db_session, actor=actor, year=int(year), **values)
-            st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
-            st.rerun()
+    if st.form_submit_button("开放年度", type="primary") and act(
+        lambda db_session: exam_year.open_exam_year(db_session, actor=actor, year=int(year), **values)
+    ):
+        st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
+        st.rerun()
 
 if years:
     st.subheader("修改年度时间")
@@ -92,9 +91,8 @@ if years:
                 "cutoff_on": row.cutoff_on,
             },
         )
-        if st.form_submit_button("保存修改"):
-            with guarded():
-                with session() as db_session:
-                    exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
-                st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
-                st.rerun()
+        if st.form_submit_button("保存修改") and act(
+            lambda db_session: exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
+        ):
+            st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
+            st.rerun()

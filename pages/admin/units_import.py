@@ -1,8 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
-from pages.components.ui import guarded, table, upload_limits
+from pages.components.ui import act, table, upload_limits
 from portal.core.errors import ImportFileError
 from portal.unit import importer
 
@@ -24,19 +23,21 @@ upload_limits(["csv", "xlsx"], 50)
 if upload is not None and st.button("开始导入", type="primary", icon=":material/upload:"):
     bar = st.progress(0.0, text="准备导入")
     st.session_state.pop("units_import_result", None)
-    with guarded():
-        try:
-            with session() as db_session:
-                result = importer.import_units(
-                    db_session,
-                    actor=actor,
-                    data=upload.getvalue(),
-                    filename=upload.name,
-                    on_progress=lambda fraction, text: bar.progress(fraction, text=text),
-                )
-            st.session_state["units_import_result"] = (upload.name, result)
-        except ImportFileError as error:
-            st.error(error.message)
+    try:
+        outcome = act(
+            lambda db_session: importer.import_units(
+                db_session,
+                actor=actor,
+                data=upload.getvalue(),
+                filename=upload.name,
+                on_progress=lambda fraction, text: bar.progress(fraction, text=text),
+            )
+        )
+    except ImportFileError as error:  # the whole file was refused before any row was read
+        st.error(error.message)
+    else:
+        if outcome:
+            st.session_state["units_import_result"] = (upload.name, outcome.value)
 
 kept = st.session_state.get("units_import_result")
 if kept:

@@ -7,49 +7,32 @@ suppressed cells out.
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
-from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from pages.components.ui import act, export_buttons, load
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
 from portal.stats.suppression import TOTAL, numeric
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGES = [label for _, label in stats.STAGES]
 
 actor = current_actor()
 st.title("统计分析")
 
-snapshot = None
-with guarded():
-    with session() as db_session:
-        with st.spinner("正在汇总统计数据…"):
-            snapshot = stats.refresh_statistics(db_session, actor=actor)
-if snapshot is None:
-    st.stop()
+with st.spinner("正在汇总统计数据…"):
+    snapshot = load(lambda db_session: stats.refresh_statistics(db_session, actor=actor))
 
 head, button = st.columns([4, 1])
 head.caption(
     f"{snapshot.year} 年度 · 数据更新于 {fmt(snapshot.built_at)}（每 5 分钟自动更新）。"
     "仅显示汇总数字；少于 5 人的格子显示为“<5”，并对可由合计推算出的格子一并隐藏。"
 )
-if button.button("立即刷新", width="stretch"):
-    with guarded():
-        with session() as db_session:
-            stats.refresh_statistics(db_session, actor=actor, force=True)
-        st.rerun()
-
-
-def exports(frame: pd.DataFrame, name: str, key: str) -> None:
-    left, right = st.columns(2)
-    left.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
-    right.download_button(
-        "导出 XLSX", to_xlsx_bytes({name: frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
-    )
+if button.button("立即刷新", width="stretch") and act(
+    lambda db_session: stats.refresh_statistics(db_session, actor=actor, force=True)
+):
+    st.rerun()
 
 
 with session() as db_session:
@@ -79,7 +62,7 @@ label = stats.DIMENSIONS[dimension]
 table_column, chart_column = st.columns([3, 2])
 with table_column:
     st.dataframe(by.astype(str), hide_index=True, width="stretch")
-    exports(by, f"报名进度_按{label}", "funnel")
+    export_buttons(by, name=f"报名进度_按{label}", key="funnel")
 with chart_column:
     shown = numeric(by[by[label] != TOTAL][[label, "注册", "已确认"]])
     st.altair_chart(
@@ -112,7 +95,7 @@ else:
     )
     with st.expander("每日明细"):
         st.dataframe(trend.astype(str), hide_index=True, width="stretch")
-        exports(trend, "每日趋势", "trend")
+        export_buttons(trend, name="每日趋势", key="trend")
 
 st.subheader("报名资格预检结论分布")
 verdict_by = st.segmented_control(
@@ -129,7 +112,7 @@ verdict_label = stats.DIMENSIONS[verdict_by]
 left, right = st.columns([3, 2])
 with left:
     st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
-    exports(distribution, f"预检结论_按{verdict_label}", "verdicts")
+    export_buttons(distribution, name=f"预检结论_按{verdict_label}", key="verdicts")
 with right:
     verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
     data = numeric(distribution[distribution[verdict_label] != TOTAL][[verdict_label, *verdict_columns]])

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, table
+from pages.components.ui import act, table
 from portal.access import service as access
 from portal.core.timeutil import fmt
 
@@ -45,11 +45,12 @@ if not entries:
     st.info("暂无访问记录。除您本人外，任何人查看您的个人信息都会记录在这里。")
 else:
     only_unread = st.toggle("只看未读", key="access_unread_only")
-    if unread_total and st.button("全部标为已读", icon=":material/done_all:"):
-        with guarded():
-            with session() as db_session:
-                access.mark_read(db_session, actor=actor)
-            st.rerun()
+    if (
+        unread_total
+        and st.button("全部标为已读", icon=":material/done_all:")
+        and act(lambda db_session: access.mark_read(db_session, actor=actor))
+    ):
+        st.rerun()
     shown = [entry for entry in entries if entry.unread or not only_unread]
     if not shown:
         st.info("没有未读的访问记录。")
@@ -59,11 +60,12 @@ else:
             denied = ":orange-badge[已拒绝] " if entry.action == "view_denied" else ""
             st.markdown(f"{badge}{denied}{entry.sentence}")
             st.caption(f"{fmt(entry.created_at)} · {entry.reader_role} · {entry.action_label}")
-            if entry.unread and st.button("标为已读", key=f"access_read_{entry.id}"):
-                with guarded():
-                    with session() as db_session:
-                        access.mark_read(db_session, actor=actor, access_ids=[entry.id])
-                    st.rerun()
+            if (
+                entry.unread
+                and st.button("标为已读", key=f"access_read_{entry.id}")
+                and act(lambda db_session: access.mark_read(db_session, actor=actor, access_ids=[entry.id]))
+            ):
+                st.rerun()
     if len(shown) > 30:
         st.caption(f"以上为最近 30 条，共 {len(shown)} 条；全部记录见下表。")
 

@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.profile import regions
 from portal.profile import service as profile
 
@@ -92,14 +92,16 @@ def address_form(editing: int | str) -> None:
                 "detail": detail,
                 "postal_code": postal_code,
             }
-            saved = False
-            with guarded():
-                with session() as db_session:
-                    if editing == "new":
-                        profile.add_address(db_session, actor=actor, is_default=make_default, **values)
-                    else:
-                        profile.update_address(db_session, actor=actor, address_id=int(editing), **values)
-                saved = True
+            if editing == "new":
+                saved = act(
+                    lambda db_session: profile.add_address(db_session, actor=actor, is_default=make_default, **values)
+                )
+            else:
+                saved = act(
+                    lambda db_session: profile.update_address(
+                        db_session, actor=actor, address_id=int(editing), **values
+                    )
+                )
             if saved:
                 stop_editing()
                 st.session_state["address_notice"] = "地址已保存。"
@@ -128,20 +130,20 @@ for row in rows:
         st.markdown(f"**{row.recipient}**　{row.phone}{badge}")
         st.markdown(row.full + (f"（邮编 {row.postal_code}）" if row.postal_code else ""))
         actions = st.columns(3)
-        if not row.is_default and actions[0].button("设为默认", key=f"default_{row.id}", width="stretch"):
-            with guarded():
-                with session() as db_session:
-                    profile.set_default(db_session, actor=actor, address_id=row.id)
-                st.session_state["address_notice"] = "已设为默认地址。"
-                st.rerun()
+        if (
+            not row.is_default
+            and actions[0].button("设为默认", key=f"default_{row.id}", width="stretch")
+            and act(lambda db_session: profile.set_default(db_session, actor=actor, address_id=row.id))
+        ):
+            st.session_state["address_notice"] = "已设为默认地址。"
+            st.rerun()
         if actions[1].button("编辑", key=f"edit_{row.id}", width="stretch"):
             start_editing(row)
             st.rerun()
         with actions[2].popover("删除", width="stretch", key=f"delete_popover_{row.id}"):
             st.write("确定删除这个地址吗？" + ("删除后最新的其他地址将成为默认地址。" if row.is_default else ""))
-            if st.button("确认删除", key=f"delete_{row.id}", type="primary"):
-                with guarded():
-                    with session() as db_session:
-                        profile.delete_address(db_session, actor=actor, address_id=row.id)
-                    st.session_state["address_notice"] = "地址已删除。"
-                    st.rerun()
+            if st.button("确认删除", key=f"delete_{row.id}", type="primary") and act(
+                lambda db_session: profile.delete_address(db_session, actor=actor, address_id=row.id)
+            ):
+                st.session_state["address_notice"] = "地址已删除。"
+                st.rerun()

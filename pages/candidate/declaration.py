@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, upload_limits
+from pages.components.ui import act, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
@@ -111,17 +111,17 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
                 if file is None:
                     st.error("请先选择图片。")
                 else:
-                    with guarded():
-                        with session() as db_session:
-                            confirmation.upload_image(
-                                db_session,
-                                actor=actor,
-                                year=view.year,
-                                slot=slot,
-                                side=side,
-                                data=file.getvalue(),
-                                item_no=item_no,
-                            )
+                    if act(
+                        lambda db_session: confirmation.upload_image(
+                            db_session,
+                            actor=actor,
+                            year=view.year,
+                            slot=slot,
+                            side=side,
+                            data=file.getvalue(),
+                            item_no=item_no,
+                        )
+                    ):
                         st.session_state["declaration_flash"] = "图片已上传。"
                         st.rerun()
 
@@ -230,12 +230,17 @@ if window.state != "open" or view.status == "not_entered":
 st.divider()
 left, right = st.columns(2)
 with left:
-    if view.status in ("pending", "correction_requested") and st.button("确认无误", type="primary", width="stretch"):
-        with guarded():
-            with session() as db_session:
-                confirmation.confirm(db_session, actor=actor, year=view.year, expected_hash=view.content_hash)
-            st.session_state["declaration_flash"] = "已确认：您的申报信息已确认无误。"
-            st.rerun()
+    if (
+        view.status in ("pending", "correction_requested")
+        and st.button("确认无误", type="primary", width="stretch")
+        and act(
+            lambda db_session: confirmation.confirm(
+                db_session, actor=actor, year=view.year, expected_hash=view.content_hash
+            )
+        )
+    ):
+        st.session_state["declaration_flash"] = "已确认：您的申报信息已确认无误。"
+        st.rerun()
 with right:
     if view.status in ("pending", "confirmed") and st.button("信息有误", width="stretch"):
         st.session_state["declaration_correcting"] = True
@@ -248,10 +253,11 @@ if st.session_state.get("declaration_correcting") and view.status in ("pending",
             "有误的信息", list(options), format_func=options.get, placeholder="请选择有误的信息", select_all=False
         )
         note = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
-        if st.form_submit_button("提交修改申请", type="primary"):
-            with guarded():
-                with session() as db_session:
-                    confirmation.request_correction(db_session, actor=actor, year=view.year, fields=chosen, note=note)
-                st.session_state.pop("declaration_correcting", None)
-                st.session_state["declaration_flash"] = "修改申请已提交，单位修改后会通过“消息”通知您。"
-                st.rerun()
+        if st.form_submit_button("提交修改申请", type="primary") and act(
+            lambda db_session: confirmation.request_correction(
+                db_session, actor=actor, year=view.year, fields=chosen, note=note
+            )
+        ):
+            st.session_state.pop("declaration_correcting", None)
+            st.session_state["declaration_flash"] = "修改申请已提交，单位修改后会通过“消息”通知您。"
+            st.rerun()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ocr import ocr_engine
-from pages.components.ui import guarded, upload_limits
+from pages.components.ui import act, upload_limits
 from portal.core.timeutil import fmt
 from portal.identity import service as identity
 from portal.identity import vocab
@@ -69,23 +70,24 @@ def summary(application: identity.Verification) -> None:
 
 
 def withdraw_button(help_text: str) -> None:
-    if st.button("撤回认证", help=help_text, width="stretch"):
-        done = False
-        with guarded():
-            with session() as db_session:
-                identity.withdraw(db_session, actor=actor)
-            done = True
-        if done:
-            flash("info", "已撤回认证，请重新填写信息。")
-            st.rerun()
+    if st.button("撤回认证", help=help_text, width="stretch") and act(
+        lambda db_session: identity.withdraw(db_session, actor=actor)
+    ):
+        flash("info", "已撤回认证，请重新填写信息。")
+        st.rerun()
 
 
 def fill_in_form(application: identity.Verification | None) -> None:
     st.subheader("信息填写")
     types = list(vocab.DOCUMENT_TYPE_LABELS)
+    # What the identity provider claims, where the operator allows it: a suggestion only, checked as typed text.
+    suggested = oidc.prefill() if application is None else {}
     with st.form("identity_fill_in"):
         real_name = st.text_input(
-            "真实姓名", value=application.real_name if application else "", max_chars=64, placeholder="与证件上一致"
+            "真实姓名",
+            value=application.real_name if application else suggested.get("real_name", ""),
+            max_chars=64,
+            placeholder="与证件上一致",
         )
         document_type = st.selectbox(
             "证件类型",
@@ -93,7 +95,9 @@ def fill_in_form(application: identity.Verification | None) -> None:
             index=types.index(application.document_type) if application else 0,
             format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
-        number = st.text_input("证件编号", max_chars=32, placeholder="请输入证件上的号码")
+        number = st.text_input(
+            "证件编号", value=suggested.get("document_number", ""), max_chars=32, placeholder="请输入证件上的号码"
+        )
         st.caption(
             "居民身份证：下一步拍摄身份证人像面，系统自动核验。"
             "港澳台居民、外籍人员请选择相应证件类型，上传证件照片后由审核员人工审核。"
@@ -104,13 +108,12 @@ def fill_in_form(application: identity.Verification | None) -> None:
         st.rerun()
     if not submitted:
         return
-    saved = None
-    with guarded():  # a number verified for another account is refused here (and flagged for reviewers)
-        with session() as db_session:
-            saved = identity.fill_in(
-                db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
-            )
-    if saved is not None:
+    # A number verified for another account is refused here (and flagged for reviewers).
+    if act(
+        lambda db_session: identity.fill_in(
+            db_session, actor=actor, real_name=real_name, document_type=document_type, document_number=number
+        )
+    ):
         st.session_state["identity_editing"] = False
         new_shot()
         st.rerun()
@@ -127,14 +130,10 @@ def scan_step(application: identity.Verification) -> None:
             f"身份证自动核验已连续 {application.attempts_before_manual} 次未通过。"
             "您可以继续重拍，或改为人工审核：上传身份证正反面照片，由审核员审核。"
         )
-        if st.button("身份证（人工审核）", type="primary", width="stretch"):
-            switched = False
-            with guarded():
-                with session() as db_session:
-                    identity.switch_to_manual(db_session, actor=actor)
-                switched = True
-            if switched:
-                st.rerun()
+        if st.button("身份证（人工审核）", type="primary", width="stretch") and act(
+            lambda db_session: identity.switch_to_manual(db_session, actor=actor)
+        ):
+            st.rerun()
 
     shot = st.session_state.get("identity_shot", 0)
     source = st.radio("拍摄方式", ["拍照", "上传照片"], horizontal=True, key="identity_source")
@@ -147,9 +146,7 @@ def scan_step(application: identity.Verification) -> None:
         upload_limits(PHOTO_TYPES, 10)
     if photo is not None:
         data = photo.getvalue()
-        preview = None
-        with guarded():
-            preview = identity.preview_scan(data)
+        preview = act(lambda _: identity.preview_scan(data)).value
         if preview is not None:
             st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
             if preview.ok:
@@ -171,14 +168,12 @@ def scan_step(application: identity.Verification) -> None:
 
 
 def submit_scan(data: bytes) -> None:
-    outcome = None
     with st.spinner("正在核验身份证，请稍候…"):
         engine = ocr_engine()
-        with guarded():
-            with session() as db_session:
-                outcome = identity.submit_scan(db_session, actor=actor, image=data, engine=engine)
-    if outcome is None:
+        result = act(lambda db_session: identity.submit_scan(db_session, actor=actor, image=data, engine=engine))
+    if not result:
         return
+    outcome = result.value
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")
@@ -202,21 +197,17 @@ def manual_step(application: identity.Verification) -> None:
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
     upload_limits(PHOTO_TYPES, 10)
-    if st.button("提交审核", type="primary", width="stretch"):
-        submitted = False
-        with guarded():
-            with session() as db_session:
-                identity.submit_manual(
-                    db_session,
-                    actor=actor,
-                    front=front.getvalue() if front else b"",
-                    back=back.getvalue() if back else b"",
-                )
-            submitted = True
-        if submitted:
-            new_shot()
-            flash("success", "已提交人工审核，请等待审核结果。")
-            st.rerun()
+    if st.button("提交审核", type="primary", width="stretch") and act(
+        lambda db_session: identity.submit_manual(
+            db_session,
+            actor=actor,
+            front=front.getvalue() if front else b"",
+            back=back.getvalue() if back else b"",
+        )
+    ):
+        new_shot()
+        flash("success", "已提交人工审核，请等待审核结果。")
+        st.rerun()
     st.divider()
     if st.button("修改填写信息", width="stretch"):
         st.session_state["identity_editing"] = True

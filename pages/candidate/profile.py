@@ -1,9 +1,10 @@
 import streamlit as st
 
+from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
-from portal.core.errors import PortalError, ValidationFailed
+from pages.components.ui import act
+from portal.core.errors import ValidationFailed
 from portal.identity.vocab import VERIFICATION_STATUS_LABELS
 from portal.profile import service as profile
 
@@ -15,18 +16,18 @@ def change_mobile() -> None:
     state = st.session_state
     new_mobile, password = state.get("profile_new_mobile", ""), state.get("profile_mobile_password", "")
     state["profile_mobile_password"] = ""
-    try:
-        with session() as db_session:
-            changed = profile.change_mobile(db_session, actor=actor, new_mobile=new_mobile, password=password)
-    except ValidationFailed as error:
-        state["_profile_mobile_errors"] = list(error.errors.values())
+    outcome = act(
+        lambda db_session: profile.change_mobile(db_session, actor=actor, new_mobile=new_mobile, password=password),
+        show_error=False,
+    )
+    if not outcome:  # shown beside the form when the page is drawn (a refusal's fields, or act's own 系统繁忙)
+        error = outcome.error
+        if error is not None:
+            state["_profile_mobile_errors"] = (
+                list(error.errors.values()) if isinstance(error, ValidationFailed) else [error.message]
+            )
         return
-    except PortalError as error:
-        state["_profile_mobile_errors"] = [error.message]
-        return
-    except Exception:  # noqa: BLE001 - a page must never show a traceback
-        state["_profile_mobile_errors"] = ["系统繁忙，操作未完成，请稍后再试。"]
-        return
+    changed = outcome.value
     # The old login name no longer exists: log out and ask for a login with the new number.
     state["_login_notice"] = f"手机号已修改，登录账号已改为 {changed}，请用新手机号重新登录。"
     state["_authenticator"].logout(location="unrendered")
@@ -76,9 +77,7 @@ with st.container(border=True):
         email = st.text_input("电子邮箱（可不填）", value=info.email, max_chars=120, placeholder="name@example.com")
         save_email = st.form_submit_button("保存邮箱")
     if save_email:
-        with guarded("电子邮箱已保存。"):
-            with session() as db_session:
-                profile.update_email(db_session, actor=actor, email=email)
+        act(lambda db_session: profile.update_email(db_session, actor=actor, email=email), success="电子邮箱已保存。")
 
 # ------------------------------------------------------------------ 修改密码
 with st.container(border=True):
@@ -89,6 +88,12 @@ with st.container(border=True):
         confirm = st.text_input("确认新密码", type="password")
         save_password = st.form_submit_button("修改密码")
     if save_password:
-        with guarded("密码已修改，下次登录请使用新密码。"):
-            with session() as db_session:
-                profile.change_password(db_session, actor=actor, old_password=old, new_password=new, confirm=confirm)
+        act(
+            lambda db_session: profile.change_password(
+                db_session, actor=actor, old_password=old, new_password=new, confirm=confirm
+            ),
+            success="密码已修改，下次登录请使用新密码。",
+        )
+
+# ------------------------------------------------------------------ 统一身份认证
+oidc.own_links_section(actor)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.unit import binding as bindings
 from portal.unit import confirmation_code, roster
@@ -27,19 +27,9 @@ def unit_fields(unit: roster.UnitView, since=None) -> None:
 
 
 def submit(kind: str, unit_id: int, code: str) -> None:
-    """Bind or change; a wrong code is committed (it counts towards the lockout) before it is shown."""
-    failure = None
-    with guarded():
-        with session() as db_session:
-            try:
-                if kind == "bind":
-                    bindings.bind(db_session, actor=actor, unit_id=unit_id, code=code)
-                else:
-                    bindings.change_unit(db_session, actor=actor, unit_id=unit_id, code=code)
-            except confirmation_code.WrongCode as error:
-                failure = error
-        if failure is not None:
-            raise failure
+    """Bind or change; a wrong code still counts towards the lockout (`WrongCode.keeps_changes`)."""
+    change = bindings.bind if kind == "bind" else bindings.change_unit
+    if act(lambda db_session: change(db_session, actor=actor, unit_id=unit_id, code=code)):
         st.session_state["unit_flash"] = "绑定成功。" if kind == "bind" else "工作单位已更换。"
         st.session_state.pop("unit_mode", None)
         st.rerun()
@@ -110,13 +100,12 @@ elif status["binding"] is not None:
     if mode == "unbind":
         st.warning(f"确定要解除与「{unit.name}」的绑定吗？解绑后该单位将无法为您填报申报信息。")
         confirm, cancel = st.columns(2)
-        if confirm.button("确认解绑", type="primary"):
-            with guarded():
-                with session() as db_session:
-                    bindings.unbind(db_session, actor=actor)
-                st.session_state["unit_flash"] = "已解绑工作单位。"
-                st.session_state.pop("unit_mode", None)
-                st.rerun()
+        if confirm.button("确认解绑", type="primary") and act(
+            lambda db_session: bindings.unbind(db_session, actor=actor)
+        ):
+            st.session_state["unit_flash"] = "已解绑工作单位。"
+            st.session_state.pop("unit_mode", None)
+            st.rerun()
         if cancel.button("取消"):
             st.session_state.pop("unit_mode", None)
             st.rerun()

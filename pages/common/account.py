@@ -1,8 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.auth import service as auth
 
 actor = current_actor()
@@ -16,6 +15,7 @@ if submitted:
     if new != confirm:
         st.error("两次输入的新密码不一致。")
     else:
-        with guarded("密码已修改，下次登录请使用新密码。"):
-            with session() as db_session:
-                auth.change_password(db_session, actor=actor, old_password=old, new_password=new)
+        act(
+            lambda db_session: auth.change_password(db_session, actor=actor, old_password=old, new_password=new),
+            success="密码已修改，下次登录请使用新密码。",
+        )

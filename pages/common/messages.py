@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.message import service as messages
 
@@ -16,17 +16,19 @@ with session() as db_session:
 if not rows:
     st.info("暂无消息。")
 else:
-    if any(read_at is None for *_, read_at in rows) and st.button("全部标为已读"):
-        with guarded():
-            with session() as db_session:
-                messages.mark_all_read(db_session, actor=actor)
-            st.rerun()
+    if (
+        any(read_at is None for *_, read_at in rows)
+        and st.button("全部标为已读")
+        and act(lambda db_session: messages.mark_all_read(db_session, actor=actor))
+    ):
+        st.rerun()
     for message_id, title, body, _category, created_at, read_at in rows:
         badge = "" if read_at else ":red-badge[未读] "
         with st.expander(f"{badge}{title} · {fmt(created_at)}", expanded=read_at is None):
             st.write(body)
-            if read_at is None and st.button("标为已读", key=f"read_{message_id}"):
-                with guarded():
-                    with session() as db_session:
-                        messages.mark_read(db_session, actor=actor, message_id=message_id)
-                    st.rerun()
+            if (
+                read_at is None
+                and st.button("标为已读", key=f"read_{message_id}")
+                and act(lambda db_session: messages.mark_read(db_session, actor=actor, message_id=message_id))
+            ):
+                st.rerun()

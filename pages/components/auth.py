@@ -10,6 +10,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from db.engine import session_scope
+from pages.components import oidc
 from pages.components.db import engine
 from portal.auth import service as auth
 from portal.auth.directory import UserDirectory
@@ -66,7 +67,8 @@ def peek_actor() -> Actor | None:
             if data.get("exp_date", 0) > time.time():
                 username = data.get("username")
     if not username:
-        return None
+        return oidc.peek()  # signed in at the OpenID Connect provider (st.user), or nobody
+    st.session_state.pop("_oidc", None)
     with session_scope(engine()) as session:
         return auth.load_actor(session, username=username)
 
@@ -75,7 +77,11 @@ def restore(authenticator: stauth.Authenticate, *, peeked: Actor | None = None) 
     """Restore a login from the session or its cookie; return the acting user or None.
 
     `peeked` is what `peek_actor` loaded earlier in this run; when it is the same user it is not loaded again.
+    A person signed in through the OpenID Connect provider is `peeked` already (same rules, see portal.auth.oidc).
     """
+    if peeked is not None and oidc.signed_in():
+        st.session_state["actor"] = peeked
+        return peeked
     try:
         authenticator.login(location="unrendered")
     except LoginError:
@@ -109,9 +115,13 @@ def login_page() -> None:
     """The login page: title, form and the ways to register (also shown in place of a protected page)."""
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
+        if oidc.outcome() == "unlinked":
+            oidc.link_page()
+            return
         st.title("医师资格考试考生预报名")
         st.caption("湖北卫生人才综合服务平台 · 考生、单位、审核员统一登录")
         login_form()
+        oidc.login_button()
         st.page_link("pages/public/register.py", label="没有账号？考生注册", icon=":material/person_add:")
         st.page_link("pages/public/unit_registration.py", label="单位未注册？机构注册", icon=":material/domain_add:")
 
@@ -160,6 +170,10 @@ def _show_lock(directory: UserDirectory) -> None:
 
 def logout_button() -> None:
     """The logout button in the sidebar."""
+    if oidc.signed_in():
+        if st.sidebar.button("退出登录", key="logout_button"):
+            oidc.logout()
+        return
     authenticator: stauth.Authenticate = st.session_state["_authenticator"]
     authenticator.logout("退出登录", location="sidebar", key="logout_button")
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -88,37 +87,18 @@ def act(work: Callable[[Session], T], *, success: str | None = None, show_error:
     return Outcome(True, value)
 
 
-@contextmanager
-def guarded(success: str | None = None) -> Iterator[None]:
-    """Run a user action: show a Chinese message for refusals and a generic one for bugs.
-
-    Use as `with guarded("已保存"):`; the block's database work is rolled back on any error.
-    """
-    try:
-        yield
-    except PortalError as error:
-        show_refusal(error)
-        return
-    except Exception as error:  # noqa: BLE001 - a page must never show a traceback
-        _log_unexpected(error)
-        if strict_errors():
-            raise
-        st.error(BUSY)
-        return
-    if success:
-        st.success(success)
+def load(work: Callable[[Session], T]) -> T:
+    """What a page shows, read in one unit of work; on a refusal the message is shown and the page stops."""
+    outcome = act(work)
+    if not outcome:
+        st.stop()
+    return outcome.value
 
 
 def upload_limits(types: list[str], max_mb: int) -> None:
     """The uploader's limits in Chinese, under it (streamlit_app.py hides Streamlit's English "10MB per file • …")."""
     kinds = "、".join(dict.fromkeys("JPG" if t.lower() == "jpeg" else t.upper() for t in types))
     st.caption(f"单个文件不超过 {max_mb}MB，支持 {kinds} 格式。")
-
-
-def placeholder(feature: str) -> None:
-    """An honest page for a feature that is not built yet."""
-    st.title(feature)
-    st.info(f"「{feature}」功能正在建设中，暂未开放。")
 
 
 def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None = None) -> None:
@@ -130,12 +110,16 @@ def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None =
         shown = frame[mask]
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", placeholder="")
     st.caption(f"共 {len(shown)} 条")
+    export_buttons(shown, name=file_name.rsplit(".", 1)[0], key=key)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
+    """导出 CSV / 导出 XLSX of `frame` (formula-looking cells neutralised by portal.core.export)."""
     col_csv, col_xlsx = st.columns(2)
-    col_csv.download_button("导出 CSV", to_csv_bytes(shown), file_name=file_name, mime="text/csv", key=f"{key}_csv")
+    col_csv.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
     col_xlsx.download_button(
-        "导出 XLSX",
-        to_xlsx_bytes({"导出": shown}),
-        file_name=file_name.rsplit(".", 1)[0] + ".xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
+        "导出 XLSX", to_xlsx_bytes({name[:31] or "导出": frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
     )

@@ -1,7 +1,6 @@
 import streamlit as st
 
-from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.auth import service as auth
 from portal.auth.passwords import MIN_LENGTH
 
@@ -18,9 +17,11 @@ if submitted:
     if not agreed:
         st.error("请先阅读并勾选同意个人信息处理说明。")
     else:
-        with guarded():
-            with session() as db_session:
-                auth.register_candidate(db_session, mobile=mobile, password=password, password_confirm=password_confirm)
+        if act(
+            lambda db_session: auth.register_candidate(
+                db_session, mobile=mobile, password=password, password_confirm=password_confirm
+            )
+        ):
             st.success("注册成功，请返回登录。")
             st.page_link("pages/public/login.py", label="前往登录", icon=":material/login:")
 st.page_link("pages/public/login.py", label="已有账号？返回登录", icon=":material/arrow_back:")

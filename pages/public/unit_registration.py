@@ -1,7 +1,6 @@
 import streamlit as st
 
-from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.auth.passwords import MIN_LENGTH
 from portal.core.timeutil import fmt
 from portal.unit import categories, regions
@@ -38,41 +37,42 @@ with st.form("unit_registration"):
     password_confirm = st.text_input("确认密码", type="password")
     submitted = st.form_submit_button("提交注册", type="primary")
 
-if submitted:
-    with guarded():
-        with session() as db_session:
-            registrations.register_unit(
-                db_session,
-                name=name,
-                institution_code=code,
-                superior_unit=superior,
-                category=category or "",
-                region_code=region or "",
-                contact_name=contact_name,
-                contact_mobile=contact_mobile,
-                username=username,
-                password=password,
-                password_confirm=password_confirm,
-            )
-        st.success("注册申请已提交，请等待省级审核员审核。审核通过后即可使用该账号登录；可在下方查询进度。")
+if submitted and act(
+    lambda db_session: registrations.register_unit(
+        db_session,
+        name=name,
+        institution_code=code,
+        superior_unit=superior,
+        category=category or "",
+        region_code=region or "",
+        contact_name=contact_name,
+        contact_mobile=contact_mobile,
+        username=username,
+        password=password,
+        password_confirm=password_confirm,
+    )
+):
+    st.success("注册申请已提交，请等待省级审核员审核。审核通过后即可使用该账号登录；可在下方查询进度。")
 
 with st.expander("查询注册进度"):
     with st.form("registration_status"):
         query_user = st.text_input("注册时填写的账号", key="status_username")
         query_password = st.text_input("注册时设置的密码", type="password", key="status_password")
         asked = st.form_submit_button("查询")
-    if asked:
-        with guarded():
-            with session() as db_session:
-                registration = registrations.registration_status(
-                    db_session, username=query_user, password=query_password
-                )
-            if registration is None:
-                st.error("账号或密码错误，或该账号没有机构注册申请。")
-            else:
-                label = REQUEST_STATUS_LABELS[registration.status]
-                st.info(f"「{registration.name}」提交于 {fmt(registration.created_at)}，状态：{label}。")
-                if registration.status == "rejected":
-                    st.warning(f"未通过原因：{registration.decision_reason}。修改后可用同一账号重新提交。")
+    if asked and (
+        outcome := act(
+            lambda db_session: registrations.registration_status(
+                db_session, username=query_user, password=query_password
+            )
+        )
+    ):
+        registration = outcome.value
+        if registration is None:
+            st.error("账号或密码错误，或该账号没有机构注册申请。")
+        else:
+            label = REQUEST_STATUS_LABELS[registration.status]
+            st.info(f"「{registration.name}」提交于 {fmt(registration.created_at)}，状态：{label}。")
+            if registration.status == "rejected":
+                st.warning(f"未通过原因：{registration.decision_reason}。修改后可用同一账号重新提交。")
 
 st.page_link("pages/public/login.py", label="返回登录", icon=":material/arrow_back:")

@@ -6,9 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
-from pages.components.ui import guarded
-from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from pages.components.ui import act, export_buttons, load
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS
@@ -18,8 +16,6 @@ from portal.progress.common import refresh_now, snapshot_time
 from portal.stats.common import CITIES, waited
 from portal.unit import regions
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 actor = current_actor()
 st.title("未确认记录")
 flash = st.session_state.pop("unconfirmed_flash", None)
@@ -27,22 +23,13 @@ if flash:
     st.success(flash)
 
 
-def exports(frame: pd.DataFrame, name: str, key: str) -> None:
-    left, right = st.columns(2)
-    left.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
-    right.download_button(
-        "导出 XLSX", to_xlsx_bytes({name: frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
+verdicts, by_city, built = load(
+    lambda db_session: (
+        unconfirmed.verdict_counts(db_session, actor=actor),
+        unconfirmed.unconfirmed_by_city(db_session, actor=actor),
+        snapshot_time(db_session, actor=actor),
     )
-
-
-verdicts = None
-with guarded():
-    with session() as db_session:
-        verdicts = unconfirmed.verdict_counts(db_session, actor=actor)
-        by_city = unconfirmed.unconfirmed_by_city(db_session, actor=actor)
-        built = snapshot_time(db_session, actor=actor)
-if verdicts is None:
-    st.stop()
+)
 
 now = utcnow()
 top, refresh = st.columns([4, 1])
@@ -50,11 +37,8 @@ top.caption(
     f"数据更新于 {fmt(built)}（每 5 分钟自动更新）。"
     "等待时间：未填报自绑定单位起，待确认自单位最近修改起，待单位修改自考生提出起。"
 )
-if refresh.button("立即刷新", width="stretch"):
-    with guarded():
-        with session() as db_session:
-            refresh_now(db_session, actor=actor)
-        st.rerun()
+if refresh.button("立即刷新", width="stretch") and act(lambda db_session: refresh_now(db_session, actor=actor)):
+    st.rerun()
 
 totals = {s: sum(r.counts[s] for r in by_city) for s in unconfirmed.OPEN_STATUSES}
 m = st.columns(3)
@@ -93,7 +77,7 @@ with tab_region:
     else:
         st.bar_chart(region_frame, x="市（州）", y=["未填报", "待确认", "待单位修改"], stack=True)
         st.dataframe(region_frame, hide_index=True, width="stretch")
-        exports(region_frame, "未确认记录_按地区", "region")
+        export_buttons(region_frame, name="未确认记录_按地区", key="region")
 
 with tab_unit:
     f1, f2, f3 = st.columns(3)
@@ -108,19 +92,20 @@ with tab_unit:
     page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_size")
     page = s4.number_input("页码", min_value=1, value=1, step=1, key="uc_page")
     result = None
-    with guarded():
-        with session() as db_session:
-            result = unconfirmed.unconfirmed_by_unit(
-                db_session,
-                actor=actor,
-                city_code=city,
-                query=query,
-                only_open=only_open,
-                sort=sort,
-                descending=descending,
-                page=int(page),
-                page_size=page_size,
-            )
+    if outcome := act(
+        lambda db_session: unconfirmed.unconfirmed_by_unit(
+            db_session,
+            actor=actor,
+            city_code=city,
+            query=query,
+            only_open=only_open,
+            sort=sort,
+            descending=descending,
+            page=int(page),
+            page_size=page_size,
+        )
+    ):
+        result = outcome.value
     if result is not None:
         unit_frame = pd.DataFrame(
             [
@@ -150,15 +135,16 @@ with tab_unit:
             column_config={"单位编号": None},
             key="uc_editor",
         )
-        exports(unit_frame.drop(columns=["选择", "单位编号"]), "未确认记录_按单位", "unit")
+        export_buttons(unit_frame.drop(columns=["选择", "单位编号"]), name="未确认记录_按单位", key="unit")
         chosen_units = [int(u) for u in edited.loc[edited["选择"], "单位编号"]] if not edited.empty else []
         note = st.text_input("提醒附言（可选）", key="uc_unit_note", max_chars=300)
-        if st.button(f"提醒所选单位（{len(chosen_units)}）", disabled=not chosen_units, key="uc_remind_units"):
-            with guarded():
-                with session() as db_session:
-                    sent = reminders.remind_units(db_session, actor=actor, unit_ids=chosen_units, note=note)
-                st.session_state["unconfirmed_flash"] = f"已向 {sent} 个单位管理员账号发送提醒。"
-                st.rerun()
+        if st.button(f"提醒所选单位（{len(chosen_units)}）", disabled=not chosen_units, key="uc_remind_units") and (
+            outcome := act(
+                lambda db_session: reminders.remind_units(db_session, actor=actor, unit_ids=chosen_units, note=note)
+            )
+        ):
+            st.session_state["unconfirmed_flash"] = f"已向 {outcome.value} 个单位管理员账号发送提醒。"
+            st.rerun()
 
         st.divider()
         st.markdown("**单位内的未确认考生**")
@@ -182,16 +168,17 @@ with tab_unit:
             size = c2.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_people_size")
             people_page = c3.number_input("页码", min_value=1, value=1, step=1, key="uc_people_page")
             people = None
-            with guarded():
-                with session() as db_session:
-                    people = unconfirmed.unconfirmed_candidates(
-                        db_session,
-                        actor=actor,
-                        unit_id=unit_id,
-                        status=status or None,
-                        page=int(people_page),
-                        page_size=size,
-                    )
+            if outcome := act(
+                lambda db_session: unconfirmed.unconfirmed_candidates(
+                    db_session,
+                    actor=actor,
+                    unit_id=unit_id,
+                    status=status or None,
+                    page=int(people_page),
+                    page_size=size,
+                )
+            ):
+                people = outcome.value
             if people is not None:
                 people_frame = pd.DataFrame(
                     [
@@ -220,32 +207,37 @@ with tab_unit:
                 )
                 chosen = [int(c) for c in picked.loc[picked["选择"], "考生编号"]] if not picked.empty else []
                 note = st.text_input("提醒附言（可选）", key="uc_people_note", max_chars=300)
-                if st.button(f"提醒所选考生（{len(chosen)}）", disabled=not chosen, key="uc_remind_people"):
-                    with guarded():
-                        with session() as db_session:
-                            sent = reminders.remind_candidates(db_session, actor=actor, candidate_ids=chosen, note=note)
-                        st.session_state["unconfirmed_flash"] = f"已向 {sent} 名考生发送提醒。"
-                        st.rerun()
+                if st.button(f"提醒所选考生（{len(chosen)}）", disabled=not chosen, key="uc_remind_people") and (
+                    outcome := act(
+                        lambda db_session: reminders.remind_candidates(
+                            db_session, actor=actor, candidate_ids=chosen, note=note
+                        )
+                    )
+                ):
+                    st.session_state["unconfirmed_flash"] = f"已向 {outcome.value} 名考生发送提醒。"
+                    st.rerun()
 
                 with st.expander("导出本单位未确认考生", icon=":material/download:"):
                     full_values = st.checkbox(
                         "导出完整姓名、证件号码和手机号（仅限工作需要；将记入审计日志和考生的授权访问记录）",
                         key="uc_export_full",
                     )
-                    if st.button("生成导出文件", key="uc_export_prepare"):
-                        with guarded():
-                            with session() as db_session:
-                                rows = unconfirmed.export_open_records(
-                                    db_session,
-                                    actor=actor,
-                                    unit_id=unit_id,
-                                    full_values=full_values,
-                                    status=status or None,
-                                )
-                            st.session_state["uc_export_rows"] = (unit_id, full_values, rows)
+                    if st.button("生成导出文件", key="uc_export_prepare") and (
+                        outcome := act(
+                            lambda db_session: unconfirmed.export_open_records(
+                                db_session,
+                                actor=actor,
+                                unit_id=unit_id,
+                                full_values=full_values,
+                                status=status or None,
+                            )
+                        )
+                    ):
+                        rows = outcome.value
+                        st.session_state["uc_export_rows"] = (unit_id, full_values, rows)
                     prepared = st.session_state.get("uc_export_rows")
                     if prepared and prepared[0] == unit_id:
                         export_frame = pd.DataFrame(prepared[2])
                         label = "完整信息" if prepared[1] else "已脱敏"
                         st.caption(f"{len(export_frame)} 人，{label}。")
-                        exports(export_frame, f"未确认考生_{label}", "uc_people_export")
+                        export_buttons(export_frame, name=f"未确认考生_{label}", key="uc_people_export")

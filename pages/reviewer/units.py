@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, table
+from pages.components.ui import act, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -45,18 +45,18 @@ def registrations() -> None:
             )
             reason = st.text_input("驳回原因", key=f"reg_reason_{request.id}", placeholder="驳回时必填")
             approve, reject = st.columns(2)
-            if approve.button("通过", key=f"reg_approve_{request.id}", type="primary"):
-                with guarded():
-                    with session() as db_session:
-                        registration.approve_registration(db_session, actor=actor, registration_id=request.id)
-                    decided(f"已通过「{request.name}」的机构注册。")
-            if reject.button("驳回", key=f"reg_reject_{request.id}"):
-                with guarded():
-                    with session() as db_session:
-                        registration.reject_registration(
-                            db_session, actor=actor, registration_id=request.id, reason=reason
-                        )
-                    decided(f"已驳回「{request.name}」的机构注册。")
+            if approve.button("通过", key=f"reg_approve_{request.id}", type="primary") and act(
+                lambda db_session: registration.approve_registration(
+                    db_session, actor=actor, registration_id=request.id
+                )
+            ):
+                decided(f"已通过「{request.name}」的机构注册。")
+            if reject.button("驳回", key=f"reg_reject_{request.id}") and act(
+                lambda db_session: registration.reject_registration(
+                    db_session, actor=actor, registration_id=request.id, reason=reason
+                )
+            ):
+                decided(f"已驳回「{request.name}」的机构注册。")
 
 
 def name_changes() -> None:
@@ -72,18 +72,16 @@ def name_changes() -> None:
             st.caption(f"机构编码：{unit.institution_code}　提交时间：{fmt(change.created_at)}")
             reason = st.text_input("驳回原因", key=f"rename_reason_{change.id}", placeholder="驳回时必填")
             approve, reject = st.columns(2)
-            if approve.button("通过", key=f"rename_approve_{change.id}", type="primary"):
-                with guarded():
-                    with session() as db_session:
-                        roster.decide_name_change(db_session, actor=actor, change_id=change.id, approve=True)
-                    decided("已通过名称变更。")
-            if reject.button("驳回", key=f"rename_reject_{change.id}"):
-                with guarded():
-                    with session() as db_session:
-                        roster.decide_name_change(
-                            db_session, actor=actor, change_id=change.id, approve=False, reason=reason
-                        )
-                    decided("已驳回名称变更。")
+            if approve.button("通过", key=f"rename_approve_{change.id}", type="primary") and act(
+                lambda db_session: roster.decide_name_change(db_session, actor=actor, change_id=change.id, approve=True)
+            ):
+                decided("已通过名称变更。")
+            if reject.button("驳回", key=f"rename_reject_{change.id}") and act(
+                lambda db_session: roster.decide_name_change(
+                    db_session, actor=actor, change_id=change.id, approve=False, reason=reason
+                )
+            ):
+                decided("已驳回名称变更。")
 
 
 def failed_codes() -> None:
@@ -115,13 +113,12 @@ def failed_codes() -> None:
     )
     if chosen is not None:
         suspended = by_id[chosen].status == "suspended"
-        if st.button("恢复绑定" if suspended else "暂停绑定（该单位暂不能被绑定）"):
-            with guarded():
-                with session() as db_session:
-                    roster.set_status(
-                        db_session, actor=actor, unit_id=chosen, status="active" if suspended else "suspended"
-                    )
-                decided("已更新单位状态。")
+        if st.button("恢复绑定" if suspended else "暂停绑定（该单位暂不能被绑定）") and act(
+            lambda db_session: roster.set_status(
+                db_session, actor=actor, unit_id=chosen, status="active" if suspended else "suspended"
+            )
+        ):
+            decided("已更新单位状态。")
 
 
 def binding_status() -> None:
@@ -132,13 +129,13 @@ def binding_status() -> None:
     from portal.progress.common import snapshot_time
     from portal.stats.common import CITIES
 
-    totals = None
-    with guarded():  # e.g. no exam year yet: the other sections stay usable
-        with session() as db_session:
-            totals = bindings.binding_totals(db_session, actor=actor)
-            built = snapshot_time(db_session, actor=actor)
-    if totals is None:
+    # A refusal (e.g. no exam year yet) ends this section only: the other sections stay usable.
+    read = act(
+        lambda db_session: (bindings.binding_totals(db_session, actor=actor), snapshot_time(db_session, actor=actor))
+    )
+    if not read:
         return
+    totals, built = read.value
     m = st.columns(4)
     m[0].metric("单位数", totals["units"])
     m[1].metric("已绑定考生", totals["bound"])
@@ -156,19 +153,20 @@ def binding_status() -> None:
     descending = s2.toggle("从大到小", value=sort != "name", key="bs_desc")
     page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="bs_size")
     page = s4.number_input("页码", min_value=1, value=1, step=1, key="bs_page")
-    with guarded():
-        with session() as db_session:
-            result = bindings.unit_binding_status(
-                db_session,
-                actor=actor,
-                city_code=city,
-                category=category,
-                query=query,
-                sort=sort,
-                descending=descending,
-                page=int(page),
-                page_size=page_size,
-            )
+    if outcome := act(
+        lambda db_session: bindings.unit_binding_status(
+            db_session,
+            actor=actor,
+            city_code=city,
+            category=category,
+            query=query,
+            sort=sort,
+            descending=descending,
+            page=int(page),
+            page_size=page_size,
+        )
+    ):
+        result = outcome.value
         frame = pd.DataFrame(
             [
                 {

@@ -10,7 +10,7 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
@@ -40,9 +40,7 @@ if notice:
 def close_case(release: bool = True) -> None:
     opened = st.session_state.pop("review_case", None)
     if release and opened is not None:
-        with guarded():
-            with session() as db_session:
-                review.release(db_session, actor=actor, verification_id=opened.id)
+        act(lambda db_session: review.release(db_session, actor=actor, verification_id=opened.id))
 
 
 def show_case(opened) -> None:
@@ -111,16 +109,12 @@ def show_case(opened) -> None:
         st.divider()
         approve_column, reject_column = st.columns(2)
         with approve_column:
-            if st.button("通过", type="primary", width="stretch", key="review_approve"):
-                done = False
-                with guarded():
-                    with session() as db_session:
-                        review.approve(db_session, actor=actor, verification_id=opened.id)
-                    done = True
-                if done:
-                    close_case(release=False)
-                    st.session_state["review_notice"] = f"申请 #{opened.id} 已审核通过，已通知考生。"
-                    st.rerun()
+            if st.button("通过", type="primary", width="stretch", key="review_approve") and act(
+                lambda db_session: review.approve(db_session, actor=actor, verification_id=opened.id)
+            ):
+                close_case(release=False)
+                st.session_state["review_notice"] = f"申请 #{opened.id} 已审核通过，已通知考生。"
+                st.rerun()
         with reject_column:
             choice = st.selectbox(
                 "不通过原因",
@@ -134,12 +128,9 @@ def show_case(opened) -> None:
                 free = st.text_area("请填写原因", key="review_reason", max_chars=500)
             if st.button("不通过", width="stretch", key="review_reject"):
                 reason = free if choice == OTHER_REASON else (choice or "")
-                done = False
-                with guarded():
-                    with session() as db_session:
-                        review.reject(db_session, actor=actor, verification_id=opened.id, reason=reason)
-                    done = True
-                if done:
+                if act(
+                    lambda db_session: review.reject(db_session, actor=actor, verification_id=opened.id, reason=reason)
+                ):
                     close_case(release=False)
                     st.session_state["review_notice"] = f"申请 #{opened.id} 已审核不通过，已通知考生。"
                     st.rerun()
@@ -170,9 +161,7 @@ if flags:
             )
             if right.button("已处理", key=f"flag_{flag.id}", width="stretch"):
                 resolved = False
-                with guarded():
-                    with session() as db_session:
-                        review.resolve_flag(db_session, actor=actor, flag_id=flag.id)
+                if act(lambda db_session: review.resolve_flag(db_session, actor=actor, flag_id=flag.id)):
                     resolved = True
                 if resolved:
                     st.rerun()
@@ -257,13 +246,14 @@ chosen = st.selectbox(
     "选择要审核的申请", list(labels), index=None, format_func=lambda k: labels.get(k, str(k)), placeholder="请选择"
 )
 if chosen is not None and st.button("打开并领取", type="primary", key="review_open"):
-    case = None
-    with guarded():
-        with session() as db_session:
-            until = review.claim(db_session, actor=actor, verification_id=chosen)
-            case = review.open_case(db_session, actor=actor, verification_id=chosen)
-            reading = review.auto_check(db_session, actor=actor, verification_id=chosen)
-    if case is not None:
+
+    def open_claimed(db_session):
+        until = review.claim(db_session, actor=actor, verification_id=chosen)
+        case = review.open_case(db_session, actor=actor, verification_id=chosen)
+        return case, until, review.auto_check(db_session, actor=actor, verification_id=chosen)
+
+    if opened := act(open_claimed):
+        case, until, reading = opened.value
         st.session_state["review_case"] = case
         st.session_state["review_claim_until"] = until
         st.session_state["review_reading"] = reading

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, table
+from pages.components.ui import act, table
 from portal.core.timeutil import fmt
 from portal.unit import binding
 
@@ -38,17 +38,19 @@ if rows:
     )
     if chosen is not None:
         selected = by_binding[chosen]
-        if st.button("查看详情", icon=":material/visibility:"):
-            with guarded():
-                with session() as db_session:
-                    detail = binding.candidate_detail(db_session, actor=actor, candidate_id=selected.candidate_id)
-                with st.container(border=True):
-                    st.markdown(f"**姓名：** {detail.candidate.real_name}")
-                    st.markdown(f"**证件类型：** {detail.document_type or '—'}")
-                    st.markdown(f"**证件号码：** {detail.candidate.masked_number or '—'}")
-                    st.markdown(f"**认证状态：** {detail.candidate.verification_label}")
-                    st.markdown(f"**认证时间：** {fmt(detail.verified_at) or '—'}")
-                    st.markdown(f"**绑定时间：** {fmt(detail.candidate.since)}")
+        if st.button("查看详情", icon=":material/visibility:") and (
+            outcome := act(
+                lambda db_session: binding.candidate_detail(db_session, actor=actor, candidate_id=selected.candidate_id)
+            )
+        ):
+            detail = outcome.value
+            with st.container(border=True):
+                st.markdown(f"**姓名：** {detail.candidate.real_name}")
+                st.markdown(f"**证件类型：** {detail.document_type or '—'}")
+                st.markdown(f"**证件号码：** {detail.candidate.masked_number or '—'}")
+                st.markdown(f"**认证状态：** {detail.candidate.verification_label}")
+                st.markdown(f"**认证时间：** {fmt(detail.verified_at) or '—'}")
+                st.markdown(f"**绑定时间：** {fmt(detail.candidate.since)}")
         with st.form("end_binding", clear_on_submit=True):
             st.markdown(f"解除与 **{selected.real_name}** 的绑定（考生将收到通知）")
             reason = st.text_input("解除原因", max_chars=200, placeholder="如：已离职、非本单位人员")
@@ -57,8 +59,10 @@ if rows:
                 if not sure:
                     st.error("请勾选「确认解除绑定」。")
                 else:
-                    with guarded():
-                        with session() as db_session:
-                            binding.end_binding(db_session, actor=actor, binding_id=chosen, reason=reason)
+                    if act(
+                        lambda db_session: binding.end_binding(
+                            db_session, actor=actor, binding_id=chosen, reason=reason
+                        )
+                    ):
                         st.session_state["unit_candidates_flash"] = f"已解除与 {selected.real_name} 的绑定。"
                         st.rerun()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded, upload_limits
+from pages.components.ui import act, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, template
@@ -124,11 +124,11 @@ def widget(field: F.Field, value, key: str):
 
 
 def save(candidate_id: int, section: str, data) -> None:
-    with guarded():
-        with session() as db_session:
-            entry.save_section(
-                db_session, actor=actor, year=year, candidate_id=candidate_id, section=section, data=data
-            )
+    if act(
+        lambda db_session: entry.save_section(
+            db_session, actor=actor, year=year, candidate_id=candidate_id, section=section, data=data
+        )
+    ):
         st.session_state["unit_declaration_flash"] = f"{F.SECTION_LABELS[section]}已保存。"
         st.rerun()
 
@@ -201,15 +201,16 @@ with form_tab:
         )
         # Log the read once per opening of a candidate's record, not on every rerun of the page.
         opened = (year, candidate_id)
-        with guarded():
-            with session() as db_session:
-                view = entry.unit_record(
-                    db_session,
-                    actor=actor,
-                    year=year,
-                    candidate_id=candidate_id,
-                    log_access=st.session_state.get("declaration_opened") != opened,
-                )
+        if outcome := act(
+            lambda db_session: entry.unit_record(
+                db_session,
+                actor=actor,
+                year=year,
+                candidate_id=candidate_id,
+                log_access=st.session_state.get("declaration_opened") != opened,
+            )
+        ):
+            view = outcome.value
             st.session_state["declaration_opened"] = opened
             st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
                 f"**姓名：** {view.basic.real_name}  \n**证件号码：** {view.basic.masked_number}  \n"
@@ -267,15 +268,15 @@ with import_tab:
     upload_limits(["xlsx"], 10)
     if st.button("导入", type="primary", disabled=upload is None or not editable):
         result = None
-        with guarded():
-            with st.spinner("正在导入……"):
-                try:
-                    with session() as db_session:
-                        result = importer.import_declarations(
-                            db_session, actor=actor, year=year, data=upload.getvalue()
-                        )
-                except ImportFileError as error:
-                    st.error(error.message)
+        with st.spinner("正在导入……"):
+            try:
+                result = act(
+                    lambda db_session: importer.import_declarations(
+                        db_session, actor=actor, year=year, data=upload.getvalue()
+                    )
+                ).value
+            except ImportFileError as error:  # the whole file was refused before any row was read
+                st.error(error.message)
         if result is not None:
             st.success(
                 f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"

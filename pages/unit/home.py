@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.unit import confirmation_code, roster
 
@@ -41,10 +41,9 @@ else:
 
 label = "更换确认码" if unit.has_code else "生成确认码"
 confirmed = st.checkbox("我知道更换后旧确认码立即失效", key="unit_code_confirm") if unit.has_code else True
-if st.button(label, type="primary", disabled=not confirmed, icon=":material/key:"):
-    with guarded():
-        with session() as db_session:
-            code = confirmation_code.rotate_code(db_session, actor=actor)
-        st.session_state["unit_new_code"] = code
-        st.session_state.pop("unit_code_confirm", None)
-        st.rerun()
+if st.button(label, type="primary", disabled=not confirmed, icon=":material/key:") and (
+    outcome := act(lambda db_session: confirmation_code.rotate_code(db_session, actor=actor))
+):
+    st.session_state["unit_new_code"] = outcome.value
+    st.session_state.pop("unit_code_confirm", None)
+    st.rerun()

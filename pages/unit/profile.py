@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import guarded
+from pages.components.ui import act
 from portal.unit import categories, regions, roster
 
 actor = current_actor()
@@ -37,18 +37,20 @@ with st.form("unit_profile"):
     )
     submitted = st.form_submit_button("保存", type="primary")
 
-if submitted:
-    with guarded():
-        with session() as db_session:
-            request = roster.update_unit(
-                db_session,
-                actor=actor,
-                name=name,
-                superior_unit=superior,
-                category=category or "",
-                region_code=region or "",
-            )
-        if request is not None:
-            st.success("已保存。单位名称变更已提交省级审核员审核，通过后生效。")
-        else:
-            st.success("已保存。")
+if submitted and (
+    outcome := act(
+        lambda db_session: roster.update_unit(
+            db_session,
+            actor=actor,
+            name=name,
+            superior_unit=superior,
+            category=category or "",
+            region_code=region or "",
+        )
+    )
+):
+    request = outcome.value
+    if request is not None:
+        st.success("已保存。单位名称变更已提交省级审核员审核，通过后生效。")
+    else:
+        st.success("已保存。")

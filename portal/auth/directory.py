@@ -13,7 +13,19 @@ from sqlalchemy import Engine, select
 from db.engine import session_scope
 from db.models import User
 from portal.auth import service
+from portal.auth.passwords import has_password, hash_password
 from portal.core.settings import get_settings
+
+_UNUSABLE: list[str] = []
+
+
+def _unusable_hash() -> str:
+    """A bcrypt hash no one knows the password of (for accounts without one), so the form answers as usual."""
+    if not _UNUSABLE:
+        import secrets
+
+        _UNUSABLE.append(hash_password(secrets.token_urlsafe(32)))
+    return _UNUSABLE[0]
 
 
 class UserRecord(dict):
@@ -59,7 +71,7 @@ class UserDirectory(dict):
                 self,
                 username,
                 {
-                    "password": user.password_hash,
+                    "password": user.password_hash if has_password(user.password_hash) else _unusable_hash(),
                     "email": user.email or "",
                     "first_name": user.display_name or username,
                     "last_name": "",

@@ -38,3 +38,13 @@ def policy_problem(password: str, *, username: str = "") -> str | None:
     if any(ord(ch) < 32 for ch in password):
         return "密码不能包含控制字符。"
     return None
+
+
+# The password hash of an account that has none (created by a first OpenID Connect sign-in): no password
+# matches it.
+NO_PASSWORD = "!"
+
+
+def has_password(password_hash: str) -> bool:
+    """True when the account has a password one can log in with."""
+    return password_hash.startswith("$2")

@@ -7,7 +7,6 @@ Each domain keeps its commands in `portal/<domain>/cli.py` and exposes them as `
 from __future__ import annotations
 
 import importlib
-import sys
 
 import click
 
@@ -22,16 +21,6 @@ COMMAND_MODULES = [
     "portal.unit.cli",
     "portal.declaration.cli",
 ]
-
-
-class UsageFailure(click.UsageError):
-    """Bad input: exit status 2 with a one-line reason."""
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print a one-line reason on stderr and exit with `code`."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

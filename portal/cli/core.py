@@ -9,12 +9,12 @@ import click
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
 from portal.auth import service as auth
-from portal.core.actor import SYSTEM
+from portal.core.actor import ACCOUNT_ROLES, SYSTEM
 from portal.core.errors import Conflict, ValidationFailed
 from portal.core.settings import get_settings
 from portal.ops import demo
 
-ROLES = ["candidate", "unit_admin", "reviewer", "analyst", "admin"]
+ROLES = list(ACCOUNT_ROLES)
 
 
 @click.command("migrate")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 
 class PortalError(Exception):
-    """Base of the errors a user can be shown; `message` is Chinese and safe to display."""
+    """Base of the errors a user can be shown; `message` is Chinese and safe to display.
+
+    `keeps_changes`: the refusal itself is a change to keep (a wrong code counts the attempt), so the caller's
+    unit of work is committed before the error reaches the user.
+    """
+
+    keeps_changes: bool = False
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -51,7 +57,3 @@ class ImportFileError(ValueError):
 
 class Conflict(PortalError):
     """The state changed under the user (someone else acted first) or a uniqueness rule was hit."""
-
-
-class AccountLocked(PortalError):
-    """Too many wrong passwords."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.core.lockout import LockoutPolicy
@@ -12,6 +14,63 @@ from portal.core.lockout import LockoutPolicy
 
 class SettingsError(RuntimeError):
     """A setting is missing or wrong."""
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """OpenID Connect sign-in (统一身份认证), from the PORTAL_OIDC_* variables; see README "Sign-in"."""
+
+    server_metadata_url: str
+    issuer: str
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    button_label: str = "使用统一身份认证登录"
+    scope: str = "openid profile"
+    prompt: str = "login"
+    # Roles come from a claim only when an admin sets both: the claim's name and "value=role" pairs.
+    role_claim: str = ""
+    role_map: dict[str, str] = field(default_factory=dict)
+    # 信息填写 may be prefilled from these claims (never trusted: the candidate still proves them).
+    prefill_name_claim: str = ""
+    prefill_id_number_claim: str = ""
+
+
+def _oidc_settings() -> OidcSettings | None:
+    env = os.environ
+    client_id = env.get("PORTAL_OIDC_CLIENT_ID", "").strip()
+    issuer = env.get("PORTAL_OIDC_ISSUER", "").strip().rstrip("/")
+    metadata_url = env.get("PORTAL_OIDC_SERVER_METADATA_URL", "").strip()
+    if not client_id or not (issuer or metadata_url):
+        return None
+    if not metadata_url:
+        metadata_url = f"{issuer}/.well-known/openid-configuration"
+    if not issuer:
+        issuer = metadata_url.removesuffix("/.well-known/openid-configuration")
+    role_map = {}
+    for pair in env.get("PORTAL_OIDC_ROLE_MAP", "").split(","):
+        value, sep, role = pair.partition("=")
+        if sep and value.strip() and role.strip():
+            role_map[value.strip()] = role.strip()
+    return OidcSettings(
+        server_metadata_url=metadata_url,
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=env.get("PORTAL_OIDC_CLIENT_SECRET", ""),
+        redirect_uri=env.get("PORTAL_OIDC_REDIRECT_URI", "").strip() or "http://localhost:8501/oauth2callback",
+        button_label=env.get("PORTAL_OIDC_BUTTON_LABEL", "").strip() or "使用统一身份认证登录",
+        scope=env.get("PORTAL_OIDC_SCOPE", "").strip() or "openid profile",
+        prompt=env.get("PORTAL_OIDC_PROMPT", "login").strip(),
+        role_claim=env.get("PORTAL_OIDC_ROLE_CLAIM", "").strip(),
+        role_map=role_map,
+        prefill_name_claim=env.get("PORTAL_OIDC_PREFILL_NAME_CLAIM", "").strip(),
+        prefill_id_number_claim=env.get("PORTAL_OIDC_PREFILL_ID_NUMBER_CLAIM", "").strip(),
+    )
+
+
+def derived_key(secret_key: str, purpose: str) -> str:
+    """A key for one purpose (e.g. Streamlit's identity cookie), derived from PORTAL_SECRET_KEY."""
+    return hmac.new(secret_key.encode(), f"portal:{purpose}".encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -31,6 +90,7 @@ class Settings:
     auto_check_attempts: int = 3
     image_retention_days: int = 365
     session_hours: float = 8.0
+    oidc: OidcSettings | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,13 +129,15 @@ def get_settings() -> Settings:
     data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
     production = os.environ.get("PORTAL_ENV", "").lower() == "production"
     database_url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
+    secret_key = _secret_key(data_dir, production)
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
-        secret_key=_secret_key(data_dir, production),
+        secret_key=secret_key,
         production=production,
         login_sleep_seconds=float(os.environ.get("PORTAL_LOGIN_SLEEP", "0")),
         auto_check_attempts=int(os.environ.get("PORTAL_AUTO_CHECK_ATTEMPTS", "3")),
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
+        oidc=_oidc_settings(),
     )

@@ -21,6 +21,7 @@ from portal.core.crypto import encrypt_text, lookup_hash, mask
 from portal.core.timeutil import today_local, utcnow
 from portal.declaration import confirmation, entry, exam_year
 from portal.declaration.bench import fictional_number
+from portal.identity.policy import current_verification
 from portal.unit.policy import active_binding
 
 YEAR = 2026
@@ -135,7 +136,7 @@ def extend(session, rng: random.Random, context) -> None:
             select(IdentityVerification.birth_date).where(
                 IdentityVerification.user_id == candidate_id,
                 IdentityVerification.status == "verified",
-                IdentityVerification.is_current.is_(True),
+                current_verification(),
             )
         )
         record = _record(rng, birth, today) if birth else None

@@ -42,6 +42,7 @@ from portal.declaration.record import (
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
 from portal.eligibility.service import judge
 from portal.eligibility.vocab import VERDICT_LABELS
+from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
 from portal.message import service as messages
 from portal.unit.policy import active_binding, is_bound
@@ -273,7 +274,7 @@ def unit_candidates(
             .outerjoin(
                 IdentityVerification,
                 (IdentityVerification.user_id == UnitBinding.candidate_id)
-                & IdentityVerification.is_current.is_(True)
+                & current_verification()
                 & (IdentityVerification.status == VerificationStatus.VERIFIED),
             )
             .where(UnitBinding.unit_id == actor.unit_id, active_binding())

@@ -44,6 +44,7 @@ from portal.declaration.exam_year import require_entry_open
 from portal.declaration.record import MULTIPLE_SECTIONS, SINGLE_SECTIONS, load_records
 from portal.declaration.template import NAME, NONE_COLUMN, NUMBER, SHEETS_BY_TITLE, Sheet
 from portal.declaration.vocab import ConfirmationStatus
+from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
 from portal.unit.policy import active_binding
 
@@ -264,7 +265,7 @@ def import_declarations(
         ).where(
             IdentityVerification.document_number_hash.in_(hashes[start : start + CHUNK]),
             IdentityVerification.status == VerificationStatus.VERIFIED,
-            IdentityVerification.is_current.is_(True),
+            current_verification(),
         )
         for number_hash, user_id, real_name, birth in session.execute(query):
             identities[by_hash[number_hash]] = (user_id, real_name, birth)

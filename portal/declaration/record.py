@@ -40,6 +40,7 @@ from portal.declaration import fields as F
 from portal.declaration import rules
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
 from portal.eligibility.service import Judgement, judge
+from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
 from portal.unit.policy import active_binding
 
@@ -65,7 +66,7 @@ def verified_identity(session: Session, candidate_id: int) -> IdentityVerificati
     return session.scalar(
         select(IdentityVerification).where(
             IdentityVerification.user_id == candidate_id,
-            IdentityVerification.is_current.is_(True),
+            current_verification(),
             IdentityVerification.status == VerificationStatus.VERIFIED,
         )
     )

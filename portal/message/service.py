@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 from db.models import Message
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
-from portal.core.actor import Actor
+from portal.core.actor import ACCOUNT_ROLES, Actor
 from portal.core.errors import NotFound
 from portal.core.timeutil import utcnow
 
-ALL_ROLES = ("candidate", "unit_admin", "reviewer", "analyst", "admin")
+ALL_ROLES = ACCOUNT_ROLES
 
 
 def send(session: Session, *, user_id: int, title: str, body: str = "", category: str = "system") -> Message:

@@ -101,9 +101,9 @@ def unit_binding_status(
                 unit.status,
                 int(n_bound),
                 int(n_unbound),
-                unit.code_rotated_at,
-                int(n_attempts),
-                last_at,
+                code_rotated_at=unit.code_rotated_at,
+                failed_attempts=int(n_attempts),
+                last_failed_at=last_at,
             )
             for unit, n_bound, n_unbound, n_attempts, last_at in rows
         ],

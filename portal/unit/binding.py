@@ -26,6 +26,7 @@ from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from portal.core.text import clean, like_escape
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import service as identity
+from portal.identity.policy import current_verification
 from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VERIFICATION_STATUS_LABELS
 from portal.message import service as messages
 from portal.unit.confirmation_code import BindingLocked, check_code, lockout_until, normalise_code
@@ -261,7 +262,7 @@ def bound_candidates(
         .join(User, User.id == UnitBinding.candidate_id)
         .outerjoin(
             IdentityVerification,
-            and_(IdentityVerification.user_id == UnitBinding.candidate_id, IdentityVerification.is_current),
+            and_(IdentityVerification.user_id == UnitBinding.candidate_id, current_verification()),
         )
         .where(UnitBinding.unit_id == unit_id, active_binding())
         .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())

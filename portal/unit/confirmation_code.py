@@ -33,7 +33,9 @@ from portal.unit.roster import UnitView
 
 
 class WrongCode(ValidationFailed):
-    """The confirmation code was wrong; the failed attempt is in the session (commit it)."""
+    """The confirmation code was wrong; the failed attempt is in the session and is committed all the same."""
+
+    keeps_changes = True
 
     def __init__(self, message: str, *, locked_until: datetime | None = None, attempts_left: int = 0):
         super().__init__({"code": message})

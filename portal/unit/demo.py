@@ -16,6 +16,7 @@ from db.models import IdentityVerification, Unit, UnitBinding, UnitCodeAttempt, 
 from portal.auth.passwords import hash_password
 from portal.core.pinyin import initials
 from portal.core.timeutil import utcnow
+from portal.identity.policy import current_verification
 from portal.unit.codes import fictional_uscc
 from portal.unit.confirmation_code import code_hash, new_code
 
@@ -47,7 +48,7 @@ def extend(session: Session, rng: random.Random, context) -> None:
     verified = set(
         session.scalars(
             select(IdentityVerification.user_id).where(
-                IdentityVerification.status == "verified", IdentityVerification.is_current.is_(True)
+                IdentityVerification.status == "verified", current_verification()
             )
         )
     )

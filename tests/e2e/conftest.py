@@ -89,13 +89,16 @@ class Portal:
             self.process.kill()
 
 
-def start_portal(database_url: str, data_dir: Path, log_dir: Path) -> Portal:
-    """Migrate and start `streamlit run streamlit_app.py` on a free port; wait until healthy."""
-    port = free_port()
+def start_portal(
+    database_url: str, data_dir: Path, log_dir: Path, *, port: int | None = None, extra_env: dict | None = None
+) -> Portal:
+    """Migrate and start `streamlit run streamlit_app.py` on a (free) port; wait until healthy."""
+    port = port or free_port()
     env = {
         **os.environ,
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
     }
     subprocess.run([sys.executable, "-m", "portal", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = log_dir / f"streamlit-{port}.log"
