@@ -202,7 +202,12 @@ if verdict is not None:
         st.markdown(
             f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"
         )
-        if verdict.probation_days_missing:
+        if verdict.verdict == Verdict.UNDETERMINED:
+            # Not a shortfall of days: what is missing makes the judgement impossible (its "days" are a worst case).
+            if verdict.missing_fields:
+                missing = "、".join(dict.fromkeys(F.field_label(name) for name in verdict.missing_fields))
+                st.markdown(f"缺少以下信息，暂无法判断：{missing}。")
+        elif verdict.probation_days_missing:
             st.markdown(f"截至截止日期，实践时间尚差 **{verdict.probation_days_missing}** 天。")
         outcome = {
             eligibility_rules.MET: "✅",

@@ -195,3 +195,25 @@ def test_unit_probation_editor_leaves_empty_cells_empty(engine, accounts):
     assert editors, "the 试用期 editor is on the page"
     for editor in editors:
         assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+
+
+def test_undetermined_verdict_says_what_is_missing_not_days(engine, accounts):
+    """无法判断 because the practice is not entered: the page names what is missing instead of 尚差 365 天."""
+    from portal.declaration.entry import save_section
+    from tests.declaration.conftest import EDUCATION, EXAM
+
+    with session_scope(engine) as session:
+        for section, data in (("exam", EXAM), ("education", EDUCATION)):
+            save_section(
+                session,
+                actor=accounts["admin_actor"],
+                year=YEAR,
+                candidate_id=accounts["candidate"].id,
+                section=section,
+                data=data,
+            )
+    app = candidate_app(accounts)
+    shown = texts(app)
+    assert "无法判断" in shown, shown
+    assert "实践时间尚差" not in shown
+    assert "缺少以下信息，暂无法判断：" in shown
