@@ -14,8 +14,9 @@ $(VENV)/.installed: requirements.txt requirements-ocr.txt
 	$(PIP) install --quiet --no-deps -r requirements-ocr.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-testdata.txt
 	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -r requirements-testdata.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -26,8 +27,8 @@ install-dev: $(VENV)/.installed-dev
 # the OpenID Connect provider the sign-in test runs (tests/oidc) (Debian; needs root).
 system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		( fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list 2>/dev/null | grep -q NotoColorEmoji && command -v chromium >/dev/null && command -v npm >/dev/null ) || \
-		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji chromium nodejs npm >/dev/null ); \
+		( fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list 2>/dev/null | grep -q ukai && fc-list 2>/dev/null | grep -q wqy-microhei && /usr/bin/python3 -c 'import gi, cairo; gi.require_version("PangoCairo", "1.0"); from gi.repository import PangoCairo' 2>/dev/null && fc-list 2>/dev/null | grep -q NotoColorEmoji && command -v chromium >/dev/null && command -v npm >/dev/null ) || \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji chromium nodejs npm fonts-wqy-microhei fonts-arphic-ukai python3-gi python3-gi-cairo gir1.2-pango-1.0 >/dev/null ); \
 	else echo "system-deps: skipped (needs root and apt-get)"; fi
 
 run: install

@@ -54,9 +54,8 @@ else:
         sections[section] = pages
     page = st.navigation(sections)
 
-# 2. The authenticator (login form, cookie, logout), created once per run.
-authenticator = auth.build()
-restored = auth.restore(authenticator, peeked=actor)
+# 2. The re-login cookie: written or cleared only in the run that must (its component reruns the script).
+restored = auth.restore(peeked=actor)
 if (restored and restored.username) != (actor and actor.username):
     st.rerun()  # logged in, out, expired or disabled since the navigation was built
 

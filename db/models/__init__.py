@@ -21,6 +21,7 @@ from db.models.declaration import (
     QualificationCertificate,
 )
 from db.models.identity import IdentityCheckAttempt, IdentityFlag, IdentityVerification
+from db.models.identity_capture import IdentityCaptureUse
 from db.models.message import Message
 from db.models.oidc import OidcIdentity
 from db.models.profile import Address
@@ -48,6 +49,7 @@ __all__ = [
     "StatisticsCell",
     "StatisticsFact",
     "StatisticsSnapshot",
+    "IdentityCaptureUse",
     "IdentityCheckAttempt",
     "IdentityFlag",
     "IdentityVerification",

@@ -31,3 +31,6 @@ class User(Timestamped, Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Re-login cookies carry this number; bumping it (logout, password change or reset, disable, new mobile)
+    # revokes every cookie issued before.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -6,12 +6,13 @@ import streamlit as st
 
 from pages.components import oidc
 from pages.components.auth import current_actor
+from pages.components.card_scanner import card_scanner
 from pages.components.db import session
-from pages.components.ocr import ocr_engine
+from pages.components.scan import run_scan
 from pages.components.ui import act, upload_limits
 from portal.core.timeutil import fmt
+from portal.identity import capture, vocab
 from portal.identity import service as identity
-from portal.identity import vocab
 
 STEPS = ("信息填写", "证件扫描", "认证成功")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "heic", "heif"]
@@ -58,6 +59,7 @@ def flash(kind: str, *lines: str) -> None:
 def new_shot() -> None:
     """Clear the photo widgets (重拍) by giving them fresh keys."""
     st.session_state["identity_shot"] = st.session_state.get("identity_shot", 0) + 1
+    st.session_state.pop("identity_capture_token", None)
 
 
 def summary(application: identity.Verification) -> None:
@@ -122,7 +124,7 @@ def fill_in_form(application: identity.Verification | None) -> None:
 def scan_step(application: identity.Verification) -> None:
     st.subheader("证件扫描")
     summary(application)
-    st.markdown("请将**身份证人像面**平放在光线充足处，使证件完整位于取景框内，避免反光；拍摄后确认照片清晰再提交。")
+    st.markdown("请将**身份证人像面**平放在光线充足处，使证件充满取景框，避免反光；画面清晰稳定时将自动拍照。")
     if application.auto_attempts:
         st.caption(f"已自动核验 {application.auto_attempts} 次未通过。")
     if application.manual_offered:
@@ -136,30 +138,17 @@ def scan_step(application: identity.Verification) -> None:
             st.rerun()
 
     shot = st.session_state.get("identity_shot", 0)
-    source = st.radio("拍摄方式", ["拍照", "上传照片"], horizontal=True, key="identity_source")
-    if source == "拍照":
-        photo = st.camera_input("拍摄身份证人像面", key=f"identity_camera_{shot}", resolution="720p")
-    else:
-        photo = st.file_uploader(
-            "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
-        )
-        upload_limits(PHOTO_TYPES, 10)
-    if photo is not None:
-        data = photo.getvalue()
-        preview = act(lambda _: identity.preview_scan(data)).value
-        if preview is not None:
-            st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
-            if preview.ok:
-                st.success("照片清晰，证件完整，可以提交核验。")
-            else:
-                for line in preview.messages:
-                    st.warning(line)
-        retake_column, submit_column = st.columns(2)
-        if retake_column.button("重拍", width="stretch"):
-            new_shot()
-            st.rerun()
-        if submit_column.button("提交", type="primary", width="stretch"):
-            submit_scan(data)
+    token = st.session_state.get("identity_capture_token")
+    if token is None:  # one single-use capture token per view of the scanner
+        with session() as db_session:
+            token = capture.issue_token(db_session, actor=actor)
+        st.session_state["identity_capture_token"] = token
+    scan = card_scanner(key=f"identity_scanner_{shot}", token=token)
+    if scan is not None and scan.manual_review:
+        choose_manual_review()
+    elif scan is not None:
+        submit_scan(scan.jpeg, capture_token=scan.token, measures=scan.measures)
+    upload_section(shot)
 
     st.divider()
     if st.button("修改填写信息", width="stretch"):
@@ -167,16 +156,49 @@ def scan_step(application: identity.Verification) -> None:
         st.rerun()
 
 
-def submit_scan(data: bytes) -> None:
-    with st.spinner("正在核验身份证，请稍候…"):
-        engine = ocr_engine()
-        result = act(lambda db_session: identity.submit_scan(db_session, actor=actor, image=data, engine=engine))
-    if not result:
+def upload_section(shot: int) -> None:
+    """上传照片: by default it goes to manual review; PORTAL_ALLOW_UPLOAD_AUTO_CHECK=1 checks it automatically."""
+    automatic = capture.uploads_auto_checked()
+    with st.expander("无法使用摄像头？改为上传照片"):
+        if automatic:
+            st.caption("上传身份证人像面照片，系统自动核验。")
+        else:
+            st.caption("上传的照片不能用于自动核验，将转为身份证（人工审核），由审核员审核，需要等待审核结果。")
+        photo = st.file_uploader(
+            "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
+        )
+        upload_limits(PHOTO_TYPES, 10)
+        if photo is None:
+            return
+        data = photo.getvalue()
+        if automatic:
+            preview = act(lambda _: identity.preview_scan(data)).value
+            if preview is not None:
+                st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
+                for line in preview.messages if not preview.ok else ["照片清晰，证件完整，可以提交核验。"]:
+                    (st.success if preview.ok else st.warning)(line)
+        label = "提交核验" if automatic else "上传并转人工审核"
+        if st.button(label, type="primary", width="stretch", key=f"identity_upload_submit_{shot}"):
+            submit_scan(data)
+
+
+def choose_manual_review() -> None:
+    if act(lambda db_session: capture.choose_manual_review(db_session, actor=actor)):
+        new_shot()
+        st.rerun()
+
+
+def submit_scan(data: bytes, *, capture_token: str | None = None, measures: dict | None = None) -> None:
+    outcome = run_scan(data, actor=actor, capture_token=capture_token, measures=measures)
+    if capture_token is not None:
+        st.session_state.pop("identity_capture_token", None)  # used (or refused): the next shot gets a new one
+    if outcome is None:
         return
-    outcome = result.value
     new_shot()
     if outcome.decision == "verified":
         flash("success", "身份证核验通过，实名认证成功！")
+    elif outcome.decision == capture.MANUAL_REVIEW:
+        flash("info", *outcome.messages)
     else:
         hint = "请按提示重拍。"
         if outcome.manual_offered:
@@ -193,6 +215,8 @@ def manual_step(application: identity.Verification) -> None:
     else:
         front_label, back_label = "证件正面（个人信息页）照片", "证件反面照片"
     st.markdown("请上传证件正反两面的清晰照片，提交后由审核员审核，审核结果将通过「消息」通知您。")
+    if application.has_front_image:
+        st.caption(f"已保存您上传的{front_label}；如需更换，可重新上传。")
     shot = st.session_state.get("identity_shot", 0)
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import auth as auth_ui
 from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
@@ -30,7 +31,7 @@ def change_mobile() -> None:
     changed = outcome.value
     # The old login name no longer exists: log out and ask for a login with the new number.
     state["_login_notice"] = f"手机号已修改，登录账号已改为 {changed}，请用新手机号重新登录。"
-    state["_authenticator"].logout(location="unrendered")
+    auth_ui.logout(state["_login_notice"])
 
 
 st.title("个人信息")
@@ -89,8 +90,9 @@ with st.container(border=True):
         save_password = st.form_submit_button("修改密码")
     if save_password:
         act(
-            lambda db_session: profile.change_password(
-                db_session, actor=actor, old_password=old, new_password=new, confirm=confirm
+            lambda db_session: (
+                profile.change_password(db_session, actor=actor, old_password=old, new_password=new, confirm=confirm),
+                auth_ui.renew_cookie(db_session),  # this browser stays logged in; every other one is logged out
             ),
             success="密码已修改，下次登录请使用新密码。",
         )

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import auth as auth_ui
 from pages.components.auth import current_actor
 from pages.components.ui import act
 from portal.auth import service as auth
@@ -16,6 +17,9 @@ if submitted:
         st.error("两次输入的新密码不一致。")
     else:
         act(
-            lambda db_session: auth.change_password(db_session, actor=actor, old_password=old, new_password=new),
+            lambda db_session: (
+                auth.change_password(db_session, actor=actor, old_password=old, new_password=new),
+                auth_ui.renew_cookie(db_session),  # this browser stays logged in; every other one is logged out
+            ),
             success="密码已修改，下次登录请使用新密码。",
         )

@@ -1,22 +1,27 @@
-"""Login gate: streamlit-authenticator for the form, cookie and logout; accounts from the database."""
+"""Login gate: our login form and signed re-login cookie; accounts, lockout and revocation in the database.
+
+The cookie carries user id, token version and login time (portal.auth.token). Every run checks the session's
+(or the cookie's) version against the account, so logout, a password change or reset, disabling and a new
+mobile number end every browser's login, and the session-hours limit counts from the password login.
+The cookie component is rendered only in the run that writes or clears the cookie: on every other run
+nothing on the login page makes the script rerun, so the first click on 登录 is never lost.
+"""
 
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import LoginError
+from extra_streamlit_components.CookieManager import _component_func as _cookie_component
 
 from db.engine import session_scope
 from pages.components import oidc
 from pages.components.db import engine
+from portal.auth import login, token
 from portal.auth import service as auth
-from portal.auth.directory import UserDirectory
 from portal.core.actor import Actor
 from portal.core.settings import get_settings
-from portal.core.timeutil import fmt
 
 LOGIN_FIELDS = {
     "Form name": "用户登录",
@@ -24,91 +29,131 @@ LOGIN_FIELDS = {
     "Password": "密码",
     "Login": "登录",
 }
+SESSION_KEYS = (
+    "authentication_status",
+    "username",
+    "name",
+    "roles",
+    "email",
+    "_user_id",
+    "_token_version",
+    "_login_at",
+)
 
 
-def build() -> stauth.Authenticate:
-    """Create the authenticator for this run (exactly once per run, in the entrypoint)."""
-    settings = get_settings()
-    credentials = {"usernames": {}}
-    authenticator = stauth.Authenticate(
-        credentials,
-        cookie_name=settings.cookie_name,
-        cookie_key=settings.secret_key,
-        cookie_expiry_days=settings.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=settings.login_sleep_seconds,
-    )
-    # Look accounts up in the database, one username at a time (never a YAML file, never all users).
-    directory = UserDirectory(engine())
-    credentials["usernames"] = directory
-    st.session_state["_authenticator"] = authenticator
-    st.session_state["_directory"] = directory
-    return authenticator
+def _end(notice: str | None = None) -> None:
+    """Forget this browser's login (session and cookie); `notice` is shown above the login form."""
+    for key in SESSION_KEYS:
+        st.session_state[key] = None
+    st.session_state["actor"] = None
+    st.session_state["_clear_cookie"] = True
+    # st.context.cookies keeps showing the cookie this browser session started with: remember it as dead.
+    st.session_state["_dead_token"] = st.context.cookies.get(get_settings().cookie_name)
+    if notice:
+        st.session_state["_login_notice"] = notice
+
+
+def _expired(login_at: float | None) -> bool:
+    return login_at is None or time.time() - login_at > get_settings().session_hours * 3600
+
+
+def _check(user_id: int, version: int) -> Actor | None:
+    with session_scope(engine()) as db_session:
+        return auth.actor_for_cookie(db_session, user_id=user_id, version=version)
 
 
 def peek_actor() -> Actor | None:
     """Who is logged in, from this session or its signed re-login cookie, before anything is rendered.
 
-    The entry point builds the navigation from this before the authenticator renders its cookie component:
-    that component answers with a rerun, and a run interrupted before `st.navigation` would lose the page
-    the URL asked for (a reload or deep link would land on the home page).
+    The entry point builds the navigation from this before any component is rendered: a component answers
+    with a rerun, and a run interrupted before `st.navigation` would lose the page the URL asked for.
     """
-    settings = get_settings()
-    username = None
-    if st.session_state.get("authentication_status"):
-        username = st.session_state.get("username")
-    elif not st.session_state.get("logout"):
-        token = st.context.cookies.get(settings.cookie_name)
-        if token:
-            try:
-                data = jwt.decode(token, settings.secret_key, algorithms=["HS256"])
-            except jwt.PyJWTError:
-                data = {}
-            if data.get("exp_date", 0) > time.time():
-                username = data.get("username")
-    if not username:
+    state = st.session_state
+    if state.get("authentication_status") and state.get("_user_id"):
+        if _expired(state.get("_login_at")):
+            _end("登录已超时，请重新登录。")
+            return None
+        actor = _check(state["_user_id"], state.get("_token_version") or 0)
+        if actor is None:
+            _end("登录已失效（已退出、密码已修改或账号已停用），请重新登录。")
+        return actor
+    raw = st.context.cookies.get(get_settings().cookie_name)
+    if not raw or raw == state.get("_dead_token"):
         return oidc.peek()  # signed in at the OpenID Connect provider (st.user), or nobody
-    st.session_state.pop("_oidc", None)
-    with session_scope(engine()) as session:
-        return auth.load_actor(session, username=username)
-
-
-def restore(authenticator: stauth.Authenticate, *, peeked: Actor | None = None) -> Actor | None:
-    """Restore a login from the session or its cookie; return the acting user or None.
-
-    `peeked` is what `peek_actor` loaded earlier in this run; when it is the same user it is not loaded again.
-    A person signed in through the OpenID Connect provider is `peeked` already (same rules, see portal.auth.oidc).
-    """
-    if peeked is not None and oidc.signed_in():
-        st.session_state["actor"] = peeked
-        return peeked
-    try:
-        authenticator.login(location="unrendered")
-    except LoginError:
-        authenticator.logout(location="unrendered")
-    if not st.session_state.get("authentication_status"):
+    claims = token.decode(raw, get_settings().secret_key)
+    if claims is None:
+        _end()  # forged, garbled or expired: logged out, and the cookie is cleared
+        return oidc.peek()
+    if _expired(claims.login_at):
+        _end("登录已超时，请重新登录。")
         return None
-    started = st.session_state.setdefault("_login_at", time.time())
-    if time.time() - started > get_settings().session_hours * 3600:
-        authenticator.logout(location="unrendered")
-        st.session_state.pop("_login_at", None)
-        st.session_state["_login_notice"] = "登录已超时，请重新登录。"
-        return None
-    username = st.session_state.get("username") or ""
-    if peeked is not None and peeked.username == username:
-        actor = peeked
-    else:
-        with session_scope(engine()) as session:
-            actor = auth.load_actor(session, username=username)
+    actor = _check(claims.user_id, claims.version)
     if actor is None:
-        authenticator.logout(location="unrendered")
-        st.session_state["_login_notice"] = "账号已停用或不存在，请联系管理员。"
-        return None
-    st.session_state["actor"] = actor
-    if st.session_state.pop("_write_cookie", False):
-        with st.sidebar:  # an invisible component; kept out of the main area so page elements keep their places
-            authenticator.cookie_controller.set_cookie()
+        _end()
+        return oidc.peek()
+    state.pop("_oidc", None)
+    state.update(
+        authentication_status=True,
+        username=actor.username,
+        name=actor.display_name,
+        roles=[actor.role],
+        _user_id=claims.user_id,
+        _token_version=claims.version,
+        _login_at=claims.login_at,
+    )
     return actor
+
+
+def _cookie(value: str, expires_at: datetime) -> None:
+    with st.sidebar:  # an invisible component; kept out of the main area so page elements keep their places
+        _cookie_component(
+            method="set",
+            cookie=get_settings().cookie_name,
+            value=value,
+            options={"path": "/", "expires": expires_at.isoformat(), "sameSite": "strict"},
+            key="portal_cookie",
+            default=False,
+        )
+
+
+def restore(*, peeked: Actor | None = None) -> Actor | None:
+    """The acting user found by `peek_actor`; writes or clears the re-login cookie when this run must."""
+    state = st.session_state
+    if peeked is not None and oidc.signed_in():  # same rules, see portal.auth.oidc
+        state["actor"] = peeked
+        return peeked
+    if peeked is None:
+        if state.pop("_clear_cookie", False):
+            _cookie("", datetime.now() - timedelta(days=1))
+        state.pop("_write_cookie", None)
+        return None
+    state["actor"] = peeked
+    state.pop("_clear_cookie", None)
+    if state.pop("_write_cookie", False):
+        settings = get_settings()
+        login_at = float(state["_login_at"])
+        expires = min(login_at + settings.session_hours * 3600, time.time() + settings.cookie_expiry_days * 86400)
+        claims = token.Claims(state["_user_id"], state.get("_token_version") or 0, login_at, expires)
+        _cookie(token.encode(claims, settings.secret_key), datetime.fromtimestamp(expires))
+    return peeked
+
+
+def renew_cookie(db_session) -> None:
+    """After this user changed their own password: keep this browser logged in with the new token version."""
+    found = auth.token_version(db_session, username=st.session_state.get("username") or "")
+    if found is not None:
+        st.session_state["_token_version"] = found[1]
+        st.session_state["_write_cookie"] = True
+
+
+def logout(notice: str | None = None) -> None:
+    """Log out: every re-login cookie of this account stops working, this browser's is cleared."""
+    actor = st.session_state.get("actor")
+    if actor is not None:
+        with session_scope(engine()) as db_session:
+            auth.end_session(db_session, actor=actor)
+    _end(notice)
+    st.session_state["logout"] = True
 
 
 def login_page() -> None:
@@ -127,44 +172,61 @@ def login_page() -> None:
 
 
 def login_form() -> None:
-    """The login form with Chinese messages, lockout included."""
-    authenticator: stauth.Authenticate = st.session_state["_authenticator"]
-    directory: UserDirectory = st.session_state["_directory"]
-    notice = st.session_state.pop("_login_notice", None)
+    """The login form with Chinese messages, lockout included (the check is `portal.auth.login`)."""
+    notice = st.session_state.get("_login_notice")  # kept until the next attempt (a cookie rerun may follow)
     if notice:
         st.warning(notice)
-    try:
-        authenticator.login(
-            location="main",
-            fields=LOGIN_FIELDS,
-            key="login_form",
-            max_login_attempts=get_settings().max_failed_logins,
-        )
-    except LoginError:
-        _show_lock(directory)
+    with st.form("login_form"):
+        st.subheader(LOGIN_FIELDS["Form name"])
+        username = st.text_input(LOGIN_FIELDS["Username"], key="login_username")
+        password = st.text_input(LOGIN_FIELDS["Password"], type="password", key="login_password")
+        submitted = st.form_submit_button(LOGIN_FIELDS["Login"])
+    if not submitted or not username:
         return
-    status = st.session_state.get("authentication_status")
-    if status:
-        # Rebuild the navigation for the user's role; the re-login cookie is written in that next run
-        # (a cookie component rendered right before st.rerun() would be dropped with this run's elements).
-        st.session_state["_write_cookie"] = True
-        st.session_state["_login_at"] = time.time()
+    st.session_state.pop("_login_notice", None)
+    outcome = login.authenticate(engine(), username=username, password=password)
+    if outcome.result == login.LoginResult.OK:
+        _start_session(outcome.username)
         st.rerun()
-    elif status is False:
-        state = directory.last_state
-        if state is not None and state.locked:
-            _show_lock(directory)
-        else:
-            st.error("账号或密码错误。")
+    elif outcome.result == login.LoginResult.DISABLED:  # only after the right password
+        st.error("账号已停用，请联系管理员。")
+    else:
+        # Unknown name, wrong password and locked account get one message (README, Security): a lock message
+        # would confirm that the account exists.
+        st.error(failure_message())
 
 
-def _show_lock(directory: UserDirectory) -> None:
+def _start_session(username: str) -> None:
+    """Mark this browser session logged in; the re-login cookie is written in the next run.
+
+    (A cookie component rendered right before st.rerun() would be dropped with this run's elements.)
+    """
+    with session_scope(engine()) as db_session:
+        actor = auth.load_actor(db_session, username=username)
+        found = auth.token_version(db_session, username=username)
+    if actor is None or found is None:
+        st.error("账号已停用，请联系管理员。")
+        return
+    st.session_state.update(
+        authentication_status=True,
+        username=username,
+        name=actor.display_name,
+        roles=[actor.role],
+        email=None,
+        logout=False,
+        _user_id=found[0],
+        _token_version=found[1],
+        _write_cookie=True,
+        _login_at=time.time(),
+        _clear_cookie=False,
+    )
+
+
+def failure_message() -> str:
     settings = get_settings()
-    state = directory.last_state
-    until = f"（{fmt(state.locked_until)} 后可再试）" if state and state.locked_until else ""
-    st.error(
-        f"密码连续输错 {settings.max_failed_logins} 次，账号已锁定 {settings.lockout_minutes} 分钟{until}。"
-        "如需立即解锁，请联系管理员。"
+    return (
+        f"账号或密码错误。连续输错 {settings.max_failed_logins} 次将锁定 {settings.lockout_minutes} 分钟，"
+        "锁定期间无法登录；如需立即解锁，请联系管理员。"
     )
 
 
@@ -174,8 +236,9 @@ def logout_button() -> None:
         if st.sidebar.button("退出登录", key="logout_button"):
             oidc.logout()
         return
-    authenticator: stauth.Authenticate = st.session_state["_authenticator"]
-    authenticator.logout("退出登录", location="sidebar", key="logout_button")
+    if st.sidebar.button("退出登录", key="logout_button"):
+        logout()
+        st.rerun()
 
 
 def current_actor() -> Actor:

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components.db import engine
 from pages.components.ui import act
 from portal.auth.passwords import MIN_LENGTH
 from portal.core.timeutil import fmt
@@ -61,8 +62,9 @@ with st.expander("查询注册进度"):
         asked = st.form_submit_button("查询")
     if asked and (
         outcome := act(
-            lambda db_session: registrations.registration_status(
-                db_session, username=query_user, password=query_password
+            # counts the attempt in its own unit of work first (like the login), so it is given the engine
+            lambda _db_session: registrations.registration_status(
+                engine(), username=query_user, password=query_password
             )
         )
     ):

@@ -21,6 +21,7 @@ from portal.core.timeutil import utcnow
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+NUMBER_UNUSABLE = "该手机号不能用于注册。如您已用它注册过，请直接登录；忘记密码请联系管理员。"
 STAFF_ROLES = ("unit_admin", "reviewer", "analyst", "admin")
 
 
@@ -57,14 +58,16 @@ def register_candidate(
         errors["password_confirm"] = "两次输入的密码不一致。"
     if errors:
         raise ValidationFailed(errors)
+    password_hash = hash_password(password)  # before the look-up: a taken number answers as slowly as a new one
     if _by_username(session, mobile) is not None:
-        raise Conflict("该手机号已注册，请直接登录。", field="mobile")
+        # Does not confirm that the number has an account (README, Security: user enumeration).
+        raise Conflict(NUMBER_UNUSABLE, field="mobile")
     user = User(
         username=mobile,
         mobile=mobile,
         role="candidate",
         display_name=display_name.strip()[:64],
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         password_changed_at=utcnow(),
     )
     session.add(user)
@@ -165,6 +168,34 @@ def record_login_success(session: Session, *, username: str) -> None:
     audit.record(session, actor=Actor.of(user), action="login.success", object_type="user", object_id=user.id)
 
 
+def revoke_cookies(user: User) -> None:
+    """Every re-login cookie issued to `user` so far stops working (they carry the old token version)."""
+    user.token_version = (user.token_version or 0) + 1
+
+
+def end_session(session: Session, *, actor: Actor) -> None:
+    """Logout: the re-login cookies of this account stop working (in every browser)."""
+    user = authorize(session, actor, *ROLES)
+    revoke_cookies(user)
+    audit.record(session, actor=actor, action="account.logout", object_type="user", object_id=user.id)
+
+
+def token_version(session: Session, *, username: str) -> tuple[int, int] | None:
+    """(user id, token version) of an active account, for a new re-login cookie."""
+    user = _by_username(session, username)
+    if user is None or not user.is_active:
+        return None
+    return user.id, user.token_version or 0
+
+
+def actor_for_cookie(session: Session, *, user_id: int, version: int) -> Actor | None:
+    """The actor a re-login cookie stands for, or None when revoked, disabled or gone."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or (user.token_version or 0) != version:
+        return None
+    return Actor.of(user)
+
+
 def load_actor(session: Session, *, username: str) -> Actor | None:
     """The actor for a logged-in username, or None when the account is gone or disabled."""
     user = _by_username(session, username)
@@ -183,6 +214,7 @@ def change_password(session: Session, *, actor: Actor, old_password: str, new_pa
         raise ValidationFailed({"new_password": problem})
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
+    revoke_cookies(user)
     audit.record(session, actor=actor, action="account.change_password", object_type="user", object_id=user.id)
 
 
@@ -199,6 +231,7 @@ def reset_password(session: Session, *, actor: Actor, user_id: int, new_password
     user.password_changed_at = utcnow()
     user.failed_login_count = 0
     user.locked_until = None
+    revoke_cookies(user)
     audit.record(session, actor=actor, action="account.reset_password", object_type="user", object_id=user.id)
 
 
@@ -213,6 +246,8 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
     if user.is_active == active:
         return
     user.is_active = active
+    if not active:
+        revoke_cookies(user)
     audit.record(
         session,
         actor=actor,

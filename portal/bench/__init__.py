@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "units": "portal.unit.bench:run",
     "declarations": "portal.declaration.bench:run",
     "dashboards": "portal.stats.bench:run",
+    "load": "tools.load:run",  # a development tool (tools/load): drives a served portal from outside, as a browser
 }
 
 

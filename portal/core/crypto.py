@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from portal.core.settings import get_settings
+from portal.core.text import normalize_document_number
 
 
 class DecryptionFailed(RuntimeError):
@@ -72,8 +73,8 @@ def rotate_token(token: bytes) -> bytes:
 
 
 def lookup_hash(value: str, *, secret: str | None = None) -> str:
-    """Keyed hash (HMAC-SHA256, hex) of a normalised value, for equality look-ups and uniqueness."""
-    normalised = value.strip().upper().encode()
+    """Keyed hash (HMAC-SHA256, hex) of a value normalised like a document number (NFKC, no spaces, upper-case)."""
+    normalised = normalize_document_number(value).encode()
     key = _hmac_key(secret or get_settings().secret_key)
     return hmac.new(key, normalised, hashlib.sha256).hexdigest()
 

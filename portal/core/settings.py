@@ -91,6 +91,10 @@ class Settings:
     image_retention_days: int = 365
     session_hours: float = 8.0
     oidc: OidcSettings | None = None
+    allow_upload_auto_check: bool = False
+    scan_mode: str = "pool"  # "pool": ID card checks in worker processes; "thread": in the page's script thread
+    scan_workers: int = 1
+    scan_queue: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +128,12 @@ def _secret_key(data_dir: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def _scan_mode(value: str) -> str:
+    if value not in ("pool", "thread"):
+        raise SettingsError("PORTAL_SCAN_MODE must be 'pool' or 'thread'")
+    return value
+
+
 def get_settings() -> Settings:
     """Read the settings from the environment (cheap; call it where needed)."""
     data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
@@ -140,4 +150,9 @@ def get_settings() -> Settings:
         image_retention_days=int(os.environ.get("PORTAL_IMAGE_RETENTION_DAYS", "365")),
         session_hours=float(os.environ.get("PORTAL_SESSION_HOURS", "8")),
         oidc=_oidc_settings(),
+        allow_upload_auto_check=os.environ.get("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "0").strip().lower()
+        in ("1", "true", "yes"),
+        scan_mode=_scan_mode(os.environ.get("PORTAL_SCAN_MODE", "pool")),
+        scan_workers=max(1, int(os.environ.get("PORTAL_SCAN_WORKERS", "1"))),
+        scan_queue=max(0, int(os.environ.get("PORTAL_SCAN_QUEUE", "20"))),
     )

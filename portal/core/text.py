@@ -27,3 +27,23 @@ def clean(value: str | None, *, multiline: bool = False, max_length: int | None 
 def like_escape(value: str) -> str:
     """Escape LIKE wildcards so that % and _ typed by a person match themselves (use with escape='\\')."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_DOCUMENT_NUMBER_CHARS = re.compile(r"[0-9A-Z]*", re.ASCII)
+
+
+def normalize_document_number(value: str | None) -> str:
+    """A document number as compared and hashed everywhere: NFKC, no whitespace or invisible marks, upper-case.
+
+    NFKC turns full-width digits and letters (４２０１０６…, ｘ) into ASCII; a lower-case x becomes X. Digits of
+    other scripts are kept as they are (NFKC does not map them) and `is_ascii_document_number` refuses them.
+    """
+    if not value:
+        return ""
+    value = strip_controls(unicodedata.normalize("NFKC", str(value)))
+    return re.sub(r"\s+", "", value).upper()
+
+
+def is_ascii_document_number(value: str) -> bool:
+    """True when a normalised number holds only ASCII digits and capital letters."""
+    return _DOCUMENT_NUMBER_CHARS.fullmatch(value) is not None

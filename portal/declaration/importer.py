@@ -36,6 +36,7 @@ from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
 from portal.core.errors import ImportFileError, NotFound
+from portal.core.text import is_ascii_document_number, normalize_document_number
 from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
@@ -49,6 +50,7 @@ from portal.identity.vocab import VerificationStatus
 from portal.unit.policy import active_binding
 
 CHUNK = 1000
+NOT_ASCII = "证件号码只能包含半角数字 0-9 和英文字母（末位可为 X）"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _number(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip().upper()
+    return normalize_document_number(str(value))  # NFKC: a full-width ４２０１… is the same candidate as 4201…
 
 
 def read(data: bytes) -> dict[str, _Pending]:
@@ -150,11 +152,11 @@ def _read_row(sheet: Sheet, columns: dict[str, int], row: int, values: list, pen
         return values[index] if index is not None and index < len(values) else None
 
     number = _number(cell(NUMBER))
-    if not number:
+    if not number or not is_ascii_document_number(number):
         key = f"__row_{sheet.title}_{row}"
         item = pending.setdefault(key, _Pending(key))
         item.rows.append((sheet.title, row))
-        item.errors.append(RowError(sheet.title, row, NUMBER, "必填"))
+        item.errors.append(RowError(sheet.title, row, NUMBER, "必填" if not number else NOT_ASCII))
         return
     item = pending.setdefault(number, _Pending(number))
     item.rows.append((sheet.title, row))

@@ -63,3 +63,16 @@ def name_problem(document_type: str, name: str) -> str | None:
 def current_verification():
     """SQL clause: the user's current verification (at most one per user, a partial unique index)."""
     return IdentityVerification.is_current.is_(True)
+
+
+CAPTURE_TOKEN_MINUTES = 30
+"""A live capture token of the 证件扫描 page is accepted once, within this many minutes of the page view."""
+
+
+def uploads_auto_checked() -> bool:
+    """True when uploaded files may go through the automatic check (PORTAL_ALLOW_UPLOAD_AUTO_CHECK=1).
+
+    Off by default: a file can be drawn by a program, so uploads go to manual review; live captures of the
+    card scanner carry a one-time token (portal.identity.capture).
+    """
+    return get_settings().allow_upload_auto_check

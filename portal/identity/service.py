@@ -297,8 +297,23 @@ def _own_current(session: Session, actor: Actor, *, lock: bool = False) -> Ident
     return row
 
 
-def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) -> ScanOutcome:
-    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt."""
+def submit_scan(
+    session: Session,
+    *,
+    actor: Actor,
+    image: bytes,
+    engine=None,
+    capture_token: str | None = None,
+    measures: dict | None = None,
+    result=None,
+) -> ScanOutcome:
+    """证件扫描: run the automatic check on a photo of the ID card front and record the attempt.
+
+    A live capture carries its one-time `capture_token`; an upload (no token) goes to manual review unless the
+    capture policy lets uploads through the automatic check (portal.identity.capture). `result` is the
+    CheckResult of this photo when it was already checked off the page (portal.identity.workers).
+    """
+    from portal.identity import capture
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
     from portal.identity.check.pipeline import check_id_card, messages_zh
 
@@ -306,11 +321,16 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
     row = _own_current(session, actor, lock=True)
     if row.status != VerificationStatus.UNVERIFIED or row.method != Method.AUTO_ID_CARD:
         raise Conflict(_not_scannable(row))
+    if capture_token is not None:
+        capture.consume_token(session, actor=actor, token=capture_token, measures=measures)
     try:
         clean = sanitize_upload(image)
-        result = check_id_card(
-            image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
-        )
+        if capture_token is None and not capture.uploads_auto_checked():
+            return capture.upload_to_manual_review(session, actor=actor, row=row, clean_jpeg=clean.jpeg_bytes)
+        if result is None:
+            result = check_id_card(
+                image, name=row.real_name, id_number=decrypt_text(row.document_number_enc), engine=engine
+            )
     except UploadRejected as rejected:
         raise ValidationFailed({"image": rejected.message}) from None
 
@@ -341,7 +361,12 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
     else:
         row.auto_attempts = (row.auto_attempts or 0) + 1
         # What the check read and why it failed, for the reviewer of a later manual review (encrypted).
-        reading = {"decision": result.decision, "reasons": list(result.reasons), "extracted": dict(result.extracted)}
+        reading = {
+            "decision": result.decision,
+            "reasons": list(result.reasons),
+            "extracted": dict(result.extracted),
+            "signals": dict(result.signals),  # presentation-attack measurements (photocopy, screen, printout)
+        }
         row.check_summary_enc = encrypt_text(json.dumps(reading, ensure_ascii=False, default=str))
         session.flush()
     audit.record(
@@ -350,7 +375,8 @@ def submit_scan(session: Session, *, actor: Actor, image: bytes, engine=None) ->
         action="identity.scan",
         object_type="identity_verification",
         object_id=row.id,
-        summary=f"decision={result.decision} reasons={','.join(result.reasons)} attempt={row.auto_attempts}",
+        summary=f"decision={result.decision} reasons={','.join(result.reasons)} attempt={row.auto_attempts} "
+        f"channel={'upload' if capture_token is None else 'live'}",
     )
     return ScanOutcome(
         decision=result.decision,
@@ -434,6 +460,8 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
     for side, data in (("front", front), ("back", back)):
         label = "证件正面" if side == "front" else "证件反面"
         if not data:
+            if side == "front" and row.front_image_key:  # kept from an upload sent to manual review
+                continue
             errors[side] = f"请上传{label}照片"
             continue
         try:
@@ -443,7 +471,8 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
     if errors:
         raise ValidationFailed(errors)
     _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
-    row.front_image_key = _save_image(session, clean["front"])
+    if "front" in clean:
+        row.front_image_key = _save_image(session, clean["front"])
     row.back_image_key = _save_image(session, clean["back"])
     row.status = VerificationStatus.PENDING
     row.submitted_at = utcnow()

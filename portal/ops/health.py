@@ -104,6 +104,31 @@ def check_disk(data_dir: Path) -> Check:
     )
 
 
+def check_stored_numbers(engine: Engine) -> Check:
+    """Every stored document number is plain ASCII in its normalised form (portal.ops.number_check)."""
+    from sqlalchemy.orm import Session
+
+    from portal.ops.number_check import find_unnormalised_numbers
+
+    try:
+        with Session(engine) as session:
+            findings = find_unnormalised_numbers(session)
+    except Exception as error:  # noqa: BLE001
+        return Check("numbers", "证件号码规范化", False, f"cannot check: {type(error).__name__}")
+    if not findings:
+        return Check("numbers", "证件号码规范化", True, "every stored document number is normalised ASCII")
+    listed = ", ".join(f"application {f.verification_id} (user {f.user_id}, {f.status}): {f.problem}" for f in findings)
+    return Check(
+        "numbers", "证件号码规范化", False, f"{len(findings)} stored number(s) not normalised: {listed}"[:2000]
+    )
+
+
 def run_checks(*, engine: Engine, data_dir: Path, load_ocr: Callable[[], object] | None) -> list[Check]:
     """All checks, in display order."""
-    return [check_database(engine), check_migrations(engine), check_ocr(load_ocr), check_disk(data_dir)]
+    return [
+        check_database(engine),
+        check_migrations(engine),
+        check_ocr(load_ocr),
+        check_disk(data_dir),
+        check_stored_numbers(engine),
+    ]

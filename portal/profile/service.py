@@ -118,6 +118,7 @@ def change_mobile(session: Session, *, actor: Actor, new_mobile: str, password: 
         raise Conflict("该手机号已被其他账号使用，请换一个手机号。", field="mobile")
     user.username = mobile
     user.mobile = mobile
+    auth.revoke_cookies(user)
     try:
         with session.begin_nested():
             session.flush()

@@ -12,11 +12,13 @@ from __future__ import annotations
 import random
 import re
 
+from portal.core.text import normalize_document_number
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
-_USCC_RE = re.compile(rf"^[{USCC_ALPHABET}]{{2}}\d{{6}}[{USCC_ALPHABET}]{{10}}$")
+_USCC_RE = re.compile(rf"^[{USCC_ALPHABET}]{{2}}[0-9]{{6}}[{USCC_ALPHABET}]{{10}}$")
 _ORG_RE = re.compile(r"^[0-9A-Z]{8}[0-9X]$")
 
 
@@ -40,8 +42,8 @@ def org_code_check_character(first8: str) -> str:
 
 
 def normalise(code: str) -> str:
-    """Upper case without spaces, and without the hyphen of an organisation code."""
-    cleaned = re.sub(r"\s+", "", str(code or "")).upper()
+    """NFKC (full-width characters become ASCII), upper case without spaces, no hyphen of an organisation code."""
+    cleaned = normalize_document_number(str(code or ""))
     if re.fullmatch(r"[0-9A-Z]{8}-[0-9X]", cleaned):
         cleaned = cleaned.replace("-", "")
     return cleaned

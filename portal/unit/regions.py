@@ -6,6 +6,7 @@ Codes as published by the Ministry of Civil Affairs (县级以上行政区划代
 from __future__ import annotations
 
 import re
+import unicodedata
 
 PROVINCE = ("420000", "湖北省")
 
@@ -174,8 +175,8 @@ def is_valid(code: str) -> bool:
 
 def normalise(code: object) -> str:
     """A region code as 6 digits ('420106.0' from a spreadsheet cell becomes '420106')."""
-    text = str(code if code is not None else "").strip()
-    if re.fullmatch(r"\d{6}\.0+", text):
+    text = unicodedata.normalize("NFKC", str(code if code is not None else "")).strip()
+    if re.fullmatch(r"[0-9]{6}\.0+", text):
         text = text.split(".")[0]
     return text
 
@@ -204,7 +205,7 @@ def problem(code: object) -> tuple[str, str] | None:
     value = normalise(code)
     if not value:
         return "missing", "所属地区不能为空。"
-    if not re.fullmatch(r"\d{6}", value):
+    if not re.fullmatch(r"[0-9]{6}", value):
         return "must be a 6-digit region code", "所属地区须为 6 位行政区划代码。"
     if value not in REGIONS:
         return "not a region code of Hubei province", "所属地区不是湖北省的行政区划代码。"

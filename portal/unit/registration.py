@@ -6,14 +6,16 @@ The account is created disabled at submission; a rejected person may register ag
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.engine import session_scope
 from db.models import Unit, UnitRegistration, User
 from portal.audit import service as audit
+from portal.auth import login
 from portal.auth.authorization import authorize
-from portal.auth.passwords import check_password, hash_password, policy_problem
+from portal.auth.passwords import hash_password, policy_problem
 from portal.auth.service import MOBILE_RE, USERNAME_RE
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, ValidationFailed
@@ -220,14 +222,25 @@ def _pending_registration(session: Session, registration_id: int) -> UnitRegistr
     return registration
 
 
-def registration_status(session: Session, *, username: str, password: str) -> UnitRegistration | None:
-    """The responsible person checks their request with the account they registered (public page)."""
-    user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if user is None or user.role != "unit_admin" or not check_password(password or "", user.password_hash):
+def registration_status(engine: Engine, *, username: str, password: str) -> UnitRegistration | None:
+    """The responsible person checks their request with the account they registered (public page).
+
+    The password is checked like a login's (`portal.auth.login.verify_password`): counted toward the same lock,
+    refused while locked, as slow for unknown names. Owns its units of work (the count is committed first).
+    """
+    user_id = login.verify_password(engine, username=username, password=password)
+    if user_id is None:
         return None
-    return session.scalar(
-        select(UnitRegistration)
-        .where(UnitRegistration.user_id == user.id)
-        .order_by(UnitRegistration.id.desc())
-        .limit(1)
-    )
+    with session_scope(engine) as session:
+        user = session.get(User, user_id)
+        if user is None or user.role != "unit_admin":
+            return None
+        registration = session.scalar(
+            select(UnitRegistration)
+            .where(UnitRegistration.user_id == user.id)
+            .order_by(UnitRegistration.id.desc())
+            .limit(1)
+        )
+        if registration is not None:
+            session.expunge(registration)
+        return registration

@@ -34,27 +34,40 @@ def test_login_page_renders(engine):
     assert [b.label for b in app.button if b.label == "登录"]
 
 
+FAILURE = "账号或密码错误。连续输错 5 次将锁定 15 分钟，锁定期间无法登录；如需立即解锁，请联系管理员。"
+
+
 def test_wrong_password_shows_error(accounts):
     app = login(new_app(), accounts["reviewer"], "wrong-password1")
     assert_no_exception(app)
-    assert errors(app) == ["账号或密码错误。"]
+    assert errors(app) == [FAILURE]
 
 
 def test_unknown_user_gets_the_same_message(engine):
     app = login(new_app(), "nobody", "wrong-password1")
-    assert errors(app) == ["账号或密码错误。"]
+    assert errors(app) == [FAILURE]
 
 
-def test_sixth_attempt_shows_lock_message_even_with_right_password(accounts):
+def test_sixth_attempt_is_refused_even_with_right_password(accounts):
     app = new_app()
     app.run()
     for _ in range(5):
         login(app, accounts["analyst"], "wrong-password1")
-    assert "已锁定" in errors(app)[0]
     login(app, accounts["analyst"], factories.PASSWORD)
     assert_no_exception(app)
-    assert "已锁定 15 分钟" in errors(app)[0]
+    assert errors(app) == [FAILURE]
     assert not app.session_state["authentication_status"]
+
+
+def test_after_five_failures_a_real_and_an_unknown_name_answer_alike(accounts):
+    """Issue 15 #5: a lock message would tell that the account exists."""
+    real, unknown = new_app(), new_app()
+    real.run()
+    unknown.run()
+    for _ in range(6):
+        login(real, accounts["analyst"], "wrong-password1")
+        login(unknown, "analyst-nobody", "wrong-password1")
+        assert errors(real) == errors(unknown) == [FAILURE]
 
 
 def test_lock_holds_across_sessions(accounts):
@@ -63,7 +76,8 @@ def test_lock_holds_across_sessions(accounts):
     for _ in range(5):
         login(first, accounts["reviewer"], "wrong-password1")
     second = login(new_app(), accounts["reviewer"], factories.PASSWORD)
-    assert "已锁定" in errors(second)[0]
+    assert errors(second) == [FAILURE]
+    assert not second.session_state["authentication_status"]
 
 
 @pytest.mark.parametrize("role", list(registry.NAVIGATION))
@@ -148,3 +162,21 @@ def test_logout_returns_to_the_login_form(accounts):
     app.run()
     assert_no_exception(app)
     assert [b.label for b in app.button if b.label == "登录"]
+
+
+def test_logout_in_another_browser_or_a_reset_ends_this_session(engine, accounts):
+    """Issue 15 #3: the token version is checked on every run, not only when the cookie is read."""
+    first = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    second = login(new_app(), accounts["analyst"], factories.PASSWORD)
+    next(b for b in second.button if b.label == "退出登录").click()
+    second.run()
+    first.run()
+    assert_no_exception(first)
+    assert not first.session_state["authentication_status"]
+    assert "登录已失效" in texts(first)
+    again = login(new_app(), accounts["reviewer"], factories.PASSWORD)
+    with session_scope(engine) as session:
+        target = session.scalar(select(User).where(User.username == accounts["reviewer"]))
+        auth.reset_password(session, actor=SYSTEM, user_id=target.id, new_password="Brandnew2026")
+    again.run()
+    assert not again.session_state["authentication_status"]

@@ -213,18 +213,10 @@ def ui_login(page, base_url: str, username: str, password: str) -> None:
     field.fill(username)
     page.get_by_label("密码", exact=True).fill(password)
     logout = page.get_by_role("button", name="退出登录")
-    # Right after the first paint the cookie component reruns the script; a click that lands in that
-    # rerun can be dropped by Streamlit, so click again (as a person would) if nothing happened.
-    for _ in range(3):
-        page.get_by_role("button", name="登录").click()
-        try:
-            logout.wait_for(timeout=10000)
-            break
-        except Exception:  # noqa: BLE001
-            if page.locator("[data-testid='stAlertContentError']").count():
-                break
+    # One click, as a person would: nothing on the login page reruns the script (issue 16 #10).
+    page.get_by_role("button", name="登录").click()
     try:
-        logout.wait_for(timeout=5000)
+        logout.wait_for(timeout=30000)
     except Exception:
         shoot(page, f"login_failed_{username}")
         raise

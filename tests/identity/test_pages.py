@@ -59,8 +59,6 @@ def fill(app, *, name: str, number: str, document_type: str = "resident_id"):
 
 
 def upload_scan(app, data: bytes):
-    next(r for r in app.radio if r.label == "拍摄方式").set_value("上传照片")
-    app.run()
     app.file_uploader[0].upload("card.jpg", data, "image/jpeg")
     app.run()
     assert_no_exception(app)
@@ -83,14 +81,15 @@ def test_fill_in_validates_the_number_at_once(candidate):
     assert "信息填写" in [s.value for s in app.subheader]
 
 
-def test_genuine_card_reaches_verified(engine, candidate):
+def test_genuine_card_reaches_verified(engine, candidate, monkeypatch):
+    monkeypatch.setenv("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "1")  # uploads go through the automatic check
     app = open_identity(candidate)
     fill(app, name=GENUINE["name"], number=GENUINE["id_number"])
     assert "证件扫描" in [s.value for s in app.subheader]
     upload_scan(app, image(GENUINE))
     assert app.image, "the preview with the frame guide is shown"
     assert "照片清晰，证件完整" in texts(app)
-    button(app, "提交").click()
+    button(app, "提交核验").click()
     app.run()
     assert_no_exception(app)
     shown = texts(app)
@@ -102,27 +101,38 @@ def test_genuine_card_reaches_verified(engine, candidate):
         assert identity.status_of(session, user_id=user_id(engine, candidate)) == "verified"
 
 
-def test_camera_asks_for_720p_and_a_bad_photo_gets_plain_advice(candidate):
+def test_the_scan_step_has_the_card_scanner_and_an_upload_goes_to_manual_review(engine, candidate):
     app = open_identity(candidate)
     fill(app, name=GENUINE["name"], number=GENUINE["id_number"])
-    camera = app.camera_input[0]
-    assert camera.resolution == "720p"
-    camera.upload("shot.jpg", image(BLURRY))
-    app.run()
-    assert "照片模糊，请在光线充足处重拍" in texts(app)
-    button(app, "重拍").click()
+    assert not app.camera_input  # Streamlit's camera (Take Photo / Clear photo) is gone
+    shown = texts(app)
+    assert "Take Photo" not in shown and "Clear photo" not in shown
+    assert "将转为身份证（人工审核）" in shown
+    upload_scan(app, image(GENUINE))
+    assert not app.image  # no automatic-check preview under the default policy
+    button(app, "上传并转人工审核").click()
     app.run()
     assert_no_exception(app)
-    assert not app.image  # the photo was cleared for a retake
+    assert "人工审核" in [s.value for s in app.subheader]
+    assert "已为您转为身份证（人工审核）" in texts(app)
+    assert "已保存您上传的身份证人像面照片" in texts(app)
+    app.file_uploader[1].upload("back.jpg", image(BLURRY), "image/jpeg")
+    app.run()
+    button(app, "提交审核").click()
+    app.run()
+    assert_no_exception(app)
+    with session_scope(engine) as session:
+        assert identity.status_of(session, user_id=user_id(engine, candidate)) == "pending"
 
 
-def test_three_failures_switch_to_manual_review_then_withdraw(engine, candidate):
+def test_three_failures_switch_to_manual_review_then_withdraw(engine, candidate, monkeypatch):
+    monkeypatch.setenv("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "1")
     app = open_identity(candidate)
     fill(app, name=GENUINE["name"], number=GENUINE["id_number"])
     for attempt in range(3):
         upload_scan(app, image(BLURRY))
         assert "身份证（人工审核）" not in [b.label for b in app.button]
-        button(app, "提交").click()
+        button(app, "提交核验").click()
         app.run()
         assert_no_exception(app)
         assert "照片模糊，请在光线充足处重拍" in texts(app), attempt

@@ -13,7 +13,7 @@ from portal.core import storage
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
 from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.identity import review
+from portal.identity import capture, review
 from portal.identity import service as identity
 from tests import factories
 from tests.identity.conftest import FIXTURES
@@ -40,6 +40,11 @@ def count(session, model, *where) -> int:
 @pytest.fixture
 def candidate(session) -> Actor:
     return factories.actor(session, "candidate")
+
+
+def live(session, actor: Actor) -> str:
+    """A capture token, as the card scanner on the 证件扫描 page carries it (a live capture)."""
+    return capture.issue_token(session, actor=actor)
 
 
 def fill_genuine(session, actor: Actor) -> identity.Verification:
@@ -179,7 +184,9 @@ def test_unique_index_allows_one_verified_account_per_number(session):
 
 def test_genuine_scan_verifies_and_stores_the_image_encrypted(session, candidate, ocr_engine):
     fill_genuine(session, candidate)
-    outcome = identity.submit_scan(session, actor=candidate, image=image(GENUINE), engine=ocr_engine)
+    outcome = identity.submit_scan(
+        session, actor=candidate, image=image(GENUINE), engine=ocr_engine, capture_token=live(session, candidate)
+    )
     assert outcome.decision == "verified", outcome
     assert outcome.messages == ["身份证核验通过"]
     application = identity.my_verification(session, actor=candidate)
@@ -205,7 +212,9 @@ def test_scan_with_another_name_is_a_mismatch_and_counts(session, candidate, ocr
     identity.fill_in(
         session, actor=candidate, real_name="任芳芳", document_type="resident_id", document_number=GENUINE["id_number"]
     )
-    outcome = identity.submit_scan(session, actor=candidate, image=image(GENUINE), engine=ocr_engine)
+    outcome = identity.submit_scan(
+        session, actor=candidate, image=image(GENUINE), engine=ocr_engine, capture_token=live(session, candidate)
+    )
     assert (outcome.decision, outcome.reasons) == ("mismatch", ["name_mismatch"])
     assert outcome.messages == ["姓名与填写不一致"]
     assert outcome.attempts == 1 and not outcome.manual_offered
@@ -215,7 +224,9 @@ def test_scan_with_another_name_is_a_mismatch_and_counts(session, candidate, ocr
 def test_a_file_that_is_not_an_image_is_refused_without_counting(session, candidate):
     fill_genuine(session, candidate)
     with pytest.raises(ValidationFailed) as refused:
-        identity.submit_scan(session, actor=candidate, image=b"%PDF-1.4 not a photo")
+        identity.submit_scan(
+            session, actor=candidate, image=b"%PDF-1.4 not a photo", capture_token=live(session, candidate)
+        )
     assert "图片" in refused.value.errors["image"]
     assert identity.my_verification(session, actor=candidate).auto_attempts == 0
     assert count(session, IdentityCheckAttempt) == 0
@@ -225,7 +236,10 @@ def test_three_failures_offer_manual_review(session, candidate, monkeypatch):
     fill_genuine(session, candidate)
     with pytest.raises(Conflict, match="3 次"):
         identity.switch_to_manual(session, actor=candidate)
-    outcomes = [identity.submit_scan(session, actor=candidate, image=image(BLURRY)) for _ in range(3)]
+    outcomes = [
+        identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=live(session, candidate))
+        for _ in range(3)
+    ]
     assert [o.decision for o in outcomes] == ["retake"] * 3
     assert outcomes[0].messages == ["照片模糊，请在光线充足处重拍"]
     assert [o.manual_offered for o in outcomes] == [False, False, True]
@@ -242,7 +256,8 @@ def test_three_failures_offer_manual_review(session, candidate, monkeypatch):
 def test_the_number_of_attempts_is_a_setting(session, candidate, monkeypatch):
     monkeypatch.setenv("PORTAL_AUTO_CHECK_ATTEMPTS", "1")
     fill_genuine(session, candidate)
-    outcome = identity.submit_scan(session, actor=candidate, image=image(BLURRY))
+    token = live(session, candidate)
+    outcome = identity.submit_scan(session, actor=candidate, image=image(BLURRY), capture_token=token)
     assert outcome.manual_offered
 
 

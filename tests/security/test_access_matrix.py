@@ -18,7 +18,7 @@ from portal.auth import service as auth
 from portal.core.actor import Actor
 from portal.core.errors import NotFound, PermissionDenied
 from portal.declaration import confirmation, entry, exam_year, importer
-from portal.identity import review
+from portal.identity import capture, review
 from portal.identity import service as identity
 from portal.message import service as messages
 from portal.ops import audit_log
@@ -41,6 +41,9 @@ MATRIX = [
     (identity.submit_scan, {C}),
     (identity.switch_to_manual, {C}),
     (identity.submit_manual, {C}),
+    (capture.issue_token, {C}),
+    (capture.consume_token, {C}),
+    (capture.choose_manual_review, {C}),
     (identity.withdraw, {C}),
     (identity.image, {C, R}),
     (review.verification_queue, {R}),
@@ -60,6 +63,7 @@ MATRIX = [
     (auth.set_active, {ADM}),
     (auth.unlock, {ADM}),
     (auth.change_password, EVERYONE),
+    (auth.end_session, EVERYONE),  # logout revokes one's own re-login cookies
     (audit_log.search, {ADM}),
     (audit_log.actions, {ADM}),
     # 个人中心

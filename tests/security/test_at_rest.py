@@ -15,6 +15,7 @@ from portal.auth import service as auth
 from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text
 from portal.core.errors import Conflict
+from portal.identity import capture
 from portal.identity import service as identity
 from portal.ops import demo
 
@@ -46,7 +47,11 @@ def test_seeded_and_scanned_numbers_never_stored_in_clear(backend, database_url,
         )
     with session_scope(engine) as session:
         outcome = identity.submit_scan(
-            session, actor=me, image=(FIXTURES / genuine["front"]).read_bytes(), engine=ocr_engine()
+            session,
+            actor=me,
+            image=(FIXTURES / genuine["front"]).read_bytes(),
+            engine=ocr_engine(),
+            capture_token=capture.issue_token(session, actor=me),
         )
     assert outcome.decision == "verified"
     with pytest.raises(Conflict), session_scope(engine) as session:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from tools.idcard.bench_set import write_sources_set
 from tools.idcard.generator import FIXTURE_PLAN, FontsMissing, default_plan, generate, write_cases
-from tools.idcard.sets import read_people, write_bench_set, write_demo_cards
+from tools.idcard.sets import read_people, write_demo_cards
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "identity" / "fixtures"
 
@@ -36,7 +37,7 @@ def main(out: Path | None, count: int, seed: int, fixtures: bool, bench: bool, p
         elif out is None:
             raise click.UsageError("give --out DIR or --fixtures")
         elif bench:
-            written = write_bench_set(out)
+            written = write_sources_set(out)
         elif people is not None:
             write_demo_cards(read_people(people), out, seed=seed)
             written = out

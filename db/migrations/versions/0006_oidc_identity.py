@@ -1,6 +1,6 @@
 """oidc identity: accounts linked to OpenID Connect identities (issuer + subject)
 
-Revision ID: 0006_oidc_identity
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 08:40:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006_oidc_identity'
+revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -58,7 +58,33 @@ def _quad_aspect(quad: np.ndarray) -> float:
     return float(top / max(side, 1e-6))
 
 
-def _candidates(gray: np.ndarray) -> list[_Candidate]:
+def background_mask(small: np.ndarray) -> np.ndarray:
+    """Pixels unlike the surface around the card: Lab distance from the median colour of the image border,
+    after a blur that removes desk textures (wood grain, weave), thresholded by Otsu. It separates a light card
+    from a light desk whose brightness is almost the same but whose colour or texture differs."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (0, 0), 2.5), cv2.COLOR_BGR2LAB).astype(np.float32)
+    band = max(4, min(small.shape[:2]) // 40)
+    border = np.concatenate(
+        [
+            lab[:band].reshape(-1, 3),
+            lab[-band:].reshape(-1, 3),
+            lab[:, :band].reshape(-1, 3),
+            lab[:, -band:].reshape(-1, 3),
+        ]
+    )
+    distance = np.linalg.norm(lab - np.median(border, axis=0), axis=2)
+    distance = cv2.GaussianBlur(np.clip(distance * 10, 0, 255).astype(np.uint8), (5, 5), 0)
+    _, mask = cv2.threshold(distance, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
+    # fill holes (text, portrait) so that the card is one solid region
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    solid = np.zeros_like(mask)
+    cv2.drawContours(solid, contours, -1, 255, -1)
+    return solid
+
+
+def _candidates(gray: np.ndarray, extra_masks: tuple[np.ndarray, ...] = ()) -> list[_Candidate]:
     h, w = gray.shape
     total = float(h * w)
     blurred = cv2.GaussianBlur(gray, (5, 5), 0)
@@ -70,6 +96,7 @@ def _candidates(gray: np.ndarray) -> list[_Candidate]:
         edges = cv2.Canny(blurred, low, high)
         edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)), iterations=2)
         masks.append(edges)
+    masks.extend(extra_masks)
     found: list[_Candidate] = []
     for mask in masks:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -138,7 +165,7 @@ def find_card(image: np.ndarray) -> CardDetection:
     scale = WORK_SIDE / max(h, w)
     small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    candidates = _candidates(gray)
+    candidates = _candidates(gray, (background_mask(small),))
     good_shape = [c for c in candidates if c.rectangularity >= 0.88 and 1.30 <= c.aspect <= 1.95]
     complete = [c for c in good_shape if c.touches == 0 and _has_print(gray, c.quad)]
     if complete:

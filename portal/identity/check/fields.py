@@ -7,13 +7,14 @@ on the same row. Nothing is corrected or guessed: a field that cannot be read cl
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from portal.identity.check.ocr import OcrLine
 
 FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
 LABELS = ("姓名", "性别", "民族", "出生", "住址", "公民身份号码")
 
-_NUMBER = re.compile(r"(?<![0-9Xx])(\d{17}[\dXx])(?![0-9Xx])")
+_NUMBER = re.compile(r"(?<![0-9X])([0-9]{17}[0-9X])(?![0-9X])")  # on NFKC-normalised, upper-cased text
 _BIRTH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 _HAN_NAME = re.compile(r"^[\u3400-\u9fff·]{2,15}$")
 
@@ -34,7 +35,8 @@ def _rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
 
 
 def _text(row: list[OcrLine]) -> str:
-    return re.sub(r"\s+", "", "".join(item.text for item in row))
+    """The row's text, NFKC-normalised: full-width digits read from OCR-B numbers become ASCII digits."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(item.text for item in row)))
 
 
 def count_labels(lines: list[OcrLine]) -> int:
@@ -51,9 +53,9 @@ def parse_fields(lines: list[OcrLine], card_height: float = 540.0) -> dict:
 
     number_row = None
     for index, text in enumerate(texts):
-        found = _NUMBER.findall(text.replace("公民身份号码", ""))
+        found = _NUMBER.findall(text.replace("公民身份号码", "").upper())
         if len(found) == 1:
-            out["id_number"] = found[0].upper()
+            out["id_number"] = found[0]
             number_row = index
     if number_row is None:
         number_row = next((i for i, t in enumerate(texts) if "公民身份号码" in t), len(rows))
@@ -69,6 +71,14 @@ def parse_fields(lines: list[OcrLine], card_height: float = 540.0) -> dict:
 
     sex_row = row_with("性别")
     eth_row = row_with("民族")
+    if out["name"] is None and name_row is None:
+        # by layout: a pale or embossed 姓名 label may not be read; the name is then the first row of the card
+        # above the 性别/民族 row, alone on its row
+        above = min((r for r in (sex_row, eth_row) if r is not None), default=None)
+        if above is not None and above >= 1:
+            value = texts[above - 1].lstrip("姓名")
+            if _HAN_NAME.match(value) and not any(label in value for label in LABELS):
+                out["name"] = value
     for row in {sex_row, eth_row} - {None}:
         text = texts[row]
         sex = re.search(r"性别([男女])", text)

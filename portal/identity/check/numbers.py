@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from portal.core.text import is_ascii_document_number, normalize_document_number
 from portal.identity.vocab import DocumentType
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -21,17 +22,23 @@ PROVINCE_CODES = frozenset(
 )
 HMT_PREFIXES = ("810000", "820000", "830000")
 
-_RE_18 = re.compile(r"^\d{17}[\dX]$")
+_RE_18 = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: `\d` and str.isdigit() also accept other scripts' digits
+NOT_ASCII = "证件编号只能包含半角数字 0-9 和英文字母（身份证末位可为 X），请检查是否输入了其他字符"
 
 
 def normalize(number: str) -> str:
-    """Strip all whitespace and upper-case letters (a lower-case x check digit becomes X)."""
-    return re.sub(r"\s+", "", number or "").upper()
+    """The one normalisation of typed and read numbers (portal.core.text.normalize_document_number):
+    NFKC (full-width digits become ASCII), no whitespace, upper-case (a lower-case x check digit becomes X)."""
+    return normalize_document_number(number)
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not _ascii_digits(first17):
         raise ValueError("need exactly 17 digits")
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
@@ -44,7 +51,7 @@ def has_valid_check_digit(number: str) -> bool:
 
 def birth_date(number: str) -> dt.date | None:
     """Birth date encoded in an 18-character resident ID number, or None when not a real date."""
-    if len(number) < 14 or not number[6:14].isdigit():
+    if len(number) < 14 or not _ascii_digits(number[6:14]):
         return None
     try:
         return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -54,7 +61,7 @@ def birth_date(number: str) -> dt.date | None:
 
 def sex(number: str) -> str | None:
     """ "男" or "女" from the 17th digit (odd: male), or None when it is not a digit."""
-    if len(number) < 17 or not number[16].isdigit():
+    if len(number) < 17 or not _ascii_digits(number[16]):
         return None
     return "男" if int(number[16]) % 2 else "女"
 
@@ -66,7 +73,7 @@ def validate_resident_id(number: str, *, today: dt.date | None = None) -> str | 
     if len(number) != 18:
         return "居民身份证号码应为 18 位"
     if not _RE_18.match(number):
-        if re.match(r"^\d{17}x$", number):
+        if re.match(r"^[0-9]{17}x$", number):
             return "身份证号码末位的 X 请使用大写"
         return "居民身份证号码应为 17 位数字加 1 位数字或大写 X"
     if int(number[:2]) not in PROVINCE_CODES:
@@ -82,14 +89,14 @@ def validate_resident_id(number: str, *, today: dt.date | None = None) -> str | 
 
 def validate_hk_macau_permit(number: str) -> str | None:
     """港澳居民来往内地通行证: H or M followed by 8 or 10 digits."""
-    if re.fullmatch(r"[HM](\d{8}|\d{10})", number or ""):
+    if re.fullmatch(r"[HM]([0-9]{8}|[0-9]{10})", number or ""):
         return None
     return "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 位或 10 位数字"
 
 
 def validate_taiwan_permit(number: str) -> str | None:
     """台湾居民来往大陆通行证: 8 digits (10 on older cards)."""
-    if re.fullmatch(r"\d{8}|\d{10}", number or ""):
+    if re.fullmatch(r"[0-9]{8}|[0-9]{10}", number or ""):
         return None
     return "台湾居民来往大陆通行证号码应为 8 位或 10 位数字"
 
@@ -110,7 +117,7 @@ def validate_hmt_residence_permit(number: str) -> str | None:
 
 def validate_foreign_permanent_residence(number: str) -> str | None:
     """外国人永久居留身份证: old 15 characters (3 letters + 12 digits) or new 18 starting with 9."""
-    if re.fullmatch(r"[A-Z]{3}\d{12}", number or ""):
+    if re.fullmatch(r"[A-Z]{3}[0-9]{12}", number or ""):
         return None
     if number and len(number) == 18 and number.startswith("9") and _RE_18.match(number):
         if has_valid_check_digit(number):
@@ -139,11 +146,14 @@ _VALIDATORS = {
 def validate_document_number(document_type: str, number: str) -> str | None:
     """Chinese error message when `number` is not valid for `document_type`, None when it is.
 
-    The number is validated as given; call `normalize` first to accept spaces and a lower-case x.
+    The number is validated as given; call `normalize` first to accept spaces, full-width digits and a
+    lower-case x. Anything but ASCII digits and capital letters is refused, whatever the type.
     """
     validator = _VALIDATORS.get(document_type)
     if validator is None:
         return "不支持的证件类型"
     if not number:
         return "请填写证件编号"
+    if not is_ascii_document_number(number):
+        return NOT_ASCII
     return validator(number)

@@ -20,7 +20,7 @@ MESSAGES_ZH = {
 DARK_MEAN = 80  # mean gray of the rectified card below which it is too dark
 DARK_IMAGE_MEAN = 45  # mean gray of a whole photo in which nothing can be found
 BLUR_VARIANCE = 120.0  # variance of the Laplacian over the text zone of the 856x540 card
-GLARE_LEVEL = 250
+GLARE_LEVEL = 253  # a highlight saturates the sensor; a bright white card background does not
 GLARE_SHARE = 0.02  # share of the text zone washed out by a highlight
 
 # text zone of the card front (fractions of the rectified card): left of the portrait and the number strip
@@ -42,7 +42,7 @@ def glare_share(card_gray: np.ndarray) -> float:
     """Share of the text zone covered by one saturated, featureless highlight blob."""
     zone = cv2.medianBlur(_zone(card_gray), 5)
     # a highlight is brighter than the card's own background (white paper is not glare)
-    level = max(GLARE_LEVEL, min(255, float(np.median(zone)) + 10))
+    level = max(GLARE_LEVEL, min(255, float(np.median(zone)) + 12))
     mask = (zone >= level).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:

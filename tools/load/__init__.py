@@ -1,0 +1,307 @@
+"""Load benchmark: `python -m portal bench load [--sessions N --duration S ...] [--json]`.
+
+Serves the portal (or targets `--url`) and runs simulated users over Streamlit's own websocket protocol, no
+browser: each logs in with a demo account and walks its role's pages (candidates: 首页, 实名认证, 工作单位 with a
+search, 信息确认; a share of them scan an ID card; unit admins, reviewers and analysts their pages). Before the
+load it measures the server CPU of one run of the login page and of the candidate home, against a bare
+Streamlit app with the same widgets (tools/load/bare_app.py). See README, "Load".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from tools.load.profile import render as render_profile  # noqa: F401 - used by `portal bench`
+from tools.load.protocol import StreamlitSession, require_loopback
+from tools.load.scenarios import LOGIN_PASSWORD, LOGIN_USER, PASSWORD, Account, Recorder, User
+from tools.load.server import ROOT, Server, start
+
+MAX_DURATION = 600.0
+MAX_SESSIONS = 1000
+OPTIONS = [
+    click.Option(["--sessions"], type=click.IntRange(1, MAX_SESSIONS), default=10, help="Simulated users."),
+    click.Option(["--duration"], type=click.FloatRange(1, MAX_DURATION), default=30.0, help="Seconds of load."),
+    click.Option(["--scan-share"], type=click.FloatRange(0, 1), default=0.1, help="Share of users who scan."),
+    click.Option(["--think-time"], type=click.FloatRange(0, 120), default=5.0, help="Mean pause (s)."),
+    click.Option(["--url"], default=None, help="Target a running portal (loopback) instead of starting one."),
+    click.Option(["--profile"], is_flag=True, help="Profile the server's script runs; print time per page."),
+    click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
+    click.Option(["--baseline-runs"], type=click.IntRange(0, 100), default=8, help="Runs per cost measurement."),
+]
+
+
+def parse_options(args: list[str]) -> dict:
+    """The keyword arguments of `run` from the command line's extra arguments."""
+    command = click.Command("load", params=OPTIONS)
+    with command.make_context("bench load", list(args)) as context:
+        return dict(context.params)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))  # nearest rank
+    return ordered[index]
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+def _portal(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "portal", *args], cwd=ROOT, env={**os.environ, **env}, text=True, capture_output=True,
+        input=stdin,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise click.ClickException(f"portal {' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
+def run(
+    *,
+    database_url: str | None,
+    sessions: int = 10,
+    duration: float = 30.0,
+    scan_share: float = 0.1,
+    think_time: float = 5.0,
+    url: str | None = None,
+    profile: bool = False,
+    baseline_runs: int = 8,
+    compare_scan_modes: bool = False,
+) -> dict:
+    """Figures of the load benchmark (keys of README, "Load")."""
+    workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
+    servers: list[Server] = []
+    try:
+        if url:
+            require_loopback(url)
+            target = Server(url, None)
+            env = {"PORTAL_DATABASE_URL": database_url} if database_url else {}
+            database = database_url or "(the running portal's)"
+        else:
+            data_dir = workdir / "data"
+            database_url = database_url or f"sqlite:///{workdir / 'portal.db'}"
+            # Simulated users cannot hold a camera: their photos are uploads, let through the automatic check
+            # as at a counter that scans cards (PORTAL_ALLOW_UPLOAD_AUTO_CHECK), so each scan costs a real check.
+            env = {
+                "PORTAL_DATABASE_URL": database_url,
+                "PORTAL_DATA_DIR": str(data_dir),
+                "PORTAL_ALLOW_UPLOAD_AUTO_CHECK": "1",
+            }
+            database = database_url.split("://", 1)[0].split("+", 1)[0]
+        scanners = round(sessions * scan_share)
+        accounts = _accounts(sessions, scanners)
+        image = None
+        if database_url:
+            _portal(env, "migrate")
+            _portal(env, "seed-demo", "--if-empty", "--candidates", str(max(50, 2 * sessions)))
+            image = _prepare_scanners(env, [a for a in accounts if a.scans]) if scanners else None
+        else:
+            accounts = [Account(a.role, a.username) for a in accounts]  # no way to prepare scans on a foreign server
+        if not url:
+            target = start("streamlit_app.py", env=env, log_dir=workdir, profile=profile, name="portal")
+            servers.append(target)
+        figures: dict = {"database": database}
+        if baseline_runs and not url:
+            bare = start("tools/load/bare_app.py", env=env, log_dir=workdir, name="bare")
+            servers.append(bare)
+            figures["per_run_cpu_ms"] = asyncio.run(_baseline(target, bare, baseline_runs))
+            bare.stop()
+        figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
+        figures["sessions"] = sessions
+        figures["scan_mode"] = os.environ.get("PORTAL_SCAN_MODE", "pool")
+        if compare_scan_modes and not url:
+            other = "thread" if figures["scan_mode"] == "pool" else "pool"
+            target.stop()
+            second = start("streamlit_app.py", env={**env, "PORTAL_SCAN_MODE": other}, log_dir=workdir, name=other)
+            servers.append(second)
+            again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image))
+            keys = ["interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
+                    "cpu_s"]  # fmt: skip
+            modes = {figures["scan_mode"]: {k: figures[k] for k in keys}, other: {k: again[k] for k in keys}}
+            ratio = {}
+            for key in ("p50_ms", "p95_ms", "scan_p50_ms", "scan_p95_ms"):
+                pool_value, thread_value = modes["pool"][key], modes["thread"][key]
+                ratio[key] = round(thread_value / pool_value, 2) if pool_value and thread_value else None
+            figures["scan_modes"] = {**modes, "ratio_thread_to_pool": ratio}
+        if figures["errors"] and target.log is not None:
+            problems = [line for line in target.log.read_text(errors="replace").splitlines() if "unexpected" in line]
+            figures["server_log_errors"] = problems[-5:]
+        if profile and target.process is not None:
+            from tools.load.profile import summarise
+
+            path = target.dump_profile()
+            figures["profile"] = summarise(path) if path else {}
+        return _ordered(figures)
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+KEYS = ["sessions", "interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
+        "server_rss_mb", "cpu_s"]  # fmt: skip
+
+
+def _ordered(figures: dict) -> dict:
+    return {**{key: figures.get(key) for key in KEYS}, **{k: v for k, v in figures.items() if k not in KEYS}}
+
+
+def _accounts(sessions: int, scanners: int) -> list[Account]:
+    """Who the simulated users are: scanners first, then a mix that is mostly candidates."""
+    accounts = [Account("candidate", f"137{index:08d}", scans=True) for index in range(scanners)]
+    others = {1: ("unit_admin", "unit_admin"), 2: ("reviewer", "reviewer"), 3: ("analyst", "analyst")}
+    candidate = 0
+    for index in range(sessions - scanners):
+        if index % 10 in others and sessions - scanners >= 4:
+            role, username = others[index % 10]
+            accounts.append(Account(role, username))
+        else:
+            # demo candidates are 13800000001 and 139xxxxxxxx (seed-demo); several tabs may share an account
+            accounts.append(Account("candidate", "13800000001" if candidate == 0 else f"139{candidate - 1:08d}"))
+            candidate += 1
+    return accounts
+
+
+SETUP = """
+import sys
+from db.engine import make_engine, session_scope
+from db.models import User
+from portal.auth import service as auth
+from portal.auth.passwords import hash_password
+from portal.identity import service as identity
+from portal.identity.check.numbers import check_digit
+from portal.core.settings import get_settings
+
+engine = make_engine(get_settings().database_url)
+usernames = sys.argv[1:]
+digest = hash_password({password!r})
+with session_scope(engine) as session:
+    for index, username in enumerate(usernames):
+        if auth.load_actor(session, username=username) is None:
+            session.add(User(username=username, mobile=username, role="candidate", display_name="",
+                             password_hash=digest))
+            session.flush()
+        actor = auth.load_actor(session, username=username)
+        current = identity.my_verification(session, actor=actor)
+        if current is None or current.status == "unverified":
+            first17 = f"420106199{{index % 10}}0101{{index % 1000:03d}}"
+            identity.fill_in(session, actor=actor, real_name="欧阳测压", document_type="resident_id",
+                             document_number=first17 + check_digit(first17))
+"""
+
+
+def _prepare_scanners(env: dict[str, str], accounts: list[Account]) -> bytes:
+    """Candidates waiting at 证件扫描, and a real card photo whose name is not theirs (so they can scan again)."""
+    code = SETUP.format(password=PASSWORD)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *[a.username for a in accounts]], cwd=ROOT, env={**os.environ, **env},
+        text=True, capture_output=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise click.ClickException(f"could not prepare the scanning accounts: {done.stderr.strip()[-800:]}")
+    from tools.idcard import generate
+
+    return generate(["photo"], seed=18)[0].jpeg
+
+
+async def _baseline(portal: Server, bare: Server, runs: int) -> dict:
+    """Server CPU (ms) of one run: a new visitor's first run, a rerun of the login page, a rerun of the home."""
+    figures = {"portal": await _costs(portal, runs), "bare": await _costs(bare, runs)}
+    figures["ratio"] = {
+        key: round(figures["portal"][key] / figures["bare"][key], 2) if figures["bare"][key] else None
+        for key in figures["portal"]
+    }
+    return figures
+
+
+async def _costs(server: Server, runs: int) -> dict:
+    async def visitor() -> None:
+        async with StreamlitSession(server.url) as session:
+            await session.open("")
+
+    for _ in range(2):  # warm-up: imports, caches, the engine
+        await visitor()
+    before = server.cpu_s()
+    for _ in range(runs):
+        await visitor()
+    await asyncio.sleep(0.3)  # let the server finish closing the sessions
+    new_visitor = (server.cpu_s() - before - 0.0) / runs
+    async with StreamlitSession(server.url) as session:
+        await session.open("")
+        await session.rerun()
+        before = server.cpu_s()
+        for _ in range(runs):
+            await session.rerun()
+        login_rerun = (server.cpu_s() - before) / runs
+        session.set_text("text_input", LOGIN_USER, "13800000001")
+        session.set_text("text_input", LOGIN_PASSWORD, PASSWORD)
+        await session.click("登录")
+        await session.rerun()
+        before = server.cpu_s()
+        for _ in range(runs):
+            await session.rerun()
+        home_rerun = (server.cpu_s() - before) / runs
+    return {
+        "new_visitor": round(new_visitor * 1000, 1),
+        "login_rerun": round(login_rerun * 1000, 1),
+        "home_rerun": round(home_rerun * 1000, 1),
+    }
+
+
+async def _load(server: Server, accounts: list[Account], *, duration: float, think: float, image) -> dict:
+    recorder = Recorder()
+    scanner = next((a for a in accounts if a.scans), None)
+    if scanner is not None and image is not None:  # untimed: the first scan starts the OCR (worker pool or model)
+        await User(server.url, scanner, Recorder(), think=0, deadline=time.monotonic() + 180, image=image).warm_up()
+    cpu_before = server.cpu_s()
+    started = time.monotonic()
+    deadline = started + duration
+    users = [User(server.url, a, recorder, think=think, deadline=deadline, image=image) for a in accounts]
+    tasks = []
+    for index, user in enumerate(users):  # arrivals spread over the first second or think time
+        await asyncio.sleep(min(1.0, think) / max(1, len(users)) if index else 0)
+        tasks.append(asyncio.create_task(user.run()))
+    grace = 60.0  # a request in flight at the deadline may finish; then everything is cut
+    done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()) + grace)
+    for task in pending:
+        task.cancel()
+        recorder.errors.append("a user was still waiting for the server after the grace period")
+    await asyncio.gather(*pending, return_exceptions=True)
+    elapsed = time.monotonic() - started
+    times = [seconds for _, seconds in recorder.interactions]
+    by_page: dict[str, list[float]] = {}
+    for what, seconds in recorder.interactions:
+        by_page.setdefault(what, []).append(seconds)
+    return {
+        "interactions": len(times),
+        "p50_ms": _ms(percentile(times, 0.50)),
+        "p95_ms": _ms(percentile(times, 0.95)),
+        "p99_ms": _ms(percentile(times, 0.99)),
+        "errors": len(recorder.errors),
+        "scans": len(recorder.scans),
+        "scan_p50_ms": _ms(percentile(recorder.scans, 0.50)),
+        "scan_p95_ms": _ms(percentile(recorder.scans, 0.95)),
+        "server_rss_mb": round(server.rss_mb(), 1),
+        "cpu_s": round(server.cpu_s() - cpu_before, 2),
+        "seconds": round(elapsed, 1),
+        "scan_outcomes": recorder.scan_outcomes,
+        "by_interaction": {
+            what: {"n": len(v), "p50_ms": _ms(statistics.median(v)), "p95_ms": _ms(percentile(v, 0.95))}
+            for what, v in sorted(by_page.items())
+        },
+        "error_samples": recorder.errors[:5],
+    }
