@@ -114,12 +114,22 @@ def check_stored_numbers(engine: Engine) -> Check:
         with Session(engine) as session:
             findings = find_unnormalised_numbers(session)
     except Exception as error:  # noqa: BLE001
-        return Check("numbers", "证件号码规范化", False, f"cannot check: {type(error).__name__}")
+        return Check("numbers", "证件号码规范化", False, f"cannot check: {type(error).__name__}", "无法检查")
     if not findings:
-        return Check("numbers", "证件号码规范化", True, "every stored document number is normalised ASCII")
+        return Check(
+            "numbers",
+            "证件号码规范化",
+            True,
+            "every stored document number is normalised ASCII",
+            "全部证件号码均已规范化",
+        )
     listed = ", ".join(f"application {f.verification_id} (user {f.user_id}, {f.status}): {f.problem}" for f in findings)
     return Check(
-        "numbers", "证件号码规范化", False, f"{len(findings)} stored number(s) not normalised: {listed}"[:2000]
+        "numbers",
+        "证件号码规范化",
+        False,
+        f"{len(findings)} stored number(s) not normalised: {listed}"[:2000],
+        f"有 {len(findings)} 条证件号码未规范化，详见命令行 python -m portal health",
     )
 
 
