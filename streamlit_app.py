@@ -22,6 +22,8 @@ st.html(
     "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p { font-size: 0; }"
     "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
     " { content: '选择文件'; font-size: 0.875rem; }"
+    # Its English limits ("10MB per file • JPG, PNG"): pages say them in Chinese (ui.upload_limits).
+    "[data-testid='stFileUploaderDropzoneInstructions'] { display: none; }"
     "</style>"
 )
 

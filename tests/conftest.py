@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("PORTAL_BCRYPT_ROUNDS", "4")
 os.environ.setdefault("PORTAL_LOGIN_SLEEP", "0")
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ.setdefault("PORTAL_STRICT_ERRORS", "1")
 
 from db.engine import make_engine  # noqa: E402
 from db.models import Base  # noqa: E402

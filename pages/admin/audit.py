@@ -6,6 +6,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import table
+from portal.audit.vocab import action_label, object_label
 from portal.core.actor import ROLE_LABELS
 from portal.core.timeutil import CHINA, fmt, today_local
 from portal.ops import audit_log
@@ -15,7 +16,7 @@ st.title("审计日志")
 with session() as db_session:
     known_actions = audit_log.actions(db_session, actor=actor)
 col1, col2, col3 = st.columns(3)
-action = col1.selectbox("操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else a)
+action = col1.selectbox("操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else action_label(a))
 role = col2.selectbox("角色", [None, *ROLE_LABELS], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
 days = col3.date_input("日期范围", value=(today_local() - timedelta(days=30), today_local()))
 since = until = None
@@ -30,8 +31,8 @@ with session() as db_session:
                 "时间": fmt(e.occurred_at, seconds=True),
                 "角色": ROLE_LABELS.get(e.actor_role, e.actor_role),
                 "操作者ID": e.actor_id,
-                "操作": e.action,
-                "对象": e.object_type,
+                "操作": action_label(e.action),
+                "对象": object_label(e.object_type),
                 "对象ID": e.object_id,
                 "摘要": e.summary,
             }
@@ -39,4 +40,5 @@ with session() as db_session:
         ],
         columns=["时间", "角色", "操作者ID", "操作", "对象", "对象ID", "摘要"],
     )
+    frame["操作者ID"] = frame["操作者ID"].astype("Int64")  # 1, not 1.0, when some rows have none (系统)
 table(frame, key="audit", file_name="audit.csv")

@@ -17,6 +17,6 @@ def _load_ocr():
 with st.spinner("正在检查…"):
     checks = run_checks(engine=engine(), data_dir=get_settings().data_dir, load_ocr=_load_ocr)
 for check in checks:
-    (st.success if check.ok else st.error)(f"{check.label}：{'正常' if check.ok else '异常'} — {check.detail}")
+    (st.success if check.ok else st.error)(f"{check.label}：{'正常' if check.ok else '异常'} — {check.message}")
 if st.button("重新检查"):
     st.rerun()

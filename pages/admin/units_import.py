@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.ui import act, table
+from pages.components.ui import act, table, upload_limits
 from portal.core.errors import ImportFileError
 from portal.unit import importer
 
@@ -18,6 +18,7 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 upload = st.file_uploader("选择文件", type=["csv", "xlsx"], max_upload_size=50)
+upload_limits(["csv", "xlsx"], 50)
 
 if upload is not None and st.button("开始导入", type="primary", icon=":material/upload:"):
     bar = st.progress(0.0, text="准备导入")

@@ -85,10 +85,11 @@ else:
         alt.Chart(series)
         .mark_line(point=True)
         .encode(
-            x=alt.X("日期:T", title="日期"),
+            # Numeric Chinese dates: Vega's default tick labels are English ("Fri 06", "Nov 22", "December").
+            x=alt.X("日期:T", title="日期", axis=alt.Axis(format="%m月%d日")),
             y="人数:Q",
             color=alt.Color("环节:N", sort=STAGES),
-            tooltip=["日期", "环节", "人数"],
+            tooltip=[alt.Tooltip("日期:T", format="%Y年%m月%d日"), "环节", "人数"],
         ),
         use_container_width=True,
     )

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
@@ -103,7 +103,10 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
                 horizontal=True,
                 key=f"side_{key}",
             )
-            file = st.file_uploader("选择图片（JPG、PNG）", type=["jpg", "jpeg", "png", "webp"], key=f"file_{key}")
+            file = st.file_uploader(
+                "选择图片（JPG、PNG）", type=["jpg", "jpeg", "png", "webp"], max_upload_size=10, key=f"file_{key}"
+            )
+            upload_limits(["jpg", "png", "webp"], 10)
             if st.form_submit_button("上传"):
                 if file is None:
                     st.error("请先选择图片。")
@@ -199,7 +202,12 @@ if verdict is not None:
         st.markdown(
             f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"
         )
-        if verdict.probation_days_missing:
+        if verdict.verdict == Verdict.UNDETERMINED:
+            # Not a shortfall of days: what is missing makes the judgement impossible (its "days" are a worst case).
+            if verdict.missing_fields:
+                missing = "、".join(dict.fromkeys(F.field_label(name) for name in verdict.missing_fields))
+                st.markdown(f"缺少以下信息，暂无法判断：{missing}。")
+        elif verdict.probation_days_missing:
             st.markdown(f"截至截止日期，实践时间尚差 **{verdict.probation_days_missing}** 天。")
         outcome = {
             eligibility_rules.MET: "✅",
@@ -246,7 +254,9 @@ if st.session_state.get("declaration_correcting") and view.status in ("pending",
     options = confirmation.correctable_fields(record)
     with st.form("correction"):
         st.markdown("请选择有误的信息，并简要说明正确内容：")
-        chosen = st.multiselect("有误的信息", list(options), format_func=options.get)
+        chosen = st.multiselect(
+            "有误的信息", list(options), format_func=options.get, placeholder="请选择有误的信息", select_all=False
+        )
         note = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
         if st.form_submit_button("提交修改申请", type="primary") and act(
             lambda db_session: confirmation.request_correction(

@@ -9,7 +9,7 @@ from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
 from pages.components.db import session
 from pages.components.scan import run_scan
-from pages.components.ui import act
+from pages.components.ui import act, upload_limits
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
 from portal.identity import capture, vocab
@@ -170,6 +170,7 @@ def upload_section(shot: int) -> None:
         photo = st.file_uploader(
             "上传身份证人像面照片", type=PHOTO_TYPES, max_upload_size=10, key=f"identity_upload_{shot}"
         )
+        upload_limits(PHOTO_TYPES, 10)
         if photo is None:
             return
         data = photo.getvalue()
@@ -227,6 +228,7 @@ def manual_step(application: identity.Verification) -> None:
     shot = st.session_state.get("identity_shot", 0)
     front = st.file_uploader(front_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_front_{shot}")
     back = st.file_uploader(back_label, type=PHOTO_TYPES, max_upload_size=10, key=f"identity_back_{shot}")
+    upload_limits(PHOTO_TYPES, 10)
     if st.button("提交审核", type="primary", width="stretch") and act(
         lambda db_session: identity.submit_manual(
             db_session,

@@ -95,6 +95,12 @@ def load(work: Callable[[Session], T]) -> T:
     return outcome.value
 
 
+def upload_limits(types: list[str], max_mb: int) -> None:
+    """The uploader's limits in Chinese, under it (streamlit_app.py hides Streamlit's English "10MB per file • …")."""
+    kinds = "、".join(dict.fromkeys("JPG" if t.lower() == "jpeg" else t.upper() for t in types))
+    st.caption(f"单个文件不超过 {max_mb}MB，支持 {kinds} 格式。")
+
+
 def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None = None) -> None:
     """A sortable table (click a header) with a text filter and CSV/XLSX export."""
     query = st.text_input("筛选", key=f"{key}_filter", placeholder="输入关键字筛选")
@@ -102,7 +108,7 @@ def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None =
     if query.strip() and not frame.empty:
         mask = frame.astype(str).apply(lambda col: col.str.contains(query.strip(), regex=False)).any(axis=1)
         shown = frame[mask]
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", placeholder="")
     st.caption(f"共 {len(shown)} 条")
     export_buttons(shown, name=file_name.rsplit(".", 1)[0], key=key)
 

@@ -87,8 +87,14 @@ def show_case(opened) -> None:
             rotation = st.segmented_control(
                 "旋转", [0, 90, 180, 270], default=0, format_func=lambda d: f"{d}°", key="review_rotation"
             )
-            width = st.slider("缩放（显示宽度）", 300, 1600, 640, step=50, key="review_zoom")
-            # A zoomed image scrolls inside its own box, not the whole page (on a phone 640 px is too wide).
+            # By default the image fits its column; a zoomed image scrolls inside its own box, not the whole page.
+            width = st.select_slider(
+                "缩放（显示宽度）",
+                ["stretch", 800, 1000, 1200, 1600],
+                value="stretch",
+                format_func=lambda w: "适应栏宽" if w == "stretch" else f"{w} 像素",
+                key="review_zoom",
+            )
             st.html("<style>.st-key-review_images { overflow-x: auto; max-width: 100%; }</style>")
             with st.container(key="review_images"):
                 for label, data in (("证件正面", opened.front_image), ("证件反面", opened.back_image)):

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
@@ -49,7 +49,11 @@ with list_tab:
     for column, (status, label) in zip(columns, CONFIRMATION_STATUS_LABELS.items(), strict=True):
         column.metric(label, sum(1 for r in rows if r.status == status))
     statuses = st.multiselect(
-        "状态", list(ConfirmationStatus), format_func=CONFIRMATION_STATUS_LABELS.get, placeholder="全部状态"
+        "状态",
+        list(ConfirmationStatus),
+        format_func=CONFIRMATION_STATUS_LABELS.get,
+        placeholder="全部状态",
+        select_all=False,  # its "Select all" option is English
     )
     NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
     verdicts = st.multiselect(
@@ -57,6 +61,7 @@ with list_tab:
         [*Verdict, NOT_JUDGED],
         format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
         placeholder="全部",
+        select_all=False,
     )
     shown = [
         r
@@ -168,6 +173,7 @@ def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
+            placeholder="",  # an empty cell stays empty (Streamlit writes "None" in it)
             key=f"editor_{section.code}_{candidate_id}",
         )
         submitted = st.form_submit_button(
@@ -259,7 +265,8 @@ with import_tab:
         file_name="申报信息导入模板.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], key="declaration_upload")
+    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
+    upload_limits(["xlsx"], 10)
     if st.button("导入", type="primary", disabled=upload is None or not editable):
         result = None
         with st.spinner("正在导入……"):

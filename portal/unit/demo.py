@@ -1,6 +1,6 @@
 """Demo data for work units: pinyin initials, confirmation codes, bindings, a registration and a rename.
 
-Unit 0 (武汉市第十一示范医院, the demo unit_admin's unit) has the confirmation code `DEMO_CODE`, so the demo
+The demo unit_admin's unit (武汉市第十一示范医院) has the confirmation code `DEMO_CODE`, so the demo
 candidate can try binding; every other unit gets a random code nobody knows (rotate it on 单位首页).
 """
 
@@ -25,11 +25,12 @@ DEMO_CODE = "HBWS2345KM"
 
 def extend(session: Session, rng: random.Random, context) -> None:
     """Add the unit domain's demo data (bulk statements; fast for thousands of units)."""
-    units = list(session.execute(select(Unit.id, Unit.name)))
+    units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.id)))
+    demo_unit = session.scalar(select(User.unit_id).where(User.username == "unit_admin"))
     now = utcnow()
     values = []
-    for index, (unit_id, name) in enumerate(units):
-        code = DEMO_CODE if index == 0 else new_code()
+    for unit_id, name in units:
+        code = DEMO_CODE if unit_id == demo_unit else new_code()
         values.append(
             {
                 "id": unit_id,

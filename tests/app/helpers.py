@@ -45,3 +45,45 @@ def errors(app: AppTest) -> list[str]:
 
 def assert_no_exception(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
+
+
+ENGLISH_TIME_DIRECTIVES = ("%a", "%A", "%b", "%B")
+
+
+def temporal_formats(app: AppTest) -> list[tuple[str, str | None]]:
+    """(where, format) of every temporal axis and tooltip in every chart's vega-lite spec."""
+    import json
+
+    found: list[tuple[str, str | None]] = []
+
+    def walk(node, where: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "temporal" and "field" in node:
+                fmt = node.get("format") if where.endswith("tooltip") else (node.get("axis") or {}).get("format")
+                found.append((f"{where}:{node['field']}", fmt))
+            for key, value in node.items():
+                walk(value, key)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    for chart in app.get("vega_lite_chart") + app.get("arrow_vega_lite_chart"):
+        walk(json.loads(chart.proto.spec), "chart")
+    return found
+
+
+def assert_chinese_time_axes(app: AppTest) -> None:
+    """Every temporal axis/tooltip has an explicit numeric format (Vega's default speaks English)."""
+    for where, fmt in temporal_formats(app):
+        assert fmt, f"{where} has no format: Vega would write 'Fri 06' / 'Nov 22'"
+        assert not any(d in fmt for d in ENGLISH_TIME_DIRECTIVES), (where, fmt)
+
+
+def assert_multiselects_speak_chinese(app: AppTest) -> None:
+    """No multiselect shows Streamlit's English "Choose options" placeholder or "Select all" option."""
+    import re
+
+    assert app.multiselect, "the page has a multiselect"
+    for widget in app.multiselect:
+        assert re.search(r"[\u4e00-\u9fff]", widget.proto.placeholder), (widget.label, widget.proto.placeholder)
+        assert widget.proto.select_all == 0, (widget.label, "shows the English 'Select all'")

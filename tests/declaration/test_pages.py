@@ -12,7 +12,7 @@ from db.models import Declaration, DeclarationEducation, PersonalDataAccess
 from portal.core.actor import Actor
 from portal.core.timeutil import today_local
 from tests import factories
-from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.app.helpers import assert_multiselects_speak_chinese, assert_no_exception, login, new_app, texts
 from tests.declaration.conftest import YEAR, fill, open_year
 
 CANDIDATE_PAGE = "pages/candidate/declaration.py"
@@ -76,6 +76,7 @@ def test_candidate_marks_wrong_fields(engine, accounts):
     app = candidate_app(accounts)
     next(b for b in app.button if b.label == "信息有误").click()
     app.run()
+    assert_multiselects_speak_chinese(app)
     app.multiselect[0].select("education.school")
     app.text_area[0].input("学校名称有误")
     next(b for b in app.button if b.label == "提交修改申请").click()
@@ -125,6 +126,7 @@ def test_unit_lists_its_candidates_and_saves_a_section(engine, accounts):
     assert_no_exception(app)
     assert "页面考生" in app.dataframe[0].value["姓名"].tolist()
     assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
+    assert_multiselects_speak_chinese(app)
     cid = accounts["candidate"].id
     values = {
         "education_level": "本科",
@@ -180,3 +182,38 @@ def test_admin_opens_an_exam_year(engine):
     assert_no_exception(app)
     assert "年度已开放" in texts(app)
     assert "年度医师资格" in app.dataframe[0].value["年度"].tolist()[0]
+
+
+def test_unit_probation_editor_leaves_empty_cells_empty(engine, accounts):
+    """The 试用期 editor: an empty cell shows nothing, not Streamlit's "None"."""
+    app = login(new_app(), accounts["admin"], factories.PASSWORD)
+    app.switch_page(UNIT_PAGE)
+    app.run()
+    assert_no_exception(app)
+    key = f"editor_probation_{accounts['candidate'].id}"
+    editors = [e for e in app.dataframe if e.key == key]
+    assert editors, "the 试用期 editor is on the page"
+    for editor in editors:
+        assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+
+
+def test_undetermined_verdict_says_what_is_missing_not_days(engine, accounts):
+    """无法判断 because the practice is not entered: the page names what is missing instead of 尚差 365 天."""
+    from portal.declaration.entry import save_section
+    from tests.declaration.conftest import EDUCATION, EXAM
+
+    with session_scope(engine) as session:
+        for section, data in (("exam", EXAM), ("education", EDUCATION)):
+            save_section(
+                session,
+                actor=accounts["admin_actor"],
+                year=YEAR,
+                candidate_id=accounts["candidate"].id,
+                section=section,
+                data=data,
+            )
+    app = candidate_app(accounts)
+    shown = texts(app)
+    assert "无法判断" in shown, shown
+    assert "实践时间尚差" not in shown
+    assert "缺少以下信息，暂无法判断：" in shown

@@ -52,3 +52,27 @@ def test_health_command_exit_status(tmp_path, monkeypatch):
     upgrade(url)
     result = runner.invoke(main, ["health", "--skip-ocr"])
     assert result.exit_code == 0, result.output
+
+
+def test_system_status_page_speaks_chinese(engine):
+    """系统状态 shows each check's Chinese message, not the command line's English detail."""
+    import re
+
+    from db.engine import session_scope
+    from tests import factories
+    from tests.app.helpers import assert_no_exception, login, new_app
+
+    with session_scope(engine) as session:
+        admin = factories.user(session, "admin").username
+    app = login(new_app(), admin, factories.PASSWORD)
+    app.switch_page("pages/admin/health.py")
+    app.run()
+    assert_no_exception(app)
+    lines = [box.value for box in (*app.success, *app.error)]
+    assert len(lines) == 5, lines
+    allowed = {"OCR", "SQLite", "PostgreSQL", "GB", "python", "m", "portal", "migrate"}
+    for line in lines:
+        line = re.sub(r"\b\d{4}_\w+", "", line)  # a migration's revision id, e.g. 0006_oidc_identity
+        words = set(re.findall(r"[A-Za-z]+", line)) - allowed
+        assert not words, line
+    assert any(line.startswith("数据库连接：正常 — ") and "毫秒" in line for line in lines), lines

@@ -313,3 +313,16 @@ def test_system_status_page_loads_the_ocr_model(engine):
     assert "OCR" in shown and "ImportError" not in shown, shown
     ocr_line = next(s.value for s in app.success if "OCR" in s.value)
     assert "正常" in ocr_line
+
+
+def test_reviewer_sees_the_whole_id_image_by_default(engine, pending_case):
+    """The ID images fit their column unless the reviewer zooms in (a fixed 640 px was wider than the column)."""
+    applicant, case_id, reviewer = pending_case
+    app = open_case(reviewer, case_id)
+    zoom = app.select_slider(key="review_zoom")
+    assert zoom.value == "stretch" and zoom.format_func("stretch") == "适应栏宽"
+    assert len(app.image) == 2
+    zoom.set_value(1200)
+    app.run()
+    assert_no_exception(app)
+    assert len(app.image) == 2 and app.select_slider(key="review_zoom").value == 1200

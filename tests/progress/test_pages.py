@@ -62,3 +62,23 @@ def test_unconfirmed_candidates_export_masked_then_full(seeded):
     app.run()
     assert_no_exception(app)
     assert "完整信息" in texts(app)
+
+
+def test_unit_binding_status_on_demo_data_then_approving_a_registration_returns_to_it(seeded):
+    """Every reviewer's first tab on a fresh demo: dates where dates belong, counts where counts belong; approving
+    the demo 机构注册 reruns the page onto that same tab without 系统繁忙."""
+    from pages.components.ui import BUSY
+
+    app = open_page("reviewer", "pages/reviewer/units.py")
+    assert BUSY not in texts(app)
+    frame = app.dataframe[0].value
+    assert frame["最近更换确认码"].str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$").all(), frame["最近更换确认码"]
+    assert sorted(frame["近30天确认码错误"].tolist())[-1] == 7  # the demo unit whose code someone keeps guessing
+    next(b for b in app.button if b.label == "通过" and b.key.startswith("reg_approve_")).click()
+    app.run()
+    assert_no_exception(app)
+    assert "已通过「十堰市郧阳区示范乡镇卫生院」的机构注册。" in texts(app)
+    assert BUSY not in texts(app)
+    after = app.dataframe[0].value
+    assert "十堰市郧阳区示范乡镇卫生院" in after["单位名称"].tolist()
+    assert after["最近更换确认码"].str.match(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})?$").all()

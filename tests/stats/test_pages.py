@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.ops import demo
-from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.app.helpers import assert_chinese_time_axes, assert_no_exception, login, new_app, temporal_formats, texts
 from tests.progress.helpers import open_page, seed_small_demo
 
 
@@ -21,6 +21,8 @@ def test_statistics_page_shows_aggregates_only(seeded):
     for frame in app.dataframe:
         text = frame.value.to_string()
         assert "138000" not in text and "139000" not in text  # no account names
+    assert temporal_formats(app), "the 每日趋势 chart has a date axis"
+    assert_chinese_time_axes(app)
     app.segmented_control[0].set_value("exam_category")
     app.run()
     assert_no_exception(app)

@@ -215,3 +215,7 @@ def test_admin_import_page_renders(engine):
         admin = factories.user(session, "admin").username
     app = open_page(admin, "pages/admin/units_import.py")
     assert "单位导入" in texts(app)
+    # Streamlit's English "50MB per file • CSV, XLSX" is hidden; the limits are said in Chinese.
+    assert "单个文件不超过 50MB，支持 CSV、XLSX 格式。" in texts(app)
+    styles = "".join(element.proto.body for element in app.get("html"))
+    assert "[data-testid='stFileUploaderDropzoneInstructions'] { display: none; }" in styles
