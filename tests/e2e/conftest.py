@@ -221,6 +221,11 @@ def ui_login(page, base_url: str, username: str, password: str) -> None:
         shoot(page, f"login_failed_{username}")
         raise
     wait_idle(page)
+    # The re-login cookie is written by the browser after the login's run: a reload before it lands logs out.
+    for _ in range(50):
+        if any(cookie["name"] == "portal_auth" for cookie in page.context.cookies()):
+            break
+        page.wait_for_timeout(200)
 
 
 def no_horizontal_scroll(page) -> bool:
