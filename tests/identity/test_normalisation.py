@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from db.engine import session_scope
-from db.models import IdentityVerification
+from db.models import IdentityFlag, IdentityVerification
 from portal.core.crypto import encrypt_text, lookup_hash
 from portal.core.errors import ValidationFailed
 from portal.core.text import normalize_document_number
@@ -76,14 +76,19 @@ def test_other_script_digits_are_refused_in_the_form(session):
 
 @pytest.mark.parametrize("typed", [FULL_WIDTH, MIXED])
 def test_full_width_number_cannot_bypass_one_number_one_account(engine, typed):
+    """The typed full-width number hashes like the ASCII one, so the intruder is flagged as a duplicate of the
+    holder (fill_in answers alike and flags quietly; the refusal comes when a card passes: see test_service)."""
     with session_scope(engine) as session:
-        factories.verified_candidate(session, document_number=NUMBER)
+        holder = factories.verified_candidate(session, document_number=NUMBER)
         intruder = factories.actor(session, "candidate")
     with session_scope(engine) as session:
-        with pytest.raises(identity.DuplicateNumber):
-            identity.fill_in(
-                session, actor=intruder, real_name="测试考生", document_type="resident_id", document_number=typed
-            )
+        identity.fill_in(
+            session, actor=intruder, real_name="测试考生", document_type="resident_id", document_number=typed
+        )
+    with session_scope(engine) as session:
+        flag = session.scalar(select(IdentityFlag))
+        assert (flag.user_id, flag.other_user_id, flag.kind) == (intruder.user_id, holder.id, "duplicate_number")
+        assert flag.document_number_hash == lookup_hash(NUMBER)
 
 
 def _line(text: str, y: float, x: float = 60) -> OcrLine:
