@@ -20,8 +20,8 @@ from portal.core.text import strip_controls
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the file as uploaded
 MAX_MEMBERS = 200  # entries in the XLSX archive (a workbook of a few sheets has about 10-20)
-MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one entry, uncompressed
-MAX_TOTAL_BYTES = 128 * 1024 * 1024  # all entries, uncompressed
+MAX_MEMBER_BYTES = 24 * 1024 * 1024  # one entry, uncompressed (a sheet of 10,000 records is about 20 MB)
+MAX_TOTAL_BYTES = 96 * 1024 * 1024  # all entries, uncompressed
 MAX_RATIO = 100  # uncompressed / compressed, for entries over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 MAX_ROWS = 100_000  # data rows per sheet (header not counted)
