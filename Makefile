@@ -27,8 +27,20 @@ install-dev: $(VENV)/.installed-dev
 # the OpenID Connect provider the sign-in test runs (tests/oidc) (Debian; needs root).
 system-deps:
 	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		( fc-list 2>/dev/null | grep -q NotoSansCJK && fc-list 2>/dev/null | grep -q ukai && fc-list 2>/dev/null | grep -q wqy-microhei && /usr/bin/python3 -c 'import gi, cairo; gi.require_version("PangoCairo", "1.0"); from gi.repository import PangoCairo' 2>/dev/null && fc-list 2>/dev/null | grep -q NotoColorEmoji && command -v chromium >/dev/null && command -v npm >/dev/null && command -v nginx >/dev/null ) || \
-		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji chromium nodejs npm nginx fonts-wqy-microhei fonts-arphic-ukai python3-gi python3-gi-cairo gir1.2-pango-1.0 >/dev/null ); \
+		need=""; \
+		fc-list 2>/dev/null | grep -q NotoSansCJK || need="$$need fonts-noto-cjk"; \
+		fc-list 2>/dev/null | grep -q NotoColorEmoji || need="$$need fonts-noto-color-emoji"; \
+		fc-list 2>/dev/null | grep -q ukai || need="$$need fonts-arphic-ukai"; \
+		fc-list 2>/dev/null | grep -q wqy-microhei || need="$$need fonts-wqy-microhei"; \
+		command -v chromium >/dev/null || need="$$need chromium"; \
+		command -v nginx >/dev/null || need="$$need nginx"; \
+		command -v node >/dev/null || need="$$need nodejs"; \
+		command -v npm >/dev/null || need="$$need npm"; \
+		/usr/bin/python3 -c 'import gi, cairo; gi.require_version("PangoCairo", "1.0"); from gi.repository import PangoCairo' 2>/dev/null || need="$$need python3-gi python3-gi-cairo gir1.2-pango-1.0"; \
+		if [ -n "$$need" ]; then \
+			echo "system-deps: installing$$need"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+		fi; \
 	else echo "system-deps: skipped (needs root and apt-get)"; fi
 
 run: install
