@@ -44,7 +44,7 @@ APPEND_ONLY_DDL = {
         "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
         "CREATE OR REPLACE FUNCTION audit_event_no_truncate() RETURNS trigger AS $$ "
-        "BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN RETURN NULL; END IF; "
+        "BEGIN IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN RETURN NULL; END IF; "
         "RAISE EXCEPTION 'audit_event is append-only: TRUNCATE refused'; END; $$ LANGUAGE plpgsql",
         "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_no_truncate()",

@@ -184,9 +184,13 @@ def test_the_app_role_owns_nothing_and_holds_only_what_the_portal_needs(producti
     assert sequences and all(usage for _, usage in sequences), f"the app role must use the id sequences: {sequences}"
 
 
-def test_the_portal_works_as_the_app_role(production):
+def test_the_portal_works_as_the_app_role(production, tmp_path):
+    from portal.ops.health import run_checks
+
     engine = make_engine(production["app"])
     try:
+        checks = run_checks(engine=engine, data_dir=tmp_path, load_ocr=lambda: object())
+        assert all(check.ok for check in checks), [(check.name, check.detail) for check in checks if not check.ok]
         with session_scope(engine) as session:
             user = auth.create_user(
                 session, actor=SYSTEM, role="reviewer", username=f"r{uuid.uuid4().hex[:8]}", password="Passw0rd1"

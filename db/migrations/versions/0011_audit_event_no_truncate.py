@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 # SQLite has no TRUNCATE (its DELETE triggers from 0001 already refuse emptying the table).
 NO_TRUNCATE = [
     "CREATE OR REPLACE FUNCTION audit_event_no_truncate() RETURNS trigger AS $$ "
-    "BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN RETURN NULL; END IF; "
+    "BEGIN IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN RETURN NULL; END IF; "
     "RAISE EXCEPTION 'audit_event is append-only: TRUNCATE refused'; END; $$ LANGUAGE plpgsql",
     "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_no_truncate()",
