@@ -209,13 +209,18 @@ def test_the_portal_works_as_the_app_role(production, tmp_path):
         engine.dispose()
 
 
-def test_a_superuser_may_still_truncate(postgres_url):
-    """The one exception: a superuser can disable any trigger anyway; the test suite empties tables this way."""
+def test_even_a_superuser_cannot_truncate_without_bypassing_triggers(postgres_url):
+    """A plain TRUNCATE is refused to a superuser too; only a deliberate bypass of all triggers gets past it."""
     engine = make_engine(postgres_url)
     try:
         with engine.begin() as connection:
             connection.execute(INSERT_AUDIT)
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as connection:
+                connection.execute(text("TRUNCATE audit_event"))
         with engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one() >= 1
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
             connection.execute(text("TRUNCATE audit_event"))
             assert connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one() == 0
     finally:

@@ -14,12 +14,11 @@ down_revision: str | None = "0010_identity_appeal"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Same DDL as db/models/audit.py. Only a superuser, who could disable any trigger anyway, is let through.
+# Same DDL as db/models/audit.py: refused for every role, superusers included.
 # SQLite has no TRUNCATE (its DELETE triggers from 0001 already refuse emptying the table).
 NO_TRUNCATE = [
     "CREATE OR REPLACE FUNCTION audit_event_no_truncate() RETURNS trigger AS $$ "
-    "BEGIN IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN RETURN NULL; END IF; "
-    "RAISE EXCEPTION 'audit_event is append-only: TRUNCATE refused'; END; $$ LANGUAGE plpgsql",
+    "BEGIN RAISE EXCEPTION 'audit_event is append-only: TRUNCATE refused'; END; $$ LANGUAGE plpgsql",
     "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_no_truncate()",
 ]
