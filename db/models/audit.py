@@ -27,7 +27,11 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(String(500), default="")
 
 
-# The database itself refuses to change or delete audit rows.
+# The database itself refuses to change or delete audit rows, and (PostgreSQL) to empty the table with
+# TRUNCATE, which fires no row trigger: a statement-level trigger refuses it for every role, superusers
+# included (only a deliberate trigger bypass, `session_replication_role = replica`, which needs a superuser, gets
+# past it; the test suite empties its tables that way). SQLite has no TRUNCATE.
+# Migration 0011 holds a frozen copy of the TRUNCATE trigger.
 APPEND_ONLY_DDL = {
     "sqlite": [
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -40,6 +44,10 @@ APPEND_ONLY_DDL = {
         "BEGIN RAISE EXCEPTION 'audit_event is append-only'; END; $$ LANGUAGE plpgsql",
         "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        "CREATE OR REPLACE FUNCTION audit_event_no_truncate() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'audit_event is append-only: TRUNCATE refused'; END; $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_no_truncate()",
     ],
 }
 

@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from db.engine import get_engine, session_scope
+from db.engine import get_engine, make_engine, session_scope
 from db.migrate import upgrade
+from db.roles import app_role_of, grant_app_role, owns_tables, same_database
 from portal.auth import service as auth
 from portal.core.actor import ACCOUNT_ROLES, SYSTEM
 from portal.core.errors import Conflict, ValidationFailed
@@ -19,8 +20,36 @@ ROLES = list(ACCOUNT_ROLES)
 
 @click.command("migrate")
 def migrate() -> None:
-    """Bring the database schema to the newest revision."""
-    upgrade(get_settings().database_url)
+    """Bring the database schema to the newest revision.
+
+    With PORTAL_MIGRATION_DATABASE_URL set (PostgreSQL), the migrations run as that role, the owner of the
+    tables, and the role of PORTAL_DATABASE_URL is then granted only what the portal needs.
+    """
+    settings = get_settings()
+    app_url, owner_url = settings.database_url, settings.migration_database_url
+    if owner_url is None:
+        upgrade(app_url)
+        click.echo("database is at the newest revision")
+        role = app_role_of(app_url)
+        if role is not None and owns_tables(get_engine(app_url), role):
+            click.echo(
+                f"note: the portal's role {role!r} owns the tables; in production migrate as the owner with "
+                "PORTAL_MIGRATION_DATABASE_URL and let the portal connect as another role (deploy/README.md)",
+                err=True,
+            )
+        return
+    if not same_database(owner_url, app_url):
+        click.echo("error: PORTAL_MIGRATION_DATABASE_URL and PORTAL_DATABASE_URL name different databases", err=True)
+        sys.exit(2)
+    upgrade(owner_url)
+    role, owner = app_role_of(app_url), app_role_of(owner_url)
+    if role is not None and role != owner:
+        engine = make_engine(owner_url)
+        try:
+            grant_app_role(engine, role)
+        finally:
+            engine.dispose()
+        click.echo(f"granted {role!r} SELECT, INSERT, UPDATE, DELETE on the tables (audit_event: SELECT, INSERT)")
     click.echo("database is at the newest revision")
 
 

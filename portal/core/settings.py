@@ -98,6 +98,9 @@ class Settings:
     scan_mode: str = "pool"  # "pool": ID card checks in worker processes; "thread": in the page's script thread
     scan_workers: int = 1
     scan_queue: int = 20
+    # PostgreSQL: `migrate` connects with this URL (the tables' owner) and grants the role of database_url
+    # only what the portal needs (deploy/postgres-roles.sql). None: migrate with database_url itself.
+    migration_database_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -160,4 +163,5 @@ def get_settings() -> Settings:
         scan_mode=_scan_mode(os.environ.get("PORTAL_SCAN_MODE", "pool")),
         scan_workers=max(1, int(os.environ.get("PORTAL_SCAN_WORKERS", "1"))),
         scan_queue=max(0, int(os.environ.get("PORTAL_SCAN_QUEUE", "20"))),
+        migration_database_url=os.environ.get("PORTAL_MIGRATION_DATABASE_URL", "").strip() or None,
     )
