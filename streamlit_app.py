@@ -27,6 +27,25 @@ st.html(
     "</style>"
 )
 
+# On a narrow screen (Streamlit's 768 px breakpoint) the menu lies over ~75% of the page; Streamlit closes it after
+# a choice only when the user agent says "mobile". Close it after any choice at that width (once per tab; our own
+# constant script, no user data in it).
+CLOSE_MENU_ON_NARROW_SCREENS = """<script>
+(() => {
+  if (window.portalClosesMenu) return;
+  window.portalClosesMenu = true;
+  document.addEventListener("click", (event) => {
+    if (window.innerWidth > 768 || !event.target.closest("[data-testid='stSidebarNavLink']")) return;
+    setTimeout(() => {
+      const menu = document.querySelector("[data-testid='stSidebar']");
+      if (menu && menu.getAttribute("data-collapsed") === "false") {
+        document.querySelector("[data-testid='stSidebarCollapseButton'] button")?.click();
+      }
+    }, 50);
+  }, true);
+})();
+</script>"""
+
 # 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
 actor = auth.peek_actor()
 if actor is None:
@@ -70,4 +89,5 @@ if restored is None:
 with st.sidebar:
     st.markdown(f"**{actor.display_name or actor.username}**  \n{ROLE_LABELS[actor.role]}")
     auth.logout_button()
+    st.html(CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
 page.run()

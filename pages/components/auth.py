@@ -20,6 +20,7 @@ from pages.components import oidc
 from pages.components.db import engine
 from portal.auth import login, token
 from portal.auth import service as auth
+from portal.auth.vocab import LOGIN_REFUSAL_LABELS, REJECTION_REASON_LABEL
 from portal.core.actor import Actor
 from portal.core.settings import get_settings
 
@@ -188,8 +189,10 @@ def login_form() -> None:
     if outcome.result == login.LoginResult.OK:
         _start_session(outcome.username)
         st.rerun()
-    elif outcome.result == login.LoginResult.DISABLED:  # only after the right password
-        st.error("账号已停用，请联系管理员。")
+    elif outcome.result in LOGIN_REFUSAL_LABELS:  # only after the right password (disabled, 机构注册 pending/rejected)
+        st.error(LOGIN_REFUSAL_LABELS[outcome.result])
+        if outcome.reason:
+            st.text(REJECTION_REASON_LABEL + outcome.reason)  # the reviewer's words, as plain text
     else:
         # Unknown name, wrong password and locked account get one message (README, Security): a lock message
         # would confirm that the account exists.

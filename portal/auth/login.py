@@ -16,7 +16,7 @@ from sqlalchemy import Engine, case, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import session_scope
-from db.models import User
+from db.models import UnitRegistration, User
 from portal.audit import service as audit
 from portal.auth.passwords import check_password, has_password, hash_password
 from portal.core.actor import Actor
@@ -29,6 +29,8 @@ class LoginResult(StrEnum):
     WRONG = "wrong"  # unknown name or wrong password
     LOCKED = "locked"  # shown like WRONG: a lock would tell that the name exists
     DISABLED = "disabled"  # right password, account disabled
+    PENDING = "pending"  # right password, a unit admin whose 机构注册 waits for review (disabled until approved)
+    REJECTED = "rejected"  # right password, a unit admin whose latest 机构注册 was rejected
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class LoginOutcome:
     result: LoginResult
     username: str
     locked_until: datetime | None = None
+    reason: str | None = None  # REJECTED: the reviewer's reason, if one was stored
 
 
 _DUMMY_HASH: list[str] = []
@@ -108,10 +111,10 @@ def record_outcome(session: Session, *, attempt: Attempt, correct: bool) -> Logi
     if user is None:
         return None
     if correct:
-        if not user.is_active:
-            return LoginOutcome(LoginResult.DISABLED, user.username)
-        user.failed_login_count = 0
+        user.failed_login_count = 0  # the right password: checking it again and again never locks
         user.locked_until = None
+        if not user.is_active:
+            return _inactive(session, user)
         user.last_login_at = utcnow()
         audit.record(session, actor=Actor.of(user), action="login.success", object_type="user", object_id=user.id)
         return LoginOutcome(LoginResult.OK, user.username)
@@ -119,6 +122,24 @@ def record_outcome(session: Session, *, attempt: Attempt, correct: bool) -> Logi
     action = "account.locked" if just_locked else "login.failed"
     audit.record(session, actor=Actor.of(user), action=action, object_type="user", object_id=user.id)
     return LoginOutcome(LoginResult.LOCKED if just_locked else LoginResult.WRONG, user.username, attempt.locked_until)
+
+
+def _inactive(session: Session, user: User) -> LoginOutcome:
+    """Why an account whose password was right may not log in: its 机构注册 (a unit admin's latest request)
+    is pending or was rejected, or it is disabled. Asked only after the right password, so it tells nothing more."""
+    latest = None  # statuses as stored (portal.unit.vocab.RequestStatus; portal.unit imports this package)
+    if user.role == "unit_admin":
+        latest = session.execute(
+            select(UnitRegistration.status, UnitRegistration.decision_reason)
+            .where(UnitRegistration.user_id == user.id)
+            .order_by(UnitRegistration.id.desc())
+            .limit(1)
+        ).first()
+    if latest is not None and latest.status == "pending":
+        return LoginOutcome(LoginResult.PENDING, user.username)
+    if latest is not None and latest.status == "rejected":
+        return LoginOutcome(LoginResult.REJECTED, user.username, reason=(latest.decision_reason or "").strip() or None)
+    return LoginOutcome(LoginResult.DISABLED, user.username)
 
 
 def _checked(engine: Engine, name: str, password: str) -> tuple[Attempt, bool]:
