@@ -11,7 +11,7 @@ from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, template
 from portal.declaration import fields as F
-from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.declaration.vocab import SHOWN_STATUS_LABELS, ShownStatus
 from portal.eligibility.vocab import VERDICT_LABELS, Verdict
 
 actor = current_actor()
@@ -31,12 +31,13 @@ with session() as db_session:
     rows = entry.unit_candidates(db_session, actor=actor, year=year)
 # What needs the unit first: corrections asked for, then records not entered, then the rest.
 PRIORITY = [
-    ConfirmationStatus.CORRECTION_REQUESTED,
-    ConfirmationStatus.NOT_ENTERED,
-    ConfirmationStatus.PENDING,
-    ConfirmationStatus.CONFIRMED,
+    ShownStatus.CORRECTION_REQUESTED,
+    ShownStatus.NOT_ENTERED,
+    ShownStatus.INCOMPLETE,
+    ShownStatus.PENDING,
+    ShownStatus.CONFIRMED,
 ]
-rows.sort(key=lambda r: PRIORITY.index(r.status))
+rows.sort(key=lambda r: PRIORITY.index(r.shown_status))
 (st.info if window.state == "open" else st.warning)(window.text)
 editable = window.state == "open"
 
@@ -45,13 +46,13 @@ list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表�
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
 with list_tab:
-    columns = st.columns(4)
-    for column, (status, label) in zip(columns, CONFIRMATION_STATUS_LABELS.items(), strict=True):
-        column.metric(label, sum(1 for r in rows if r.status == status))
+    columns = st.columns(len(SHOWN_STATUS_LABELS))
+    for column, (status, label) in zip(columns, SHOWN_STATUS_LABELS.items(), strict=True):
+        column.metric(label, sum(1 for r in rows if r.shown_status == status))
     statuses = st.multiselect(
         "状态",
-        list(ConfirmationStatus),
-        format_func=CONFIRMATION_STATUS_LABELS.get,
+        list(ShownStatus),
+        format_func=SHOWN_STATUS_LABELS.get,
         placeholder="全部状态",
         select_all=False,  # its "Select all" option is English
     )
@@ -66,7 +67,7 @@ with list_tab:
     shown = [
         r
         for r in rows
-        if (not statuses or r.status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
+        if (not statuses or r.shown_status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
     ]
     frame = pd.DataFrame(
         [
@@ -103,9 +104,13 @@ with list_tab:
 
 
 # ---------------------------------------------------------------------------------------------------- 逐人填报
+# Plain words in labels: a screen reader reads markdown such as :red[*] as it is written.
+REQUIRED = "（必填）"
+
+
 def widget(field: F.Field, value, key: str):
     """One input for `field`, showing `value`; returns the raw value."""
-    label = field.label + (" :red[*]" if field.required else "")
+    label = field.label + (REQUIRED if field.required else "")
     if field.kind in ("choice", "int") and field.choices:
         options = [""] + list(field.choices)
         current = "" if value is None else str(value)
@@ -154,7 +159,7 @@ def single_form(section: F.Section, values: dict | None, candidate_id: int, *, r
 def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
     config = {}
     for f in section.fields:
-        label = f.label + (" *" if f.required else "")
+        label = f.label + (REQUIRED if f.required else "")
         if f.kind == "date":
             config[f.key] = st.column_config.DateColumn(label, format="YYYY-MM-DD", required=f.required)
         elif f.choices:

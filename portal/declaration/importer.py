@@ -5,8 +5,9 @@ identity) and must be actively bound to the importing unit. A record spans sever
 when any of a candidate's rows is bad, none of them is saved and every bad row is reported with its sheet, row,
 column and reason. Good records are written with a handful of bulk statements (no query per row).
 
-Changes (field, old, new) are kept only for records the candidate had confirmed before, since the candidate is
-shown only what changed after their last confirmation.
+Changes (field, old, new) are kept only for records the candidate had confirmed before or asked to correct,
+since the candidate is shown only what changed after their last confirmation (never confirmed: after their latest
+correction request).
 """
 
 from __future__ import annotations
@@ -351,6 +352,16 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
             )
             existing.update({d.candidate_id: d for d in session.scalars(query)})
     changed = [(c, item, old, new, changes) for c, item, old, new, changes in accepted if changes]
+    ids = [existing[c].id for c, *_ in changed if existing[c].confirmed_revision is None and c not in new_candidates]
+    corrected: set[int] = set()  # never confirmed, but the candidate asked for a correction: keep the changes
+    for start in range(0, len(ids), CHUNK):
+        corrected.update(
+            session.scalars(
+                select(CorrectionRequest.declaration_id).where(
+                    CorrectionRequest.declaration_id.in_(ids[start : start + CHUNK])
+                )
+            )
+        )
     result.unchanged = len(accepted) - len(changed)
     result.imported = sum(1 for c, *_ in changed if c in new_candidates)
     result.updated = len(changed) - result.imported
@@ -397,7 +408,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 "updated_by": actor.user_id,
             }
         )
-        if declaration.confirmed_revision is not None:
+        if declaration.confirmed_revision is not None or declaration.id in corrected:
             change_rows += [
                 {
                     "declaration_id": declaration.id,
