@@ -3,13 +3,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from db.engine import session_scope
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import engine, session
 from pages.components.ui import act, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
-from portal.declaration import entry, exam_year, importer, template
+from portal.declaration import entry, exam_year, importer, prefill, template
 from portal.declaration import fields as F
 from portal.declaration.vocab import SHOWN_STATUS_LABELS, ShownStatus
 from portal.eligibility.vocab import VERDICT_LABELS, Verdict
@@ -260,15 +261,31 @@ with form_tab:
 # ---------------------------------------------------------------------------------------------------- 表格导入
 with import_tab:
     st.markdown(
-        "1. 下载模板：每个栏目一个工作表，以**证件号码**对应考生，红色表头为必填，下拉框为可选值。\n"
+        "1. 下载模板：每个栏目一个工作表，红色表头为必填，下拉框为可选值。"
+        "**含本单位考生的模板**已填好本单位已绑定考生的现有信息，以**考生编号**对应考生（证件号码部分隐去，仅供核对），"
+        "修改后直接上传；**空白模板**以完整的**证件号码**对应考生，用于填写新考生。\n"
         "2. 填写本单位已绑定考生的信息（医师资格证、试用期可一人多行）。\n"
         "3. 上传文件：正确的考生记录全部保存；有误的考生整条不保存，并列出行号、列名和原因。"
     )
-    st.download_button(
-        "下载 XLSX 模板",
-        template.template_bytes(),
-        file_name="申报信息导入模板.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    blank_column, filled_column = st.columns(2)
+    blank_column.download_button(
+        "下载空白模板", template.template_bytes(), file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
+    )
+    db_engine = engine()
+
+    def filled_template() -> bytes:
+        """Built when pressed (a read of every bound candidate's record, logged as an export), not on each run."""
+        with session_scope(db_engine) as db_session:
+            return prefill.unit_template(db_session, actor=actor, year=year)
+
+    filled_column.download_button(
+        "下载含本单位考生的模板",
+        filled_template,
+        file_name=f"申报信息_{year}_本单位考生.xlsx",
+        mime=XLSX,
+        disabled=not rows,
+        width="stretch",
     )
     upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
     upload_limits(["xlsx"], 10)
