@@ -9,7 +9,7 @@ from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
 from portal.declaration.checklist import checklist
 from portal.declaration.record import eligibility_verdict
-from portal.declaration.vocab import IMAGE_SIDE_LABELS, IMAGE_SLOT_LABELS
+from portal.declaration.vocab import IMAGE_SIDE_LABELS, IMAGE_SLOT_LABELS, ChangesSince, ShownStatus
 from portal.eligibility import rules as eligibility_rules
 from portal.eligibility.vocab import Verdict
 from portal.identity import service as identity
@@ -44,8 +44,14 @@ if view.basic.unit_name == "（未绑定单位）":
     st.warning("您尚未绑定工作单位。绑定后，由单位为您填报申报信息。")
     st.page_link("pages/candidate/unit.py", label="绑定工作单位", icon=":material/apartment:")
 
-STATUS_ICONS = {"not_entered": "⚪", "pending": "🟡", "confirmed": "🟢", "correction_requested": "🟠"}
-status_line = f"**{view.year}年度申报信息状态：** {STATUS_ICONS[view.status]} {view.status_label}"
+STATUS_ICONS = {
+    ShownStatus.NOT_ENTERED: "⚪",
+    ShownStatus.INCOMPLETE: "🔵",
+    ShownStatus.PENDING: "🟡",
+    ShownStatus.CONFIRMED: "🟢",
+    ShownStatus.CORRECTION_REQUESTED: "🟠",
+}
+status_line = f"**{view.year}年度申报信息状态：** {STATUS_ICONS[view.shown_status]} {view.status_label}"
 if view.status == "confirmed" and view.confirmed_at:
     status_line += f"（确认时间 {fmt(view.confirmed_at)}）"
 st.markdown(status_line)
@@ -55,7 +61,11 @@ if view.status == "not_entered":
     st.info("单位尚未填报您的申报信息，请耐心等待或联系您的工作单位。")
 if view.changes:
     with st.container(border=True):
-        st.warning("自您上次确认后，单位修改了以下信息，请核对后重新确认：")
+        st.warning(
+            "自您提交修改申请后，单位修改了以下信息，请核对后确认："
+            if view.changes_since == ChangesSince.CORRECTION
+            else "自您上次确认后，单位修改了以下信息，请核对后重新确认："
+        )
         st.dataframe(
             pd.DataFrame(
                 [
@@ -74,13 +84,14 @@ if view.correction:
             + (f"说明：{view.correction.note}" if view.correction.note else "")
         )
 if view.missing and view.status != "not_entered":
-    st.warning(f"申报信息尚不完整，缺少：{'、'.join(view.missing)}。请联系单位补充。")
+    st.warning(f"申报信息尚不完整，缺少：{'、'.join(view.missing)}。单位补充完整后才能确认，请联系单位补充。")
 
-REQUIRED = " :red[*]"
+# Plain words, not coloured markdown: a screen reader reads the mark as it is written.
+REQUIRED = "（必填）"
 
 
 def line(label: str, value: str, required: bool = False) -> None:
-    st.markdown(f"**{label}**{REQUIRED if required else ''}：{value or '未填写'}")
+    st.markdown(f"**{label}{REQUIRED if required else ''}**：{value or '未填写'}")
 
 
 def image_status(slot: str, item_no: int = 1) -> None:
@@ -236,7 +247,7 @@ st.divider()
 left, right = st.columns(2)
 with left:
     if (
-        view.status in ("pending", "correction_requested")
+        view.can_confirm
         and st.button("确认无误", type="primary", width="stretch")
         and act(
             lambda db_session: confirmation.confirm(

@@ -3,15 +3,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from db.engine import session_scope
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import engine, session
 from pages.components.ui import act, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
-from portal.declaration import entry, exam_year, importer, template
+from portal.declaration import entry, exam_year, importer, prefill, template
 from portal.declaration import fields as F
-from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.declaration.vocab import SHOWN_STATUS_LABELS, ShownStatus
 from portal.eligibility.vocab import VERDICT_LABELS, Verdict
 
 actor = current_actor()
@@ -31,12 +32,13 @@ with session() as db_session:
     rows = entry.unit_candidates(db_session, actor=actor, year=year)
 # What needs the unit first: corrections asked for, then records not entered, then the rest.
 PRIORITY = [
-    ConfirmationStatus.CORRECTION_REQUESTED,
-    ConfirmationStatus.NOT_ENTERED,
-    ConfirmationStatus.PENDING,
-    ConfirmationStatus.CONFIRMED,
+    ShownStatus.CORRECTION_REQUESTED,
+    ShownStatus.NOT_ENTERED,
+    ShownStatus.INCOMPLETE,
+    ShownStatus.PENDING,
+    ShownStatus.CONFIRMED,
 ]
-rows.sort(key=lambda r: PRIORITY.index(r.status))
+rows.sort(key=lambda r: PRIORITY.index(r.shown_status))
 (st.info if window.state == "open" else st.warning)(window.text)
 editable = window.state == "open"
 
@@ -45,13 +47,13 @@ list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表�
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
 with list_tab:
-    columns = st.columns(4)
-    for column, (status, label) in zip(columns, CONFIRMATION_STATUS_LABELS.items(), strict=True):
-        column.metric(label, sum(1 for r in rows if r.status == status))
+    columns = st.columns(len(SHOWN_STATUS_LABELS))
+    for column, (status, label) in zip(columns, SHOWN_STATUS_LABELS.items(), strict=True):
+        column.metric(label, sum(1 for r in rows if r.shown_status == status))
     statuses = st.multiselect(
         "状态",
-        list(ConfirmationStatus),
-        format_func=CONFIRMATION_STATUS_LABELS.get,
+        list(ShownStatus),
+        format_func=SHOWN_STATUS_LABELS.get,
         placeholder="全部状态",
         select_all=False,  # its "Select all" option is English
     )
@@ -66,7 +68,7 @@ with list_tab:
     shown = [
         r
         for r in rows
-        if (not statuses or r.status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
+        if (not statuses or r.shown_status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
     ]
     frame = pd.DataFrame(
         [
@@ -103,9 +105,13 @@ with list_tab:
 
 
 # ---------------------------------------------------------------------------------------------------- 逐人填报
+# Plain words in labels: a screen reader reads markdown such as :red[*] as it is written.
+REQUIRED = "（必填）"
+
+
 def widget(field: F.Field, value, key: str):
     """One input for `field`, showing `value`; returns the raw value."""
-    label = field.label + (" :red[*]" if field.required else "")
+    label = field.label + (REQUIRED if field.required else "")
     if field.kind in ("choice", "int") and field.choices:
         options = [""] + list(field.choices)
         current = "" if value is None else str(value)
@@ -154,7 +160,7 @@ def single_form(section: F.Section, values: dict | None, candidate_id: int, *, r
 def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
     config = {}
     for f in section.fields:
-        label = f.label + (" *" if f.required else "")
+        label = f.label + (REQUIRED if f.required else "")
         if f.kind == "date":
             config[f.key] = st.column_config.DateColumn(label, format="YYYY-MM-DD", required=f.required)
         elif f.choices:
@@ -255,15 +261,31 @@ with form_tab:
 # ---------------------------------------------------------------------------------------------------- 表格导入
 with import_tab:
     st.markdown(
-        "1. 下载模板：每个栏目一个工作表，以**证件号码**对应考生，红色表头为必填，下拉框为可选值。\n"
+        "1. 下载模板：每个栏目一个工作表，红色表头为必填，下拉框为可选值。"
+        "**含本单位考生的模板**已填好本单位已绑定考生的现有信息，以**考生编号**对应考生（证件号码部分隐去，仅供核对），"
+        "修改后直接上传；**空白模板**以完整的**证件号码**对应考生，用于填写新考生。\n"
         "2. 填写本单位已绑定考生的信息（医师资格证、试用期可一人多行）。\n"
         "3. 上传文件：正确的考生记录全部保存；有误的考生整条不保存，并列出行号、列名和原因。"
     )
-    st.download_button(
-        "下载 XLSX 模板",
-        template.template_bytes(),
-        file_name="申报信息导入模板.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    blank_column, filled_column = st.columns(2)
+    blank_column.download_button(
+        "下载空白模板", template.template_bytes(), file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
+    )
+    db_engine = engine()
+
+    def filled_template() -> bytes:
+        """Built when pressed (a read of every bound candidate's record, logged as an export), not on each run."""
+        with session_scope(db_engine) as db_session:
+            return prefill.unit_template(db_session, actor=actor, year=year)
+
+    filled_column.download_button(
+        "下载含本单位考生的模板",
+        filled_template,
+        file_name=f"申报信息_{year}_本单位考生.xlsx",
+        mime=XLSX,
+        disabled=not rows,
+        width="stretch",
     )
     upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
     upload_limits(["xlsx"], 10)

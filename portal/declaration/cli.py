@@ -10,12 +10,50 @@ import click
 
 @click.command("declarations-template")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
-def declarations_template(out: Path) -> None:
-    """Write the XLSX template for declaration data (one sheet per section, rows keyed by 证件号码) to OUT."""
+@click.option(
+    "--unit",
+    "unit_code",
+    help="机构编码: write the template pre-filled with this unit's bound candidates (needs --year).",
+)
+@click.option("--year", type=int, help="Exam year of the records to pre-fill (with --unit).")
+def declarations_template(out: Path, unit_code: str | None, year: int | None) -> None:
+    """Write the XLSX template for declaration data (one sheet per section, rows keyed by 证件号码) to OUT.
+
+    With --unit CODE --year YYYY: the template pre-filled with the unit's actively bound, verified candidates and
+    their current values, keyed by 考生编号 (an opaque key `import-declarations --unit CODE` accepts for that
+    unit's candidates) with masked 证件号码; rows added with a full 证件号码 are read as in the blank template.
+    """
     from portal.declaration import template
 
+    if (unit_code is None) != (year is None):
+        click.echo("error: --unit and --year go together", err=True)
+        sys.exit(2)
+    if unit_code is None:
+        data = None
+    else:
+        from sqlalchemy import select
+
+        from db.engine import get_engine, session_scope
+        from db.models import Unit
+        from portal.core.actor import SYSTEM
+        from portal.core.errors import NotFound
+        from portal.declaration.prefill import unit_template
+
+        with session_scope(get_engine()) as session:
+            unit_id = session.scalar(select(Unit.id).where(Unit.institution_code == unit_code.strip().upper()))
+            if unit_id is None:
+                click.echo(f"error: no unit with code {unit_code}", err=True)
+                sys.exit(2)
+            try:
+                data = unit_template(session, actor=SYSTEM, year=year, unit_id=unit_id)
+            except NotFound:
+                click.echo(f"error: exam year {year} has not been opened", err=True)
+                sys.exit(2)
     try:
-        template.write(out)
+        if data is None:
+            template.write(out)
+        else:
+            out.write_bytes(data)
     except OSError as error:
         click.echo(f"error: cannot write {out}: {error.strerror or error}", err=True)
         sys.exit(2)

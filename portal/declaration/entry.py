@@ -37,9 +37,10 @@ from portal.declaration.record import (
     load_record,
     load_records,
     resolve_corrections,
+    shown_status,
     verified_identity,
 )
-from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.declaration.vocab import SHOWN_STATUS_LABELS, ConfirmationStatus
 from portal.eligibility.service import judge
 from portal.eligibility.vocab import VERDICT_LABELS
 from portal.identity.policy import current_verification
@@ -251,8 +252,13 @@ class CandidateRow:
     verdict_code: str | None = None  # a Verdict value, None when not judged (not entered)
 
     @property
+    def shown_status(self) -> str:
+        """The status as the list shows it (待单位补充 while sections are missing)."""
+        return shown_status(self.status, self.missing)
+
+    @property
     def status_label(self) -> str:
-        return CONFIRMATION_STATUS_LABELS[self.status]
+        return SHOWN_STATUS_LABELS[self.shown_status]
 
     @property
     def verdict(self) -> str | None:

@@ -291,6 +291,16 @@ def flatten(record: dict) -> dict[str, tuple[str, str]]:
     return out
 
 
+# Fields holding certificate numbers (encrypted at rest): masked wherever the full value is not needed.
+SENSITIVE_KEYS = frozenset({"diploma_number", "degree_report_number", "certificate_number", "certificate_code"})
+
+
+def is_sensitive(path: str) -> bool:
+    """Whether the field path (e.g. 'education.diploma_number', 'qualification_certificate[2].certificate_code')
+    holds a certificate number."""
+    return path.rsplit(".", 1)[-1] in SENSITIVE_KEYS
+
+
 def field_label(path: str) -> str:
     """The Chinese label of a field path such as 'education.graduated_on' or 'probation[2].post'."""
     match = re.fullmatch(r"(\w+)(?:\[(\d+)\])?\.(\w+)", path)

@@ -1,12 +1,15 @@
 """Import declaration records from the XLSX template (`portal.declaration.template`), in bulk.
 
 Rows are keyed by 证件号码: the candidate is found through the keyed hash of the number (a verified
-identity) and must be actively bound to the importing unit. A record spans several sheets and is all-or-nothing:
+identity) and must be actively bound to the importing unit. A row of the unit's pre-filled template is keyed by
+its 考生编号 instead (`portal.declaration.prefill`; its masked 证件号码 is not read), accepted only for a candidate
+actively bound to the importing unit. A record spans several sheets and is all-or-nothing:
 when any of a candidate's rows is bad, none of them is saved and every bad row is reported with its sheet, row,
 column and reason. Good records are written with a handful of bulk statements (no query per row).
 
-Changes (field, old, new) are kept only for records the candidate had confirmed before, since the candidate is
-shown only what changed after their last confirmation.
+Changes (field, old, new) are kept only for records the candidate had confirmed before or asked to correct,
+since the candidate is shown only what changed after their last confirmation (never confirmed: after their latest
+correction request).
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ from portal.declaration import fields as F
 from portal.declaration import rules
 from portal.declaration.entry import CHANGE_NOTICE_TITLES, diff
 from portal.declaration.exam_year import require_entry_open
+from portal.declaration.prefill import parse_row_key
 from portal.declaration.record import MULTIPLE_SECTIONS, SINGLE_SECTIONS, load_records
-from portal.declaration.template import NAME, NONE_COLUMN, NUMBER, SHEETS_BY_TITLE, Sheet
+from portal.declaration.template import KEY, NAME, NONE_COLUMN, NUMBER, SHEETS_BY_TITLE, Sheet
 from portal.declaration.vocab import ConfirmationStatus
 from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
@@ -53,6 +57,9 @@ NOT_ASCII = "证件号码只能包含半角数字 0-9 和英文字母（末位�
 
 
 NOT_BOUND_HERE = "本单位没有使用该证件号码完成实名认证并绑定的考生，不能导入"
+KEY_NOT_HERE = "考生编号无效，或不是本单位已绑定考生的编号，不能导入（请重新下载含本单位考生的模板）"
+TWICE = "同一考生在文件中既以证件号码又以考生编号出现，请只保留一种"
+_KEYED = "key:"  # prefix of the pending entries of rows keyed by 考生编号
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ class ImportResult:
 
 @dataclass
 class _Pending:
-    """What the file says about one candidate (by 证件号码)."""
+    """What the file says about one candidate (by 证件号码, or by 考生编号: `number` is then `key:<考生编号>`)."""
 
     number: str
     rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet title, row)
@@ -135,11 +142,11 @@ def read(data: bytes) -> dict[str, _Pending]:
 
 
 def _columns(sheet: Sheet, headers: list[str]) -> dict[str, int]:
-    if NUMBER not in headers:
+    if NUMBER not in headers and KEY not in headers:
         raise ImportFileError(
             f"工作表“{sheet.title}”缺少“{NUMBER}”列。", english=f"sheet {sheet.title!r} has no {NUMBER!r} column"
         )
-    known = {header for header, _ in sheet.columns}
+    known = {header for header, _ in sheet.columns_for(keyed=True)}
     return {header: index for index, header in enumerate(headers) if header in known}
 
 
@@ -148,8 +155,9 @@ def _read_row(sheet: Sheet, columns: dict[str, int], row: int, values: list, pen
         index = columns.get(header)
         return values[index] if index is not None and index < len(values) else None
 
-    number = _number(cell(NUMBER))
-    if not number or not is_ascii_document_number(number):
+    row_key = str(cell(KEY) or "").strip().upper()
+    number = f"{_KEYED}{row_key}" if row_key else _number(cell(NUMBER))  # with a key, the masked number is unread
+    if not row_key and (not number or not is_ascii_document_number(number)):
         key = f"__row_{sheet.title}_{row}"
         item = pending.setdefault(key, _Pending(key))
         item.rows.append((sheet.title, row))
@@ -252,7 +260,7 @@ def import_declarations(
     result = ImportResult()
 
     # candidates by the keyed hash of their number, and their active binding
-    by_hash = {lookup_hash(number): number for number in pending if not number.startswith("__row_")}
+    by_hash = {lookup_hash(number): number for number in pending if not number.startswith(("__row_", _KEYED))}
     identities: dict[str, tuple[int, str, date | None]] = {}
     hashes = list(by_hash)
     for start in range(0, len(hashes), CHUNK):
@@ -268,6 +276,7 @@ def import_declarations(
         )
         for number_hash, user_id, real_name, birth in session.execute(query):
             identities[by_hash[number_hash]] = (user_id, real_name, birth)
+    identities.update(_keyed_identities(session, unit_id, [k for k in pending if k.startswith(_KEYED)]))
     user_ids = [value[0] for value in identities.values()]
     bound: dict[int, int] = {}
     for start in range(0, len(user_ids), CHUNK):
@@ -284,15 +293,25 @@ def import_declarations(
     old_records = load_records(session, existing.values())
 
     accepted: list[tuple[int, _Pending, dict, dict, list]] = []  # (candidate, item, old, new, changes)
+    seen: set[int] = set()
     for number, item in pending.items():
         first_sheet, first_row = item.rows[0]
         identity = identities.get(number)
         if not number.startswith("__row_"):
             if identity is None or bound.get(identity[0]) != unit_id:
                 # One answer whether or not the number is verified on the portal (no probing through imports).
-                item.errors.append(RowError(first_sheet, first_row, NUMBER, NOT_BOUND_HERE))
+                if number.startswith(_KEYED):
+                    item.errors.append(RowError(first_sheet, first_row, KEY, KEY_NOT_HERE))
+                else:
+                    item.errors.append(RowError(first_sheet, first_row, NUMBER, NOT_BOUND_HERE))
+            elif identity[0] in seen:
+                item.errors.append(
+                    RowError(first_sheet, first_row, KEY if number.startswith(_KEYED) else NUMBER, TWICE)
+                )
             elif item.name and item.name != identity[1]:
                 item.errors.append(RowError("基本信息", item.name_row, NAME, "与该证件号码实名认证的姓名不一致"))
+        if identity is not None:
+            seen.add(identity[0])
         if not item.errors:
             declaration = existing.get(identity[0])
             old = old_records[declaration.id] if declaration else F.empty_record()
@@ -326,6 +345,35 @@ def import_declarations(
     return result
 
 
+def _keyed_identities(session: Session, unit_id: int, keys: list[str]) -> dict[str, tuple[int, str, date | None]]:
+    """{pending key: (candidate, real name, birth date)} of the rows keyed by a valid 考生编号 of `unit_id` whose
+    binding is still active and whose candidate is verified."""
+    bindings = {k: parse_row_key(k.removeprefix(_KEYED), unit_id) for k in keys}
+    wanted = [b for b in bindings.values() if b is not None]
+    candidates: dict[int, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(UnitBinding.id, UnitBinding.candidate_id).where(
+            UnitBinding.id.in_(wanted[start : start + CHUNK]), UnitBinding.unit_id == unit_id, active_binding()
+        )
+        candidates.update(dict(session.execute(query).all()))
+    people: dict[int, tuple[int, str, date | None]] = {}
+    user_ids = list(candidates.values())
+    for start in range(0, len(user_ids), CHUNK):
+        query = select(
+            IdentityVerification.user_id, IdentityVerification.real_name, IdentityVerification.birth_date
+        ).where(
+            IdentityVerification.user_id.in_(user_ids[start : start + CHUNK]),
+            IdentityVerification.status == VerificationStatus.VERIFIED,
+            current_verification(),
+        )
+        people.update({user_id: (user_id, name, birth) for user_id, name, birth in session.execute(query)})
+    return {
+        k: people[candidates[b]]
+        for k, b in bindings.items()
+        if b is not None and b in candidates and candidates[b] in people
+    }
+
+
 def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) -> None:
     now = utcnow()
     new_candidates = [c for c, *_ in accepted if c not in existing]
@@ -351,6 +399,16 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
             )
             existing.update({d.candidate_id: d for d in session.scalars(query)})
     changed = [(c, item, old, new, changes) for c, item, old, new, changes in accepted if changes]
+    ids = [existing[c].id for c, *_ in changed if existing[c].confirmed_revision is None and c not in new_candidates]
+    corrected: set[int] = set()  # never confirmed, but the candidate asked for a correction: keep the changes
+    for start in range(0, len(ids), CHUNK):
+        corrected.update(
+            session.scalars(
+                select(CorrectionRequest.declaration_id).where(
+                    CorrectionRequest.declaration_id.in_(ids[start : start + CHUNK])
+                )
+            )
+        )
     result.unchanged = len(accepted) - len(changed)
     result.imported = sum(1 for c, *_ in changed if c in new_candidates)
     result.updated = len(changed) - result.imported
@@ -397,7 +455,7 @@ def _write(session, actor, exam_year_id, unit_id, existing, accepted, result) ->
                 "updated_by": actor.user_id,
             }
         )
-        if declaration.confirmed_revision is not None:
+        if declaration.confirmed_revision is not None or declaration.id in corrected:
             change_rows += [
                 {
                     "declaration_id": declaration.id,

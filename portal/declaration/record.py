@@ -3,7 +3,9 @@
 A record is a `Declaration` row (the exam fields) plus one table per section (`SINGLE_SECTIONS` hold one row,
 `MULTIPLE_SECTIONS` an ordered list). `load_records` turns them into the plain record dict of
 `portal.declaration.fields`; `build_view` adds 基本信息 (from the verified identity and the active binding,
-never typed), the images, the changes since the last confirmation and an open correction request.
+never typed), the images, the changes since the last confirmation (or, never confirmed, since the latest
+correction request) and an open correction request. `shown_status` is the status as pages show it (待单位补充 for
+a record still missing sections).
 `eligibility_dict` is the record as the eligibility judge takes it (the `eligibility` contract).
 """
 
@@ -34,11 +36,12 @@ from db.models import (
     Unit,
     UnitBinding,
 )
+from portal.core.crypto import mask
 from portal.core.errors import NotFound
 from portal.core.timeutil import today_local
 from portal.declaration import fields as F
 from portal.declaration import rules
-from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
+from portal.declaration.vocab import SHOWN_STATUS_LABELS, ChangesSince, ConfirmationStatus, ShownStatus
 from portal.eligibility.service import Judgement, judge
 from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
@@ -140,6 +143,18 @@ def content_hash(record: dict, basic: Basic) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def shown_status(status: str, missing: list[str]) -> str:
+    """The `ShownStatus` of a record: 待单位补充 while an entered record (待确认) still misses sections."""
+    if status == ConfirmationStatus.PENDING and missing:
+        return ShownStatus.INCOMPLETE
+    return ShownStatus(status)
+
+
+def can_confirm(status: str, missing: list[str]) -> bool:
+    """Whether the candidate may press 确认无误: entered, complete, not confirmed yet."""
+    return status in (ConfirmationStatus.PENDING, ConfirmationStatus.CORRECTION_REQUESTED) and not missing
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
@@ -172,12 +187,21 @@ class DeclarationView:
     revision: int = 0
     confirmed_at: datetime | None = None
     images: dict[tuple[str, int, str], int] = field(default_factory=dict)  # (slot, item_no, side) -> image id
-    changes: list[Change] = field(default_factory=list)  # since the last confirmation
+    changes: list[Change] = field(default_factory=list)  # since `changes_since`
+    changes_since: str | None = None  # a ChangesSince: the last confirmation, else the latest correction request
     correction: Correction | None = None
 
     @property
+    def shown_status(self) -> str:
+        return shown_status(self.status, self.missing)
+
+    @property
     def status_label(self) -> str:
-        return CONFIRMATION_STATUS_LABELS[self.status]
+        return SHOWN_STATUS_LABELS[self.shown_status]
+
+    @property
+    def can_confirm(self) -> bool:
+        return can_confirm(self.status, self.missing)
 
 
 def find_declaration(
@@ -213,21 +237,17 @@ def build_view(session: Session, year: ExamYear, candidate_id: int, declaration:
         return view
     for image in session.scalars(select(CertificateImage).where(CertificateImage.declaration_id == declaration.id)):
         view.images[(image.slot, image.item_no, image.side)] = image.id
-    if declaration.confirmed_revision is not None:
-        query = (
-            select(DeclarationChange)
-            .where(
-                DeclarationChange.declaration_id == declaration.id,
-                DeclarationChange.revision > declaration.confirmed_revision,
-            )
-            .order_by(DeclarationChange.id)
+    baseline, since = declaration.confirmed_revision, ChangesSince.CONFIRMATION
+    if baseline is None:  # never confirmed: what changed since the candidate last said 信息有误
+        baseline = session.scalar(
+            select(CorrectionRequest.revision)
+            .where(CorrectionRequest.declaration_id == declaration.id)
+            .order_by(CorrectionRequest.id.desc())
+            .limit(1)
         )
-        latest: dict[str, Change] = {}
-        for row in session.scalars(query):
-            first = latest.get(row.field)
-            old = first.old_value if first else (row.old_value or "")
-            latest[row.field] = Change(row.field, row.label, old, row.new_value or "", row.created_at)
-        view.changes = [c for c in latest.values() if c.old_value != c.new_value]
+        since = ChangesSince.CORRECTION
+    if baseline is not None:
+        view.changes, view.changes_since = _changes_after(session, declaration.id, baseline), since
     open_request = open_corrections(session, declaration).first()
     if open_request is not None:
         paths = json.loads(open_request.fields)
@@ -235,6 +255,30 @@ def build_view(session: Session, year: ExamYear, candidate_id: int, declaration:
             paths, [F.field_label(p) for p in paths], open_request.note, open_request.created_at
         )
     return view
+
+
+def _shown(path: str, value: str) -> str:
+    return mask(value) if value and F.is_sensitive(path) else value
+
+
+def _changes_after(session: Session, declaration_id: int, revision: int) -> list[Change]:
+    """The net change of each field after `revision` (first old value, last new value), certificate numbers
+    masked; fields changed and changed back are left out."""
+    query = (
+        select(DeclarationChange)
+        .where(DeclarationChange.declaration_id == declaration_id, DeclarationChange.revision > revision)
+        .order_by(DeclarationChange.id)
+    )
+    latest: dict[str, tuple[str, str, str, datetime]] = {}
+    for row in session.scalars(query):
+        first = latest.get(row.field)
+        old = first[1] if first else (row.old_value or "")
+        latest[row.field] = (row.label, old, row.new_value or "", row.created_at)
+    return [
+        Change(path, label, _shown(path, old), _shown(path, new), at)
+        for path, (label, old, new, at) in latest.items()
+        if old != new
+    ]
 
 
 def open_corrections(session: Session, declaration: Declaration):

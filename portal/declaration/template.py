@@ -5,6 +5,11 @@ Sheet 基本信息 holds the record-wide answers (报考级别, 报考类别, �
 证件号码 and 姓名 (姓名 is only checked against the verified identity, never stored). Sheets of sections that allow
 several items (医师资格证, 试用期单位) take one row per item; a candidate's rows there replace all of their items.
 In 护士执业证, 无此信息 = 是 records that the candidate has none.
+
+The pre-filled template of a unit (`portal.declaration.prefill`, `keyed=True`) starts every sheet with 考生编号 (an
+opaque key the importer accepts in place of 证件号码, for that unit's own candidates only), 证件号码 (masked, to
+read, not to import) and 姓名, then the candidate's current values; a row with 考生编号 left empty is keyed by the
+full 证件号码 as in the blank template (a new candidate).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from portal.declaration import fields as F
 
 NUMBER = "证件号码"
 NAME = "姓名"
+KEY = "考生编号"
 NONE_COLUMN = F.NONE_LABEL
 CHOICES_SHEET = "选项"
 VALIDATION_ROWS = 20_000
@@ -37,9 +43,17 @@ class Sheet:
     @property
     def columns(self) -> list[tuple[str, F.Field | None]]:
         """(header, field) in order; field None for 证件号码 / 姓名 / 无此信息."""
-        out: list[tuple[str, F.Field | None]] = [(NUMBER, None)]
-        if self.code == "exam":
-            out.append((NAME, None))
+        return self.columns_for(keyed=False)
+
+    def columns_for(self, *, keyed: bool) -> list[tuple[str, F.Field | None]]:
+        """The columns of the blank template, or (`keyed`) of the pre-filled one: 考生编号, 证件号码, 姓名 first."""
+        out: list[tuple[str, F.Field | None]]
+        if keyed:
+            out = [(KEY, None), (NUMBER, None), (NAME, None)]
+        else:
+            out = [(NUMBER, None)]
+            if self.code == "exam":
+                out.append((NAME, None))
         if self.code == "nurse_certificate":
             out.append((NONE_COLUMN, None))
         out += [(field.label, field) for field in self.section.fields]
@@ -67,8 +81,9 @@ def _choice_lists() -> dict[tuple[str, ...], str]:
     return {values: get_column_letter(index) for index, values in enumerate(lists, start=1)}
 
 
-def build(rows: dict[str, list[list]] | None = None) -> Workbook:
-    """The template workbook; `rows` (sheet code -> list of row values in column order) pre-fills it."""
+def build(rows: dict[str, list[list]] | None = None, *, keyed: bool = False) -> Workbook:
+    """The template workbook; `rows` (sheet code -> list of row values in column order) pre-fills it; `keyed`:
+    the columns of the pre-filled template (考生编号, masked 证件号码, 姓名 first)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     lists = _choice_lists()
@@ -79,9 +94,9 @@ def build(rows: dict[str, list[list]] | None = None) -> Workbook:
     hidden.sheet_state = "hidden"
     for sheet in SHEETS:
         ws = workbook.create_sheet(sheet.title, index=len(workbook.sheetnames) - 1)
-        for column, (header, field) in enumerate(sheet.columns, start=1):
+        for column, (header, field) in enumerate(sheet.columns_for(keyed=keyed), start=1):
             cell = ws.cell(row=1, column=column, value=header)
-            required = header == NUMBER or (field is not None and field.required)
+            required = (header == NUMBER and not keyed) or (field is not None and field.required)
             cell.font = _RED if required else _BOLD
             cell.fill = _FILL
             hint = "必填" if required else "选填"
@@ -89,8 +104,14 @@ def build(rows: dict[str, list[list]] | None = None) -> Workbook:
                 hint += "；日期，如 2025-06-30"
             elif field is not None and field.kind == "bool" or header == NONE_COLUMN:
                 hint += "；填“是”或“否”"
+            elif header == NUMBER and keyed:
+                hint = "已绑定考生：部分隐去，仅供核对，导入时不读取；新考生：留空考生编号，填写完整证件号码"
             elif header == NUMBER:
                 hint += "；考生实名认证的证件号码，按文本填写"
+            elif header == KEY:
+                hint = "系统生成，请勿修改；只对本单位已绑定的考生有效。新考生留空，填写完整证件号码"
+            elif header == NAME and keyed:
+                hint = "仅供核对；基本信息表中须与实名认证的姓名一致"
             cell.comment = Comment(hint, "系统")
             letter = get_column_letter(column)
             ws.column_dimensions[letter].width = max(12, 2 * len(header) + 4)
@@ -111,7 +132,9 @@ def build(rows: dict[str, list[list]] | None = None) -> Workbook:
                 )
                 validation.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
                 ws.add_data_validation(validation)
-            if header == NUMBER or (field is not None and field.kind == "text"):
+            if field is not None and field.kind == "date":
+                ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
+            if header in (NUMBER, KEY) or (field is not None and field.kind == "text"):
                 ws.column_dimensions[letter].number_format = "@"  # keep long numbers as text
         ws.freeze_panes = "B2"
         for values in (rows or {}).get(sheet.code, []):
@@ -119,13 +142,13 @@ def build(rows: dict[str, list[list]] | None = None) -> Workbook:
     return workbook
 
 
-def template_bytes(rows: dict[str, list[list]] | None = None) -> bytes:
+def template_bytes(rows: dict[str, list[list]] | None = None, *, keyed: bool = False) -> bytes:
     """The template (optionally pre-filled) as XLSX bytes, for a download button."""
     buffer = io.BytesIO()
-    build(rows).save(buffer)
+    build(rows, keyed=keyed).save(buffer)
     return buffer.getvalue()
 
 
-def write(path: str | Path, rows: dict[str, list[list]] | None = None) -> None:
+def write(path: str | Path, rows: dict[str, list[list]] | None = None, *, keyed: bool = False) -> None:
     """Write the template to `path`."""
-    build(rows).save(str(path))
+    build(rows, keyed=keyed).save(str(path))

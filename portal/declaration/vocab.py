@@ -29,6 +29,34 @@ CONFIRMATION_STATUS_LABELS: dict[str, str] = {
 }
 
 
+class ShownStatus(StrEnum):
+    """The status as pages show it: the stored `ConfirmationStatus`, except that a record entered but still
+    missing sections (stored `pending`) is 待单位补充, since the candidate cannot confirm it yet. Derived from
+    completeness (`portal.declaration.record.shown_status`), never stored."""
+
+    NOT_ENTERED = "not_entered"
+    INCOMPLETE = "incomplete"
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CORRECTION_REQUESTED = "correction_requested"
+
+
+SHOWN_STATUS_LABELS: dict[str, str] = {
+    ShownStatus.NOT_ENTERED: "未填报",
+    ShownStatus.INCOMPLETE: "待单位补充",
+    ShownStatus.PENDING: "待确认",
+    ShownStatus.CONFIRMED: "已确认",
+    ShownStatus.CORRECTION_REQUESTED: "待单位修改",
+}
+
+
+class ChangesSince(StrEnum):
+    """What the changes shown to the candidate are counted from."""
+
+    CONFIRMATION = "confirmation"  # 自您上次确认后
+    CORRECTION = "correction"  # 自您提交修改申请后
+
+
 class Window(StrEnum):
     """Where today lies relative to an exam year's entry or confirmation window."""
 

@@ -56,7 +56,7 @@ def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, acco
     positions = [shown.index(s) for s in sections]
     assert positions == sorted(positions)
     assert "页面考生" in shown and "示范页面医院" in shown
-    assert ":red[*]" in shown  # required fields are marked
+    assert "姓名（必填）" in shown and ":red[" not in shown  # required fields are marked in plain words
     assert "未上传" in shown
     assert "联系单位" in shown
     assert "待确认" in shown

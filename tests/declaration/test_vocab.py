@@ -26,3 +26,12 @@ def test_image_slots_and_sides_match_the_check_constraints():
     assert set(IMAGE_SLOT_LABELS) == set(IMAGE_SLOT_SECTIONS) == set(ImageSlot)
     assert set(IMAGE_SIDE_LABELS) == set(ImageSide)
     assert set(IMAGE_SLOT_SECTIONS.values()) <= set(SECTIONS_BY_CODE)
+
+
+def test_shown_statuses_are_the_stored_ones_plus_incomplete():
+    from portal.declaration.vocab import SHOWN_STATUS_LABELS, ShownStatus
+
+    assert set(ShownStatus) == set(ConfirmationStatus) | {"incomplete"}
+    assert set(SHOWN_STATUS_LABELS) == set(ShownStatus)
+    assert SHOWN_STATUS_LABELS[ShownStatus.INCOMPLETE] == "待单位补充"
+    assert all(SHOWN_STATUS_LABELS[s] == CONFIRMATION_STATUS_LABELS[s] for s in ConfirmationStatus)
