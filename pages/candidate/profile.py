@@ -43,8 +43,8 @@ with session() as db_session:
 with st.container(border=True):
     st.subheader("实名信息")
     if info.verified:
-        st.markdown(
-            f"**真实姓名**：{plain(info.real_name_masked)}  \n"
+        st.markdown(  # the masked name keeps one or two typed characters: they can form no link, image or tag
+            f"**真实姓名**：{info.real_name_masked}  \n"
             f"**证件类型**：{info.document_type}  \n"
             f"**证件号码**：{info.masked_number}  \n"
             f"**性别**：{info.sex or '—'}  \n"

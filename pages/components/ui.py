@@ -31,9 +31,10 @@ BUSY = "系统繁忙，操作未完成，请稍后再试。如多次出现，请
 _INLINE = re.compile(r"([\\`*_~\[\]!<>&:$|^{}])")
 # At the start of a line only: headings, block quotes, lists, setext underlines, thematic breaks ("1." or "1)" too).
 _LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])")
-# GFM turns http://…, www.… and name@host.… into links even when every character is escaped (it looks at the text,
-# not at the source): an invisible word joiner breaks each pattern without changing what a reader sees.
-_AUTOLINK = re.compile(r"(?i)(https?:)(?=//)|(www)(?=\.)|(@)")
+# Some syntax is found in the text after the escapes are read, or in the raw source: GFM links http://…, www.… and
+# name@host.…, Streamlit turns :material/…: into an icon and :name: into an emoji. An invisible word joiner after
+# the ':' (also the one of http:), the 'www' and the '@' breaks each pattern without changing what a reader sees.
+_AUTOLINK = re.compile(r":(?=[\w+\-/])|(?i:www)(?=\.)|@")
 _WORD_JOINER = "\u2060"
 
 

@@ -136,7 +136,7 @@ def world(engine):
 
         # Declaration data entered by the unit, with a candidate's correction note.
         fill(session, Actor.of(admin), candidate.id)
-        session.execute(update(DeclarationEducation).values(school=HOSTILE, major=HOSTILE))
+        session.execute(update(DeclarationEducation).values(school=SHORT, major=SHORT))
         request_correction(session, actor=Actor.of(candidate), year=YEAR, fields=["education.school"], note="见说明")
         session.execute(update(CorrectionRequest).values(note=HOSTILE))
 
