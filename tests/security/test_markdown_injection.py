@@ -287,3 +287,41 @@ def test_the_markers_would_catch_raw_values():
     assert plain("第一行\n# 标题\n> 引用\n- 列表\n1. 编号\n    缩进") == (
         "第一行  \n\\# 标题  \n\\> 引用  \n\\- 列表  \n1\\. 编号  \n缩进"
     )
+
+
+def test_reviewer_flash_after_a_decision_is_shown_literally(world):
+    app = open_page(world["reviewer"], "pages/reviewer/units.py")
+    next(w for w in app.text_input if w.label == "驳回原因" and w.key.startswith("reg_reason_")).input("材料不全")
+    next(b for b in app.button if b.label == "驳回" and b.key.startswith("reg_reject_")).click()
+    app.run()
+    assert any("已驳回" in text for _, text in rendered_markdown(app)), "the decision was made"
+    assert_shown_as_text(app, shown_in="markdown")
+
+
+def test_public_registration_status_is_shown_literally(engine):
+    """机构注册 → 查询注册进度: the unit's name and the reason it was turned down."""
+    with session_scope(engine) as session:
+        unit = factories.unit(session)
+        account = factories.user(session, "unit_admin", unit=unit)
+        session.add(
+            UnitRegistration(
+                name=HOSTILE,
+                institution_code=unit.institution_code,
+                region_code="420106",
+                contact_name="王负责",
+                contact_mobile="13912345678",
+                user_id=account.id,
+                status="rejected",
+                decided_at=utcnow(),
+                decision_reason=HOSTILE,
+            )
+        )
+        username = account.username
+    app = new_app("pages/public/unit_registration.py")
+    app.run()
+    app.text_input(key="status_username").input(username)
+    app.text_input(key="status_password").input(factories.PASSWORD)
+    button(app, "查询").click()
+    app.run()
+    assert any("未通过原因" in text for _, text in rendered_markdown(app)), "the status was shown"
+    assert_shown_as_text(app, shown_in="markdown")
