@@ -7,6 +7,7 @@ import streamlit as st
 from pages import registry
 from pages.components import auth
 from pages.components.db import session
+from pages.components.ui import plain
 from portal.core.actor import ROLE_LABELS
 from portal.message import service as messages
 
@@ -87,7 +88,7 @@ if restored is None:
     st.stop()
 
 with st.sidebar:
-    st.markdown(f"**{actor.display_name or actor.username}**  \n{ROLE_LABELS[actor.role]}")
+    st.markdown(f"**{plain(actor.display_name or actor.username)}**  \n{ROLE_LABELS[actor.role]}")
     auth.logout_button()
     st.html(CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
 page.run()

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.ui import act, table, upload_limits
+from pages.components.ui import act, plain, table, upload_limits
 from portal.core.errors import ImportFileError
 from portal.unit import importer
 
@@ -42,7 +42,7 @@ if upload is not None and st.button("开始导入", type="primary", icon=":mater
 kept = st.session_state.get("units_import_result")
 if kept:
     name, result = kept
-    st.subheader(f"导入结果：{name}")
+    st.subheader(f"导入结果：{plain(name)}")
     col1, col2, col3 = st.columns(3)
     col1.metric("新增", result.imported)
     col2.metric("更新", result.updated)

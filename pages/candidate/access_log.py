@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act, table
+from pages.components.ui import act, plain, table
 from portal.access import service as access
 from portal.core.timeutil import fmt
 
@@ -24,7 +24,7 @@ st.subheader("授权情况")
 if granted.active:
     for item in granted.active:
         st.success(
-            f"**{item.unit_name}** 自 {fmt(item.since)[:10]} 起获授权查看和填报您的申报信息。"
+            f"**{plain(item.unit_name)}** 自 {fmt(item.since)[:10]} 起获授权查看和填报您的申报信息。"
             "解绑工作单位后，该单位的授权即结束。"
         )
 else:
@@ -32,14 +32,15 @@ else:
 if granted.ended:
     with st.expander(f"已结束的授权（{len(granted.ended)}）"):
         for item in granted.ended:
-            reason = f"，原因：{item.end_reason}" if item.end_reason else ""
-            st.markdown(f"- **{item.unit_name}**：{fmt(item.since)[:10]} 至 {fmt(item.until)[:10]}{reason}")
+            reason = f"，原因：{plain(item.end_reason)}" if item.end_reason else ""
+            st.markdown(f"- **{plain(item.unit_name)}**：{fmt(item.since)[:10]} 至 {fmt(item.until)[:10]}{reason}")
 
 # ------------------------------------------------------------------ 访问记录
 unread_total = sum(unread_by_reader.values())
 st.subheader(f"访问记录（未读 {unread_total}）" if unread_total else "访问记录")
 if unread_by_reader:
-    st.markdown("　".join(f":red-badge[{reader} {count} 条未读]" for reader, count in sorted(unread_by_reader.items())))
+    badges = (f":red-badge[{plain(reader)} {count} 条未读]" for reader, count in sorted(unread_by_reader.items()))
+    st.markdown("　".join(badges))
 
 if not entries:
     st.info("暂无访问记录。除您本人外，任何人查看您的个人信息都会记录在这里。")
@@ -58,7 +59,7 @@ else:
         with st.container(border=True):
             badge = ":red-badge[未读] " if entry.unread else ""
             denied = ":orange-badge[已拒绝] " if entry.action == "view_denied" else ""
-            st.markdown(f"{badge}{denied}{entry.sentence}")
+            st.markdown(f"{badge}{denied}{plain(entry.sentence)}")
             st.caption(f"{fmt(entry.created_at)} · {entry.reader_role} · {entry.action_label}")
             if (
                 entry.unread

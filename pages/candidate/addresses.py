@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.profile import regions
 from portal.profile import service as profile
 
@@ -127,8 +127,8 @@ if not rows:
 for row in rows:
     with st.container(border=True):
         badge = " :blue-badge[默认]" if row.is_default else ""
-        st.markdown(f"**{row.recipient}**　{row.phone}{badge}")
-        st.markdown(row.full + (f"（邮编 {row.postal_code}）" if row.postal_code else ""))
+        st.markdown(f"**{plain(row.recipient)}**　{plain(row.phone)}{badge}")
+        st.markdown(plain(row.full + (f"（邮编 {row.postal_code}）" if row.postal_code else "")))
         actions = st.columns(3)
         if (
             not row.is_default

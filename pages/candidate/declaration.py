@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act, upload_limits
+from pages.components.ui import act, plain, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
@@ -81,7 +81,7 @@ if view.correction:
         st.info(
             f"您已于 {fmt(view.correction.requested_at)} 提交修改申请，等待单位修改。"
             f"有误的信息：{'、'.join(view.correction.labels)}。"
-            + (f"说明：{view.correction.note}" if view.correction.note else "")
+            + (f"说明：{plain(view.correction.note)}" if view.correction.note else "")
         )
 if view.missing and view.status != "not_entered":
     st.warning(f"申报信息尚不完整，缺少：{'、'.join(view.missing)}。单位补充完整后才能确认，请联系单位补充。")
@@ -91,7 +91,7 @@ REQUIRED = "（必填）"
 
 
 def line(label: str, value: str, required: bool = False) -> None:
-    st.markdown(f"**{label}{REQUIRED if required else ''}**：{value or '未填写'}")
+    st.markdown(f"**{label}{REQUIRED if required else ''}**：{plain(value) or '未填写'}")
 
 
 def image_status(slot: str, item_no: int = 1) -> None:
@@ -227,7 +227,7 @@ if verdict is not None:
             eligibility_rules.UNKNOWN: "❔",
         }
         for reason in verdict.reasons:
-            st.markdown(f"{outcome[reason.outcome]} {reason.message}")
+            st.markdown(f"{outcome[reason.outcome]} {plain(reason.message)}")
             st.caption(f"依据：{reason.source}")
         st.caption("预检结果仅供参考，以正式报名审核为准。")
 

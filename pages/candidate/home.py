@@ -2,6 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
+from pages.components.ui import plain
 from portal.declaration.exam_year import confirmation_window as declaration_window
 from portal.identity import service as identity
 from portal.message import service as messages
@@ -21,7 +22,7 @@ elif application.status == "pending":
     st.info("您的实名认证正在人工审核中，审核结果将通过「消息」通知您。")
 elif application.status == "rejected":
     with st.container(border=True):
-        st.error(f"您的实名认证未通过审核：{application.decision_reason or '（未注明原因）'}")
+        st.error(f"您的实名认证未通过审核：{plain(application.decision_reason) or '（未注明原因）'}")
         st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
 if unread:
     st.info(f"您有 {unread} 条未读消息。")

@@ -9,7 +9,7 @@ from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
 from pages.components.db import session
 from pages.components.scan import run_scan
-from pages.components.ui import act, upload_limits
+from pages.components.ui import act, plain, upload_limits
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
 from portal.identity import capture, vocab
@@ -65,7 +65,7 @@ def new_shot() -> None:
 
 def summary(application: identity.Verification) -> None:
     st.markdown(
-        f"**真实姓名**：{application.real_name}  \n"
+        f"**真实姓名**：{plain(application.real_name)}  \n"
         f"**证件类型**：{vocab.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
         f"**证件编号**：{application.masked_number}  \n"
         f"**认证方式**：{vocab.METHOD_LABELS[application.method]}"
@@ -294,7 +294,7 @@ def pending_view(application: identity.Verification) -> None:
 
 
 def rejected_view(application: identity.Verification) -> None:
-    st.error(f"**审核未通过**：{application.decision_reason or '（未注明原因）'}")
+    st.error(f"**审核未通过**：{plain(application.decision_reason) or '（未注明原因）'}")
     st.caption(f"审核时间：{fmt(application.decided_at)}")
     summary(application)
     st.markdown("请撤回认证后重新填写信息、重新提交。")

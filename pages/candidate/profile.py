@@ -4,7 +4,7 @@ from pages.components import auth as auth_ui
 from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.core.errors import ValidationFailed
 from portal.identity.vocab import VERIFICATION_STATUS_LABELS
 from portal.profile import service as profile
@@ -43,7 +43,7 @@ with session() as db_session:
 with st.container(border=True):
     st.subheader("实名信息")
     if info.verified:
-        st.markdown(
+        st.markdown(  # the masked name keeps one or two typed characters: they can form no link, image or tag
             f"**真实姓名**：{info.real_name_masked}  \n"
             f"**证件类型**：{info.document_type}  \n"
             f"**证件号码**：{info.masked_number}  \n"
@@ -62,7 +62,7 @@ with st.container(border=True):
 # ------------------------------------------------------------------ 手机号 (= 登录账号)
 with st.container(border=True):
     st.subheader("手机号（登录账号）")
-    st.markdown(f"**当前手机号**：{info.mobile}")
+    st.markdown(f"**当前手机号**：{plain(info.mobile)}")
     st.warning("手机号就是您的登录账号。修改手机号后，登录账号随之改为新手机号，当前登录将退出，请用新手机号重新登录。")
     with st.form("change_mobile"):
         st.text_input("新手机号", max_chars=13, placeholder="11 位手机号", key="profile_new_mobile")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.unit import binding as bindings
 from portal.unit import confirmation_code, roster
@@ -17,9 +17,9 @@ if flash:
 
 def unit_fields(unit: roster.UnitView, since=None) -> None:
     with st.container(border=True):
-        st.markdown(f"**单位名称：** {unit.name}")
-        st.markdown(f"**机构编码：** {unit.institution_code}")
-        st.markdown(f"**主管单位：** {unit.superior_unit or '—'}")
+        st.markdown(f"**单位名称：** {plain(unit.name)}")
+        st.markdown(f"**机构编码：** {plain(unit.institution_code)}")
+        st.markdown(f"**主管单位：** {plain(unit.superior_unit) or '—'}")
         st.markdown(f"**机构类别：** {unit.category_label or '—'}")
         st.markdown(f"**所属地区：** {unit.region_name or '—'}")
         if since is not None:
@@ -71,7 +71,7 @@ def search_and_bind(kind: str) -> None:
     chosen = st.radio(
         "选择单位",
         list(by_id),
-        format_func=lambda i: f"{by_id[i].name}（{by_id[i].institution_code}）",
+        format_func=lambda i: plain(f"{by_id[i].name}（{by_id[i].institution_code}）"),
         key=f"unit_pick_{kind}",
     )
     with st.form(f"unit_code_{kind}", clear_on_submit=True):
@@ -98,7 +98,7 @@ elif status["binding"] is not None:
     if col2.button("解绑工作单位", icon=":material/link_off:"):
         st.session_state["unit_mode"] = mode = "unbind"
     if mode == "unbind":
-        st.warning(f"确定要解除与「{unit.name}」的绑定吗？解绑后该单位将无法为您填报申报信息。")
+        st.warning(f"确定要解除与「{plain(unit.name)}」的绑定吗？解绑后该单位将无法为您填报申报信息。")
         confirm, cancel = st.columns(2)
         if confirm.button("确认解绑", type="primary") and act(
             lambda db_session: bindings.unbind(db_session, actor=actor)

@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.message import service as messages
 
@@ -24,8 +24,8 @@ else:
         st.rerun()
     for message_id, title, body, _category, created_at, read_at in rows:
         badge = "" if read_at else ":red-badge[未读] "
-        with st.expander(f"{badge}{title} · {fmt(created_at)}", expanded=read_at is None):
-            st.write(body)
+        with st.expander(f"{badge}{plain(title)} · {fmt(created_at)}", expanded=read_at is None):
+            st.markdown(plain(body))
             if (
                 read_at is None
                 and st.button("标为已读", key=f"read_{message_id}")

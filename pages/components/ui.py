@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,38 @@ from portal.core.export import to_csv_bytes, to_xlsx_bytes
 log = logging.getLogger("portal.pages")
 T = TypeVar("T")
 BUSY = "系统繁忙，操作未完成，请稍后再试。如多次出现，请联系管理员。"
+
+
+# Markdown (CommonMark + GFM, math, directives) that Streamlit renders in st.markdown/st.write/st.caption, alerts,
+# titles and headers, toasts, widget/expander/tab labels and radio options. Escaped everywhere: the backslash, code
+# spans, emphasis and strikethrough, links and images ([ ] !), raw HTML and autolinks (< >), character references (&),
+# directives and colours (:red[…], :material/…:), math ($), tables (|), footnotes (^), directive attributes ({ }).
+_INLINE = re.compile(r"([\\`*_~\[\]!<>&:$|^{}])")
+# At the start of a line only: headings, block quotes, lists, setext underlines, thematic breaks ("1." or "1)" too).
+_LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])")
+# Some syntax is found in the text after the escapes are read, or in the raw source: GFM links http://…, www.… and
+# name@host.…, Streamlit turns :material/…: into an icon and :name: into an emoji. An invisible word joiner after
+# the ':' (also the one of http:), the 'www' and the '@' breaks each pattern without changing what a reader sees.
+_AUTOLINK = re.compile(r":(?=[\w+\-/])|(?i:www)(?=\.)|@")
+_WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """User text (names, reasons, notes, addresses, messages…) for any call that renders markdown.
+
+    Every markdown- or HTML-significant character is backslash-escaped, so `![x](http://…)`, `[点此](http://…)`,
+    `<img src=x>`, `:red[…]` and `$x$` show as the characters typed and never become an image, a link, HTML,
+    colour or a formula. Line breaks stay line breaks; leading spaces are dropped (they would make a code block).
+    """
+    if text is None:
+        return ""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    escaped = []
+    for line in lines:
+        line = _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, line.lstrip(" \t"))
+        line = _INLINE.sub(r"\\\1", line)
+        escaped.append(_LINE_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], line))
+    return "  \n".join(escaped)
 
 
 def strict_errors() -> bool:

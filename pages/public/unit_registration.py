@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.db import engine
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.auth.passwords import MIN_LENGTH
 from portal.core.timeutil import fmt
 from portal.unit import categories, regions
@@ -73,8 +73,8 @@ with st.expander("查询注册进度"):
             st.error("账号或密码错误，或该账号没有机构注册申请。")
         else:
             label = REQUEST_STATUS_LABELS[registration.status]
-            st.info(f"「{registration.name}」提交于 {fmt(registration.created_at)}，状态：{label}。")
+            st.info(f"「{plain(registration.name)}」提交于 {fmt(registration.created_at)}，状态：{label}。")
             if registration.status == "rejected":
-                st.warning(f"未通过原因：{registration.decision_reason}。修改后可用同一账号重新提交。")
+                st.warning(f"未通过原因：{plain(registration.decision_reason)}。修改后可用同一账号重新提交。")
 
 st.page_link("pages/public/login.py", label="返回登录", icon=":material/arrow_back:")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act, table
+from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -34,14 +34,14 @@ def registrations() -> None:
     st.caption(f"共 {len(pending)} 条待审核，按提交时间排列。")
     for request in pending:
         with st.container(border=True):
-            st.markdown(f"**{request.name}**（{request.institution_code}）")
+            st.markdown(f"**{plain(request.name)}**（{plain(request.institution_code)}）")
             st.markdown(
-                f"主管单位：{request.superior_unit or '—'}　机构类别：{categories.label(request.category)}　"
+                f"主管单位：{plain(request.superior_unit) or '—'}　机构类别：{categories.label(request.category)}　"
                 f"所属地区：{regions.name_of(request.region_code)}"
             )
             st.caption(
-                f"负责人：{request.contact_name}，{request.contact_mobile}　提交时间：{fmt(request.created_at)}"
-                + ("　（名册中已有该机构编码的单位）" if request.unit_id else "")
+                f"负责人：{plain(request.contact_name)}，{plain(request.contact_mobile)}　"
+                f"提交时间：{fmt(request.created_at)}" + ("　（名册中已有该机构编码的单位）" if request.unit_id else "")
             )
             reason = st.text_input("驳回原因", key=f"reg_reason_{request.id}", placeholder="驳回时必填")
             approve, reject = st.columns(2)
@@ -50,13 +50,13 @@ def registrations() -> None:
                     db_session, actor=actor, registration_id=request.id
                 )
             ):
-                decided(f"已通过「{request.name}」的机构注册。")
+                decided(f"已通过「{plain(request.name)}」的机构注册。")
             if reject.button("驳回", key=f"reg_reject_{request.id}") and act(
                 lambda db_session: registration.reject_registration(
                     db_session, actor=actor, registration_id=request.id, reason=reason
                 )
             ):
-                decided(f"已驳回「{request.name}」的机构注册。")
+                decided(f"已驳回「{plain(request.name)}」的机构注册。")
 
 
 def name_changes() -> None:
@@ -68,8 +68,8 @@ def name_changes() -> None:
         return
     for change, unit in pending:
         with st.container(border=True):
-            st.markdown(f"**{change.old_name}** → **{change.new_name}**")
-            st.caption(f"机构编码：{unit.institution_code}　提交时间：{fmt(change.created_at)}")
+            st.markdown(f"**{plain(change.old_name)}** → **{plain(change.new_name)}**")
+            st.caption(f"机构编码：{plain(unit.institution_code)}　提交时间：{fmt(change.created_at)}")
             reason = st.text_input("驳回原因", key=f"rename_reason_{change.id}", placeholder="驳回时必填")
             approve, reject = st.columns(2)
             if approve.button("通过", key=f"rename_approve_{change.id}", type="primary") and act(

@@ -10,7 +10,7 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
@@ -57,15 +57,15 @@ def show_case(opened) -> None:
         data_column, image_column = st.columns([2, 3])
         with data_column:
             st.markdown(
-                f"**账号**：{opened.username}  \n"
-                f"**真实姓名**：{opened.real_name}  \n"
+                f"**账号**：{plain(opened.username)}  \n"
+                f"**真实姓名**：{plain(opened.real_name)}  \n"
                 f"**证件类型**：{DOCUMENT_TYPE_LABELS[opened.document_type]}  \n"
-                f"**证件编号**：{opened.document_number}  \n"
+                f"**证件编号**：{plain(opened.document_number)}  \n"
                 f"**认证方式**：{METHOD_LABELS[opened.method]}  \n"
                 f"**提交时间**：{fmt(opened.submitted_at)}（已等待 {waited(opened.submitted_at, utcnow())}）"
             )
             for line in opened.flags:
-                st.warning(line, icon=":material/flag:")
+                st.warning(plain(line), icon=":material/flag:")
             reading = st.session_state.get("review_reading")
             if opened.attempts:
                 st.markdown("**自动核验**")
@@ -156,7 +156,8 @@ if flags:
         for flag in flags:
             left, right = st.columns([4, 1])
             left.markdown(
-                f"{fmt(flag.created_at)} · 账号 **{flag.username}** 尝试使用账号 **{flag.other_username or '—'}** "
+                f"{fmt(flag.created_at)} · 账号 **{plain(flag.username)}** "
+                f"尝试使用账号 **{plain(flag.other_username) or '—'}** "
                 "已认证的证件号码"
             )
             if right.button("已处理", key=f"flag_{flag.id}", width="stretch"):

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act, table
+from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import binding
 
@@ -45,14 +45,14 @@ if rows:
         ):
             detail = outcome.value
             with st.container(border=True):
-                st.markdown(f"**姓名：** {detail.candidate.real_name}")
-                st.markdown(f"**证件类型：** {detail.document_type or '—'}")
+                st.markdown(f"**姓名：** {plain(detail.candidate.real_name)}")
+                st.markdown(f"**证件类型：** {plain(detail.document_type) or '—'}")
                 st.markdown(f"**证件号码：** {detail.candidate.masked_number or '—'}")
                 st.markdown(f"**认证状态：** {detail.candidate.verification_label}")
                 st.markdown(f"**认证时间：** {fmt(detail.verified_at) or '—'}")
                 st.markdown(f"**绑定时间：** {fmt(detail.candidate.since)}")
         with st.form("end_binding", clear_on_submit=True):
-            st.markdown(f"解除与 **{selected.real_name}** 的绑定（考生将收到通知）")
+            st.markdown(f"解除与 **{plain(selected.real_name)}** 的绑定（考生将收到通知）")
             reason = st.text_input("解除原因", max_chars=200, placeholder="如：已离职、非本单位人员")
             sure = st.checkbox("确认解除绑定")
             if st.form_submit_button("解除绑定"):
@@ -64,5 +64,5 @@ if rows:
                             db_session, actor=actor, binding_id=chosen, reason=reason
                         )
                     ):
-                        st.session_state["unit_candidates_flash"] = f"已解除与 {selected.real_name} 的绑定。"
+                        st.session_state["unit_candidates_flash"] = f"已解除与 {plain(selected.real_name)} 的绑定。"
                         st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, session
-from pages.components.ui import act, upload_limits
+from pages.components.ui import act, plain, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
@@ -220,14 +220,14 @@ with form_tab:
             view = outcome.value
             st.session_state["declaration_opened"] = opened
             st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
-                f"**姓名：** {view.basic.real_name}  \n**证件号码：** {view.basic.masked_number}  \n"
-                f"**申报单位：** {view.basic.unit_name}  \n**状态：** {view.status_label}"
+                f"**姓名：** {plain(view.basic.real_name)}  \n**证件号码：** {view.basic.masked_number}  \n"
+                f"**申报单位：** {plain(view.basic.unit_name)}  \n**状态：** {view.status_label}"
             )
             if view.correction:
                 wrong = "、".join(view.correction.labels)
                 st.warning(
                     f"考生于 {fmt(view.correction.requested_at)} 反馈以下信息有误：{wrong}。"
-                    + (f"说明：{view.correction.note}" if view.correction.note else "")
+                    + (f"说明：{plain(view.correction.note)}" if view.correction.note else "")
                 )
             if view.missing:
                 st.info(f"尚缺：{'、'.join(view.missing)}")

@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.unit import confirmation_code, roster
 
@@ -13,18 +13,18 @@ with session() as db_session:
     overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 
-st.subheader(unit.name)
+st.subheader(plain(unit.name))
 col1, col2, col3 = st.columns(3)
 col1.metric("已绑定考生", overview.bound_count)
 col2.metric("近 7 天确认码错误", overview.failed_attempts_7d)
 col3.metric("单位状态", unit.status_label)
 with st.container(border=True):
-    st.markdown(f"**机构编码：** {unit.institution_code}")
-    st.markdown(f"**主管单位：** {unit.superior_unit or '—'}")
+    st.markdown(f"**机构编码：** {plain(unit.institution_code)}")
+    st.markdown(f"**主管单位：** {plain(unit.superior_unit) or '—'}")
     st.markdown(f"**机构类别：** {unit.category_label or '—'}")
     st.markdown(f"**所属地区：** {unit.region_name or '—'}")
     if overview.pending_name:
-        st.caption(f"名称变更待审核：{overview.pending_name}")
+        st.caption(f"名称变更待审核：{plain(overview.pending_name)}")
 st.page_link("pages/unit/candidates.py", label="查看已绑定考生", icon=":material/groups:")
 
 st.subheader("单位确认码")

@@ -2,7 +2,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act
+from pages.components.ui import act, plain
 from portal.unit import categories, regions, roster
 
 actor = current_actor()
@@ -11,7 +11,7 @@ with session() as db_session:
     overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 if overview.pending_name:
-    st.info(f"名称变更「{overview.pending_name}」正在等待省级审核员审核。")
+    st.info(f"名称变更「{plain(overview.pending_name)}」正在等待省级审核员审核。")
 
 category_values = categories.all_values()
 region_choices = dict(regions.choices())
