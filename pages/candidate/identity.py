@@ -89,6 +89,12 @@ def fill_in_form(application: identity.Verification | None) -> None:
     types = list(vocab.DOCUMENT_TYPE_LABELS)
     # What the identity provider claims, where the operator allows it: a suggestion only, checked as typed text.
     suggested = oidc.prefill() if application is None else {}
+    if application is None:  # after 撤回认证: the name and type entered before (the number is typed again)
+        with session() as db_session:
+            previous = identity.withdrawn_details(db_session, actor=actor)
+        if previous is not None:
+            suggested = {**suggested, "real_name": previous[0], "document_type": previous[1]}
+    kept_type = application.document_type if application else suggested.get("document_type")
     with st.form("identity_fill_in"):
         real_name = st.text_input(
             "真实姓名",
@@ -99,7 +105,7 @@ def fill_in_form(application: identity.Verification | None) -> None:
         document_type = st.selectbox(
             "证件类型",
             types,
-            index=types.index(application.document_type) if application else 0,
+            index=types.index(kept_type) if kept_type in types else 0,
             format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
         number = st.text_input(

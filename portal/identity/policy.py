@@ -32,6 +32,7 @@ SCANS_PER_MINUTE = 12
 def scans_per_minute_reached() -> str:
     return "操作过于频繁，请稍候一分钟后再上传或拍摄证件照片。"
 
+
 WITHDRAWABLE = (VerificationStatus.PENDING, VerificationStatus.REJECTED)
 """撤回认证 is possible while a reviewer has not approved (a verified identity stays)."""
 

@@ -30,14 +30,8 @@ from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import limits, policy
 from portal.identity.check import numbers
-from portal.identity.vocab import (
-    DOCUMENT_TYPE_LABELS,
-    Decision,
-    DocumentType,
-    FlagKind,
-    Method,
-    VerificationStatus,
-)
+from portal.identity.check.throttle import scans
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, FlagKind, Method, VerificationStatus
 from portal.message import service as messages
 
 DUPLICATE_MESSAGE = (
@@ -422,15 +416,9 @@ def _not_scannable(row: IdentityVerification) -> str:
     return "当前证件类型需人工审核，请上传证件照片。"
 
 
-NO_CARD = "未找到身份证，请将身份证人像面完整放入取景框内"
-
-
 def preview_scan(session: Session, *, actor: Actor, image: bytes) -> ScanPreview:
-    """The photo with the frame guide and the detected card outline, and the quality verdict (no OCR, no data).
-
-    Judged on a small copy; the preview holds the decoded photo, so a check of the same bytes while the page
-    keeps it does not decode again. Counts against the per-minute limit of image steps.
-    """
+    """The photo with the frame guide and the card outline, and the quality verdict (no OCR, no data), judged on a
+    small copy. It holds the decoded photo: a check of the same bytes while the page keeps it does not decode again."""
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
     from portal.identity.check.quality import preview
 
@@ -440,13 +428,11 @@ def preview_scan(session: Session, *, actor: Actor, image: bytes) -> ScanPreview
     except UploadRejected as rejected:
         raise ValidationFailed({"image": rejected.message}) from None
     ok, shown, overlay = preview(clean.preview_bgr())
-    return ScanPreview(ok=ok, messages=shown or ([] if ok else [NO_CARD]), overlay_jpeg=overlay, decoded=clean)
+    return ScanPreview(ok=ok, messages=shown, overlay_jpeg=overlay, decoded=clean)
 
 
 def reserve_scan(session: Session, *, actor: Actor) -> None:
     """Count one image step (a preview or a check) against SCANS_PER_MINUTE; refused (Conflict) past it."""
-    from portal.identity.check.throttle import scans
-
     authorize(session, actor, "candidate")
     if not scans.take((actor.user_id, actor.username), policy.SCANS_PER_MINUTE):
         raise Conflict(policy.scans_per_minute_reached())
@@ -548,6 +534,20 @@ def withdraw(session: Session, *, actor: Actor) -> None:
         object_id=row.id,
         summary="withdrawn by the candidate",
     )
+
+
+def withdrawn_details(session: Session, *, actor: Actor) -> tuple[str, str] | None:
+    """Name and document type of the candidate's last withdrawn verification (信息填写 starts from them), or None."""
+    authorize(session, actor, "candidate")
+    last = session.execute(
+        select(IdentityVerification.real_name, IdentityVerification.document_type)
+        .where(
+            IdentityVerification.user_id == actor.user_id, IdentityVerification.status == VerificationStatus.WITHDRAWN
+        )
+        .order_by(IdentityVerification.id.desc())
+        .limit(1)
+    ).first()
+    return None if last is None else (last.real_name, last.document_type)
 
 
 def image(session: Session, *, actor: Actor, verification_id: int, side: str) -> bytes | None:

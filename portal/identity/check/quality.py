@@ -121,6 +121,7 @@ def assess(image: np.ndarray) -> QualityReport:
 
 
 PREVIEW_WIDTH = 1024  # width of the preview image sent to the page
+NO_CARD = "未找到身份证，请将身份证人像面完整放入取景框内"
 
 
 def preview(image: np.ndarray) -> tuple[bool, list[str], bytes]:
@@ -131,4 +132,5 @@ def preview(image: np.ndarray) -> tuple[bool, list[str], bytes]:
         height = round(overlay.shape[0] * PREVIEW_WIDTH / overlay.shape[1])
         overlay = cv2.resize(overlay, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
     encoded, buffer = cv2.imencode(".jpg", overlay, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    return report.ok, list(report.messages_zh), buffer.tobytes() if encoded else b""
+    messages = list(report.messages_zh) or ([] if report.ok else [NO_CARD])
+    return report.ok, messages, buffer.tobytes() if encoded else b""
