@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from db.engine import session_scope
 from portal.core.actor import Actor
 from portal.core.errors import Conflict
 from portal.identity import policy
 from portal.identity import service as identity
 from portal.identity.check import imaging
 from tests import factories
+from tests.app.helpers import texts
 from tests.identity.test_service import BLURRY, GENUINE, fill_genuine, image
 
 
@@ -75,3 +77,22 @@ def test_the_limit_is_per_account(session, candidate, monkeypatch):
     identity.reserve_scan(session, actor=other)
     with pytest.raises(Conflict):
         identity.reserve_scan(session, actor=candidate)
+
+
+def test_the_page_decodes_an_uploaded_photo_once_for_preview_reruns_and_check(engine, ocr_engine, decodes, monkeypatch):
+    from tests.identity.test_pages import button, fill, open_identity, upload_scan
+
+    monkeypatch.setenv("PORTAL_ALLOW_UPLOAD_AUTO_CHECK", "1")
+    monkeypatch.setenv("PORTAL_SCAN_MODE", "thread")  # the check in this process, where decodes are counted
+    with session_scope(engine) as session:
+        username = factories.user(session, "candidate").username
+    app = open_identity(username)
+    fill(app, name=GENUINE["name"], number=GENUINE["id_number"])
+    upload_scan(app, image(GENUINE))
+    assert "照片清晰，证件完整" in texts(app)
+    app.run()  # any rerun (a widget touched) shows the kept preview
+    assert "照片清晰，证件完整" in texts(app)
+    button(app, "提交核验").click()
+    app.run()
+    assert "实名认证成功" in texts(app)
+    assert decodes == ["jpeg"]
