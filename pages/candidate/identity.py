@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from pages.components import oidc
@@ -9,7 +11,8 @@ from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
 from pages.components.db import session
 from pages.components.scan import run_scan
-from pages.components.ui import act, plain, upload_limits
+from pages.components.ui import act, plain, show_refusal, upload_limits
+from portal.core.errors import ValidationFailed
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
 from portal.identity import capture, vocab
@@ -61,6 +64,7 @@ def new_shot() -> None:
     """Clear the photo widgets (重拍) by giving them fresh keys."""
     st.session_state["identity_shot"] = st.session_state.get("identity_shot", 0) + 1
     st.session_state.pop("identity_capture_token", None)
+    st.session_state.pop("identity_preview", None)  # the decoded photo of the last upload
 
 
 def summary(application: identity.Verification) -> None:
@@ -85,6 +89,12 @@ def fill_in_form(application: identity.Verification | None) -> None:
     types = list(vocab.DOCUMENT_TYPE_LABELS)
     # What the identity provider claims, where the operator allows it: a suggestion only, checked as typed text.
     suggested = oidc.prefill() if application is None else {}
+    if application is None:  # after 撤回认证: the name and type entered before (the number is typed again)
+        with session() as db_session:
+            previous = identity.withdrawn_details(db_session, actor=actor)
+        if previous is not None:
+            suggested = {**suggested, "real_name": previous[0], "document_type": previous[1]}
+    kept_type = application.document_type if application else suggested.get("document_type")
     with st.form("identity_fill_in"):
         real_name = st.text_input(
             "真实姓名",
@@ -95,7 +105,7 @@ def fill_in_form(application: identity.Verification | None) -> None:
         document_type = st.selectbox(
             "证件类型",
             types,
-            index=types.index(application.document_type) if application else 0,
+            index=types.index(kept_type) if kept_type in types else 0,
             format_func=vocab.DOCUMENT_TYPE_LABELS.get,
         )
         number = st.text_input(
@@ -175,7 +185,7 @@ def upload_section(shot: int) -> None:
             return
         data = photo.getvalue()
         if automatic:
-            preview = act(lambda _: identity.preview_scan(data)).value
+            preview = photo_preview(data)
             if preview is not None:
                 st.image(preview.overlay_jpeg, caption="虚线为取景框，绿色框表示已找到证件", width="stretch")
                 for line in preview.messages if not preview.ok else ["照片清晰，证件完整，可以提交核验。"]:
@@ -183,6 +193,21 @@ def upload_section(shot: int) -> None:
         label = "提交核验" if automatic else "上传并转人工审核"
         if st.button(label, type="primary", width="stretch", key=f"identity_upload_submit_{shot}"):
             submit_scan(data)
+
+
+def photo_preview(data: bytes) -> identity.ScanPreview | None:
+    """The preview of this photo, made once: reruns reuse it, and 提交核验 reuses the photo it decoded."""
+    digest = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get("identity_preview")
+    if kept is not None and kept[0] == digest:
+        if not kept[1]:
+            show_refusal(kept[1].error)
+        return kept[1].value
+    st.session_state.pop("identity_preview", None)  # let the previous photo go before decoding this one
+    outcome = act(lambda db_session: identity.preview_scan(db_session, actor=actor, image=data))
+    if outcome or isinstance(outcome.error, ValidationFailed):  # a refused photo stays refused; a limit does not
+        st.session_state["identity_preview"] = (digest, outcome)
+    return outcome.value
 
 
 def choose_manual_review() -> None:

@@ -48,7 +48,11 @@ def run_scan(
         with st.spinner("正在核验身份证，请稍候…"):
             return record(engine=ocr_engine())
 
-    queued = act(lambda db_session: workers.submit(workers.scan_request(db_session, actor=actor, image=data), _pool()))
+    def queue(db_session):
+        identity.reserve_scan(db_session, actor=actor)  # the per-minute limit, before a worker decodes the photo
+        return workers.submit(workers.scan_request(db_session, actor=actor, image=data), _pool())
+
+    queued = act(queue)
     if not queued:
         return None
     ticket = queued.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import session_scope
 from pages.components.db import engine
-from portal.core.errors import PortalError, ValidationFailed
+from portal.core.errors import STORAGE_ERRNOS, PortalError, StorageUnavailable, ValidationFailed
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("portal.pages")
@@ -67,6 +68,21 @@ def _log_unexpected(error: BaseException) -> None:
     log.error("unexpected %s on a page\n%s", type(error).__name__, frames)
 
 
+def storage_full(error: BaseException) -> bool:
+    """True for a write the disk refused outside portal.core.storage: an OSError (full, quota, read-only, no
+    permission), SQLite's "database or disk is full" or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    if isinstance(error, OSError):
+        return error.errno in STORAGE_ERRNOS
+    cause = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    return "database or disk is full" in str(cause) or getattr(cause, "sqlstate", None) == "53100"
+
+
+def _storage_cause(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"{errno.errorcode.get(error.errno, error.errno)} ({os.strerror(error.errno)})"
+    return type(getattr(error, "orig", error)).__name__  # never the message: it may quote the statement's values
+
+
 def show_refusal(error: PortalError) -> None:
     """A service's refusal, in its own Chinese words (one line per field for a rejected form)."""
     if isinstance(error, ValidationFailed):
@@ -110,6 +126,10 @@ def act(work: Callable[[Session], T], *, success: str | None = None, show_error:
             show_refusal(error)
         return Outcome(False, error=error)
     except Exception as error:  # noqa: BLE001 - a page must never show a traceback
+        if storage_full(error):  # not a bug: the operator must free space or fix the data folder
+            log.error("storage full or read-only during a page action: %s", _storage_cause(error))
+            st.error(StorageUnavailable().message)
+            return Outcome(False, error=StorageUnavailable())
         _log_unexpected(error)
         if strict_errors():
             raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class PortalError(Exception):
     """Base of the errors a user can be shown; `message` is Chinese and safe to display.
@@ -57,3 +59,17 @@ class ImportFileError(ValueError):
 
 class Conflict(PortalError):
     """The state changed under the user (someone else acted first) or a uniqueness rule was hit."""
+
+
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+"""OSError numbers that mean the data folder cannot take a file (full, over quota, read-only, no permission)."""
+
+
+class StorageUnavailable(PortalError):
+    """A file could not be written to the data folder (disk full, read-only, no permission): the operator must act.
+
+    Nothing was kept: the partial file is removed and the caller's unit of work rolls back.
+    """
+
+    def __init__(self, message: str = "存储空间不足，请联系管理员"):
+        super().__init__(message)

@@ -20,6 +20,18 @@ MAX_UPLOAD_PIXELS = 40_000_000
 """An uploaded photo with more pixels is refused before it is decoded (decompression bombs)."""
 MIN_UPLOAD_SIDE = 200
 """A photo whose shorter side is smaller cannot show a readable card."""
+MAX_CHECK_PIXELS = 12_000_000
+"""A decoded photo with more pixels is reduced at once (by a whole factor) to at most this many: the card is
+found on a 640-pixel copy and read from an 856 × 540 rectification, so more pixels only cost memory."""
+PREVIEW_SIDE = 1600
+"""The quality preview of 证件扫描 works on a copy whose longer side is at most this long."""
+SCANS_PER_MINUTE = 12
+"""Photo previews and checks (each decodes an untrusted image) one account may ask for within a minute."""
+
+
+def scans_per_minute_reached() -> str:
+    return "操作过于频繁，请稍候一分钟后再上传或拍摄证件照片。"
+
 
 WITHDRAWABLE = (VerificationStatus.PENDING, VerificationStatus.REJECTED)
 """撤回认证 is possible while a reviewer has not approved (a verified identity stays)."""

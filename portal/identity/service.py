@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import event, select, update
@@ -30,14 +30,8 @@ from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import limits, policy
 from portal.identity.check import numbers
-from portal.identity.vocab import (
-    DOCUMENT_TYPE_LABELS,
-    Decision,
-    DocumentType,
-    FlagKind,
-    Method,
-    VerificationStatus,
-)
+from portal.identity.check.throttle import scans
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, FlagKind, Method, VerificationStatus
 from portal.message import service as messages
 
 DUPLICATE_MESSAGE = (
@@ -127,6 +121,7 @@ class ScanPreview:
     ok: bool
     messages: list[str]
     overlay_jpeg: bytes
+    decoded: object = field(default=None, repr=False, compare=False)  # the photo, decoded once (check reuses it)
 
 
 def current(session: Session, *, user_id: int) -> IdentityVerification | None:
@@ -339,6 +334,8 @@ def submit_scan(
     refusal = limits.scan_refusal(session, row)
     if refusal:
         raise Conflict(refusal)
+    if result is None:  # a check run off the page was counted when it was queued (scan page: reserve_scan)
+        reserve_scan(session, actor=actor)
     if capture_token is not None:
         capture.consume_token(session, actor=actor, token=capture_token, measures=measures)
     try:
@@ -419,29 +416,26 @@ def _not_scannable(row: IdentityVerification) -> str:
     return "当前证件类型需人工审核，请上传证件照片。"
 
 
-PREVIEW_WIDTH = 1024
-NO_CARD = "未找到身份证，请将身份证人像面完整放入取景框内"
-
-
-def preview_scan(image: bytes) -> ScanPreview:
-    """The photo with the frame guide and the detected card outline, and the quality verdict (no OCR, no data)."""
-    import cv2
-
+def preview_scan(session: Session, *, actor: Actor, image: bytes) -> ScanPreview:
+    """The photo with the frame guide and the card outline, and the quality verdict (no OCR, no data), judged on a
+    small copy. It holds the decoded photo: a check of the same bytes while the page keeps it does not decode again."""
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
-    from portal.identity.check.quality import assess
+    from portal.identity.check.quality import preview
 
+    reserve_scan(session, actor=actor)
     try:
         clean = sanitize_upload(image)
     except UploadRejected as rejected:
         raise ValidationFailed({"image": rejected.message}) from None
-    report = assess(clean.bgr())
-    messages = list(report.messages_zh) or ([] if report.ok else [NO_CARD])
-    overlay = report.overlay
-    if overlay.shape[1] > PREVIEW_WIDTH:
-        height = round(overlay.shape[0] * PREVIEW_WIDTH / overlay.shape[1])
-        overlay = cv2.resize(overlay, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
-    encoded, buffer = cv2.imencode(".jpg", overlay, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    return ScanPreview(ok=report.ok, messages=messages, overlay_jpeg=buffer.tobytes() if encoded else b"")
+    ok, shown, overlay = preview(clean.preview_bgr())
+    return ScanPreview(ok=ok, messages=shown, overlay_jpeg=overlay, decoded=clean)
+
+
+def reserve_scan(session: Session, *, actor: Actor) -> None:
+    """Count one image step (a preview or a check) against SCANS_PER_MINUTE; refused (Conflict) past it."""
+    authorize(session, actor, "candidate")
+    if not scans.take((actor.user_id, actor.username), policy.SCANS_PER_MINUTE):
+        raise Conflict(policy.scans_per_minute_reached())
 
 
 def switch_to_manual(session: Session, *, actor: Actor) -> Verification:
@@ -540,6 +534,20 @@ def withdraw(session: Session, *, actor: Actor) -> None:
         object_id=row.id,
         summary="withdrawn by the candidate",
     )
+
+
+def withdrawn_details(session: Session, *, actor: Actor) -> tuple[str, str] | None:
+    """Name and document type of the candidate's last withdrawn verification (信息填写 starts from them), or None."""
+    authorize(session, actor, "candidate")
+    last = session.execute(
+        select(IdentityVerification.real_name, IdentityVerification.document_type)
+        .where(
+            IdentityVerification.user_id == actor.user_id, IdentityVerification.status == VerificationStatus.WITHDRAWN
+        )
+        .order_by(IdentityVerification.id.desc())
+        .limit(1)
+    ).first()
+    return None if last is None else (last.real_name, last.document_type)
 
 
 def image(session: Session, *, actor: Actor, verification_id: int, side: str) -> bytes | None:

@@ -118,3 +118,19 @@ def assess(image: np.ndarray) -> QualityReport:
     reasons = detection_reasons(image, detection)
     ok = not reasons and detection.status == "found"
     return QualityReport(reasons, [MESSAGES_ZH[r] for r in reasons], draw_overlay(image, detection, ok), detection)
+
+
+PREVIEW_WIDTH = 1024  # width of the preview image sent to the page
+NO_CARD = "未找到身份证，请将身份证人像面完整放入取景框内"
+
+
+def preview(image: np.ndarray) -> tuple[bool, list[str], bytes]:
+    """The page preview of a BGR photo (a small copy): ok, the Chinese messages, the overlay as JPEG."""
+    report = assess(image)
+    overlay = report.overlay
+    if overlay.shape[1] > PREVIEW_WIDTH:
+        height = round(overlay.shape[0] * PREVIEW_WIDTH / overlay.shape[1])
+        overlay = cv2.resize(overlay, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
+    encoded, buffer = cv2.imencode(".jpg", overlay, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    messages = list(report.messages_zh) or ([] if report.ok else [NO_CARD])
+    return report.ok, messages, buffer.tobytes() if encoded else b""
