@@ -102,7 +102,9 @@ def test_release_all_frees_every_claim_of_the_reviewer_at_once(session):
     review.claim(session, actor=second, verification_id=two)
     assert session.get(IdentityVerification, kept).claimed_by == second.user_id  # another's claim is untouched
     released = session.scalars(
-        select(AuditEvent.object_id).where(AuditEvent.action == "identity.release", AuditEvent.actor_id == first.user_id)
+        select(AuditEvent.object_id).where(
+            AuditEvent.action == "identity.release", AuditEvent.actor_id == first.user_id
+        )
     ).all()
     assert sorted(released) == sorted([str(one), str(two)])
     assert review.release_all(session, actor=first) == 0
@@ -145,8 +147,7 @@ def test_the_reason_of_a_full_export_is_in_the_audit_log(session, unit_with_cand
     assert rows[0]["证件号码"] == number
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.full_values"))
     assert "电话催办未确认考生" in event.summary and number not in event.summary
-    assert session.scalar(select(PersonalDataAccess.action).where(PersonalDataAccess.candidate_id == candidate.id)) == (
-        "export"
-    )
+    logged = session.scalars(select(PersonalDataAccess.action).where(PersonalDataAccess.candidate_id == candidate.id))
+    assert "export" in set(logged)
     # A masked export needs no reason.
     assert "证件号码" not in unconfirmed.export_open_records(session, actor=reviewer, unit_id=unit.id)[0]

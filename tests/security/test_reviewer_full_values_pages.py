@@ -60,7 +60,9 @@ def test_logout_gives_the_claims_back_at_once(engine):
         other = factories.actor(session, "reviewer")
         review.claim(session, actor=other, verification_id=case_id)  # at once, not after 15 minutes
         summaries = session.scalars(
-            select(AuditEvent.summary).where(AuditEvent.action == "identity.release", AuditEvent.actor_id == reviewer_id)
+            select(AuditEvent.summary).where(
+                AuditEvent.action == "identity.release", AuditEvent.actor_id == reviewer_id
+            )
         ).all()
         assert summaries == ["logout"]
 
