@@ -151,3 +151,77 @@ def test_the_reason_of_a_full_export_is_in_the_audit_log(session, unit_with_cand
     assert "export" in set(logged)
     # A masked export needs no reason.
     assert "证件号码" not in unconfirmed.export_open_records(session, actor=reviewer, unit_id=unit.id)[0]
+
+
+# ------------------------------------------------------------------------------------- 证件号已被占用申诉
+
+
+@pytest.fixture
+def appeal_world(session):
+    from tests.identity.test_appeal import GENUINE as CARD
+    from tests.identity.test_appeal import submit as appeal
+    from tests.identity.test_appeal import told_taken
+
+    holder = factories.verified_candidate(session, real_name=CARD["name"], document_number=CARD["id_number"])
+    appellant = factories.actor(session, "candidate")
+    told_taken(session, appellant)
+    return {
+        "appeal_id": appeal(session, appellant).id,
+        "holder": holder,
+        "first": factories.actor(session, "reviewer"),
+        "second": factories.actor(session, "reviewer"),
+    }
+
+
+def test_an_appeal_is_read_in_full_only_by_the_reviewer_holding_it(session, appeal_world):
+    from portal.identity import appeal as appeals
+    from tests.identity.test_appeal import GENUINE as CARD
+
+    appeal_id, first, second = appeal_world["appeal_id"], appeal_world["first"], appeal_world["second"]
+    with pytest.raises(PermissionDenied) as refused:
+        appeals.open_appeal(session, actor=first, appeal_id=appeal_id)
+    assert refused.value.message != GENERIC and "领取" in refused.value.message
+    assert reads(session) == 0
+    appeals.claim_appeal(session, actor=first, appeal_id=appeal_id)
+    case = appeals.open_appeal(session, actor=first, appeal_id=appeal_id)
+    assert case.holder.document_number == case.appellant.document_number == CARD["id_number"]
+    assert reads(session) == 2  # both candidates
+    with pytest.raises(Conflict):
+        appeals.claim_appeal(session, actor=second, appeal_id=appeal_id)
+    with pytest.raises(PermissionDenied):
+        appeals.open_appeal(session, actor=second, appeal_id=appeal_id)
+    with pytest.raises(Conflict):  # a decision is refused while another reviewer holds the appeal
+        appeals.reject_appeal(session, actor=second, appeal_id=appeal_id, reason="照片不清晰")
+    assert appeals.release_appeal(session, actor=first, appeal_id=appeal_id)
+    appeals.claim_appeal(session, actor=second, appeal_id=appeal_id)
+    appeals.reject_appeal(session, actor=second, appeal_id=appeal_id, reason="照片不清晰")
+    with pytest.raises(PermissionDenied):  # decided: no longer read in full
+        appeals.open_appeal(session, actor=second, appeal_id=appeal_id)
+    with pytest.raises(Conflict):
+        appeals.claim_appeal(session, actor=second, appeal_id=appeal_id)
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "identity_appeal")).all()
+    assert {"identity.appeal_claim", "identity.appeal_release"} <= set(actions)
+
+
+def test_the_first_of_two_transfer_decisions_hands_the_appeal_on(session, appeal_world):
+    from portal.identity import appeal as appeals
+    from tests.progress.helpers import declaration, exam_year
+
+    declaration(session, exam_year(session), appeal_world["holder"], factories.unit(session), "confirmed")
+    appeal_id, first, second = appeal_world["appeal_id"], appeal_world["first"], appeal_world["second"]
+    appeals.claim_appeal(session, actor=first, appeal_id=appeal_id)
+    assert appeals.transfer(session, actor=first, appeal_id=appeal_id, reason="核实为本人") == "awaiting_second"
+    appeals.claim_appeal(session, actor=second, appeal_id=appeal_id)  # at once
+    assert appeals.open_appeal(session, actor=second, appeal_id=appeal_id).status == "awaiting_second"
+    assert appeals.transfer(session, actor=second, appeal_id=appeal_id, reason="复核同意") == "transferred"
+    with pytest.raises(PermissionDenied):
+        appeals.open_appeal(session, actor=second, appeal_id=appeal_id)
+
+
+def test_release_all_also_gives_up_a_held_appeal(session, appeal_world):
+    from portal.identity import appeal as appeals
+
+    appeal_id, first, second = appeal_world["appeal_id"], appeal_world["first"], appeal_world["second"]
+    appeals.claim_appeal(session, actor=first, appeal_id=appeal_id)
+    assert review.release_all(session, actor=first) == 1
+    appeals.claim_appeal(session, actor=second, appeal_id=appeal_id)
