@@ -101,3 +101,32 @@ def test_a_full_export_asks_for_its_reason(engine):
     with session_scope(engine) as session:
         summary = session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "export.full_values"))
         assert "电话通知未确认考生" in summary
+
+
+def test_an_appeal_held_by_one_reviewer_is_not_opened_by_another(engine):
+    from tests.identity.test_appeal_pages import world
+
+    names = world(engine, appealed=True)
+    with session_scope(engine) as session:
+        other = factories.user(session, "reviewer").username
+    first = new_app("pages/reviewer/appeals.py")
+    first.run()
+    login(first, names["reviewer"], factories.PASSWORD)
+    next(b for b in first.button if b.label == "打开处理").click()
+    first.run()
+    assert_no_exception(first)
+    assert "已由您领取" in texts(first)
+    second = new_app("pages/reviewer/appeals.py")
+    second.run()
+    login(second, other, factories.PASSWORD)
+    next(b for b in second.button if b.label == "打开处理").click()
+    second.run()
+    assert_no_exception(second)
+    assert any("正由其他审核员处理" in e for e in errors(second)), errors(second)
+    assert not second.text or "证件号码：" not in "\n".join(t.value for t in second.text)
+    next(b for b in first.button if b.label == "返回列表").click()  # gives the appeal up
+    first.run()
+    next(b for b in second.button if b.label == "打开处理").click()
+    second.run()
+    assert_no_exception(second)
+    assert "已由您领取" in texts(second)
