@@ -22,7 +22,9 @@ from portal.auth import login, token
 from portal.auth import service as auth
 from portal.auth.vocab import LOGIN_REFUSAL_LABELS, REJECTION_REASON_LABEL
 from portal.core.actor import Actor
+from portal.core.errors import PermissionDenied
 from portal.core.settings import get_settings
+from portal.identity import review
 
 LOGIN_FIELDS = {
     "Form name": "用户登录",
@@ -147,9 +149,27 @@ def renew_cookie(db_session) -> None:
         st.session_state["_write_cookie"] = True
 
 
+# What reviewer pages keep of an opened case or a prepared export: never left for the next login in this browser.
+REVIEWER_STATE_PREFIXES = ("review_", "appeal_", "uc_export_rows")
+
+
+def _release_claims(actor: Actor | None) -> None:
+    """A reviewer's claims end with the login, so another reviewer can take the cases at once (audited)."""
+    if actor is None or actor.role != "reviewer":
+        return
+    try:
+        with session_scope(engine()) as db_session:
+            review.release_all(db_session, actor=actor, why="logout")
+    except PermissionDenied:  # a disabled account: its claims run out after CLAIM_MINUTES
+        pass
+    for key in [k for k in st.session_state if str(k).startswith(REVIEWER_STATE_PREFIXES)]:
+        del st.session_state[key]
+
+
 def logout(notice: str | None = None) -> None:
-    """Log out: every re-login cookie of this account stops working, this browser's is cleared."""
+    """Log out: every re-login cookie of this account stops working, this browser's is cleared; claims end."""
     actor = st.session_state.get("actor")
+    _release_claims(actor)
     if actor is not None:
         with session_scope(engine()) as db_session:
             auth.end_session(db_session, actor=actor)
@@ -237,6 +257,7 @@ def logout_button() -> None:
     """The logout button in the sidebar."""
     if oidc.signed_in():
         if st.sidebar.button("退出登录", key="logout_button"):
+            _release_claims(st.session_state.get("actor"))
             oidc.logout()
         return
     if st.sidebar.button("退出登录", key="logout_button"):

@@ -58,8 +58,12 @@ def show_case(case: appeals.AppealCase) -> None:
         top_left.subheader(f"申诉 #{case.id}")
         if top_right.button("返回列表", key="appeal_back", width="stretch"):
             st.session_state.pop("appeal_open", None)
+            act(lambda s: appeals.release_appeal(s, actor=actor, appeal_id=case.id))
             st.rerun()
         st.caption(f"提交时间：{fmt(case.created_at)}（本次查看已记录到两位考生的授权访问消息）")
+        until = st.session_state.get("appeal_claim_until")
+        if until:
+            st.caption(f"已由您领取，{fmt(until)} 前其他审核员不能处理此申诉；领取过期后完整信息将被隐藏。")
         st.text(f"申诉说明：{case.statement}")
         if case.four_eyes:
             st.warning("原账号已有确认的申报信息：转移认证需两名不同的审核员先后同意（双人复核）。")
@@ -95,8 +99,9 @@ if opened is not None:
     outcome = act(lambda s: appeals.open_appeal(s, actor=actor, appeal_id=opened))
     if outcome:
         show_case(outcome.value)
-    else:
+    else:  # the hold ran out or was given up (e.g. at logout): the full values are no longer shown
         st.session_state.pop("appeal_open", None)
+        st.session_state.pop("appeal_claim_until", None)
 else:
     with session() as db_session:
         rows = appeals.open_appeals(db_session, actor=actor)
@@ -120,6 +125,9 @@ else:
         )
         st.dataframe(frame, hide_index=True, width="stretch")
         choice = st.selectbox("选择申诉", [row.id for row in rows], format_func=lambda i: f"申诉 #{i}")
-        if st.button("打开处理", type="primary", width="stretch"):
+        if st.button("打开处理", type="primary", width="stretch") and (
+            claimed := act(lambda s: appeals.claim_appeal(s, actor=actor, appeal_id=choice))
+        ):
             st.session_state["appeal_open"] = choice
+            st.session_state["appeal_claim_until"] = claimed.value
             st.rerun()

@@ -222,6 +222,14 @@ with tab_unit:
                         "导出完整姓名、证件号码和手机号（仅限工作需要；将记入审计日志和考生的授权访问记录）",
                         key="uc_export_full",
                     )
+                    export_reason = ""
+                    if full_values:
+                        export_reason = st.text_input(
+                            "导出原因（必填，将记入审计日志）",
+                            key="uc_export_reason",
+                            max_chars=unconfirmed.EXPORT_REASON_MAX,
+                            placeholder="例如：电话通知未确认考生",
+                        )
                     if st.button("生成导出文件", key="uc_export_prepare") and (
                         outcome := act(
                             lambda db_session: unconfirmed.export_open_records(
@@ -230,6 +238,7 @@ with tab_unit:
                                 unit_id=unit_id,
                                 full_values=full_values,
                                 status=status or None,
+                                reason=export_reason,
                             )
                         )
                     ):

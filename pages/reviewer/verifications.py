@@ -10,7 +10,7 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import session
-from pages.components.ui import act, plain
+from pages.components.ui import act, load, plain
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
@@ -138,8 +138,20 @@ def show_case(opened) -> None:
 
 opened = st.session_state.get("review_case")
 if opened is not None:
-    show_case(opened)
-    st.stop()
+    # The full number and images are shown only while this reviewer's claim runs: checked on every run.
+    held_until = load(lambda db_session: review.claim_until(db_session, actor=actor, verification_id=opened.id))
+    if held_until is None:
+        close_case(release=False)
+        st.session_state.pop("review_reading", None)
+        st.session_state.pop("review_claim_until", None)
+        st.warning(
+            f"您对申请 #{opened.id} 的领取已过期或已结束（可能已被其他审核员领取或处理），完整信息已隐藏。"
+            "如需继续审核，请重新打开并领取。"
+        )
+    else:
+        st.session_state["review_claim_until"] = held_until
+        show_case(opened)
+        st.stop()
 
 with session() as db_session:
     summary = review.queue_summary(db_session, actor=actor)

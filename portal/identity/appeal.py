@@ -4,19 +4,24 @@ An appeal is offered once a candidate learns that their number is verified for a
 only when a photo of the card passes the automatic check or at manual submission (flag `duplicate_proven`).
 The appellant uploads the card's front and back and a 手持身份证照片 (`holding_photo`) with a short statement.
 
-A reviewer opens the case (both accounts side by side, full values and images; the read is access-logged for
-both candidates) and decides. A transfer revokes the earlier verification (`revoked`, no longer current: that
-account starts again at 信息填写), ends its unit binding, sets its unconfirmed declaration data aside and tells
-it why; the appellant becomes verified. When the earlier account has confirmed declaration data, a second,
-different reviewer must confirm the transfer (four-eyes; the database refuses the same reviewer twice).
+A reviewer claims the open appeal (`claim_appeal`, for `review.CLAIM_MINUTES`; the hold is kept on the
+appellant's verification, `claimed_by`/`claimed_until`, the case the appeal would verify, so the queue's claim
+and the appeal's are one) and, while holding it, opens the case (both accounts side by side, full values and
+images; the read is access-logged for both candidates) and decides; a decision is refused while another
+reviewer holds the appeal, and every decision gives the hold up. A transfer revokes the earlier verification
+(`revoked`, no longer current: that account starts again at 信息填写), ends its unit binding, sets its
+unconfirmed declaration data aside and tells it why; the appellant becomes verified. When the earlier account
+has confirmed declaration data, a second, different reviewer must confirm the transfer (four-eyes; the
+database refuses the same reviewer twice).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.models import Declaration, IdentityAppeal, IdentityCheckAttempt, IdentityFlag, IdentityVerification, User
@@ -26,7 +31,7 @@ from portal.auth.authorization import authorize
 from portal.core import storage
 from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, encrypt_text, mask_name
-from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.core.text import clean as clean_text
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import policy
@@ -38,6 +43,8 @@ OPEN = (AppealStatus.PENDING, AppealStatus.AWAITING_SECOND)
 NOT_OFFERED = "当前无法提交申诉：只有在证件核验时提示“证件号码已被其他账号实名认证”后，才可申诉。"
 STALE = "该申诉已被处理，请刷新列表。"
 SAME_REVIEWER = "该申诉已由您做出转移决定，需由另一名审核员确认（双人复核）。"
+HELD = "该申诉正由其他审核员处理，请稍后再试或选择其他申诉。"
+NOT_HELD = "请先领取该申诉：只有在您的领取期内才能查看双方的完整信息和照片。"
 IMAGES = (("front", "身份证人像面"), ("back", "身份证国徽面"), ("holding", "手持身份证照片"))
 
 
@@ -297,10 +304,98 @@ def _get(session: Session, appeal_id: int, *, lock: bool = False) -> IdentityApp
     return appeal
 
 
-def open_appeal(session: Session, *, actor: Actor, appeal_id: int) -> AppealCase:
-    """Both accounts side by side with full values and images, for deciding (logged for both candidates)."""
+def _free_for(actor: Actor, now: datetime):
+    """SQL: nobody else's claim runs on the row."""
+    return or_(
+        IdentityVerification.claimed_by.is_(None),
+        IdentityVerification.claimed_by == actor.user_id,
+        IdentityVerification.claimed_until < now,
+    )
+
+
+def _holder_of(session: Session, appeal: IdentityAppeal) -> tuple[int | None, datetime | None]:
+    """(reviewer, until) of the hold on the appeal (kept on the appellant's verification)."""
+    row = session.execute(
+        select(IdentityVerification.claimed_by, IdentityVerification.claimed_until).where(
+            IdentityVerification.id == appeal.verification_id
+        )
+    ).first()
+    return (row.claimed_by, row.claimed_until) if row else (None, None)
+
+
+def _held_by(session: Session, appeal: IdentityAppeal, actor: Actor, now: datetime) -> bool:
+    reviewer, until = _holder_of(session, appeal)
+    return appeal.status in OPEN and reviewer == actor.user_id and until is not None and until >= now
+
+
+def _refuse_if_held_by_other(session: Session, appeal: IdentityAppeal, actor: Actor, now: datetime) -> None:
+    reviewer, until = _holder_of(session, appeal)
+    if reviewer not in (None, actor.user_id) and until is not None and until >= now:
+        raise Conflict(HELD)
+
+
+def _give_up(session: Session, appeal: IdentityAppeal, actor: Actor) -> int:
+    return session.execute(
+        update(IdentityVerification)
+        .where(IdentityVerification.id == appeal.verification_id, IdentityVerification.claimed_by == actor.user_id)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def claim_appeal(session: Session, *, actor: Actor, appeal_id: int) -> datetime:
+    """Hold an open appeal for `review.CLAIM_MINUTES` (renews one's own hold); refused while another holds it."""
+    from portal.identity.review import CLAIM_MINUTES
+
     authorize(session, actor, "reviewer")
     appeal = _get(session, appeal_id)
+    if appeal.status not in OPEN:
+        raise Conflict(STALE)
+    now = utcnow()
+    until = now + timedelta(minutes=CLAIM_MINUTES)
+    try:
+        result = session.execute(
+            update(IdentityVerification)
+            .where(IdentityVerification.id == appeal.verification_id, _free_for(actor, now))
+            .values(claimed_by=actor.user_id, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    except OperationalError as error:  # SQLite: another writer won the lock first
+        raise Conflict(HELD) from error
+    if result.rowcount != 1:
+        raise Conflict(HELD)
+    audit.record(
+        session,
+        actor=actor,
+        action="identity.appeal_claim",
+        object_type="identity_appeal",
+        object_id=appeal.id,
+        summary=f"until={until.isoformat(timespec='minutes')}",
+    )
+    return until
+
+
+def release_appeal(session: Session, *, actor: Actor, appeal_id: int) -> bool:
+    """Give up one's hold on an appeal (返回列表); True when a hold was released."""
+    authorize(session, actor, "reviewer")
+    appeal = _get(session, appeal_id)
+    released = bool(_give_up(session, appeal, actor))
+    if released:
+        audit.record(
+            session, actor=actor, action="identity.appeal_release", object_type="identity_appeal", object_id=appeal.id
+        )
+    return released
+
+
+def open_appeal(session: Session, *, actor: Actor, appeal_id: int) -> AppealCase:
+    """Both accounts side by side with full values and images, for deciding (logged for both candidates).
+
+    Only for the reviewer holding the open appeal (`claim_appeal`); otherwise `NOT_HELD`.
+    """
+    authorize(session, actor, "reviewer")
+    appeal = _get(session, appeal_id)
+    if not _held_by(session, appeal, actor, utcnow()):
+        raise PermissionDenied(NOT_HELD)
     mine = session.get(IdentityVerification, appeal.verification_id)
     theirs = session.get(IdentityVerification, appeal.holder_verification_id)
     appellant = _side(
@@ -340,6 +435,8 @@ def reject_appeal(session: Session, *, actor: Actor, appeal_id: int, reason: str
     if appeal.status not in OPEN:
         raise Conflict(STALE)
     now = utcnow()
+    _refuse_if_held_by_other(session, appeal, actor, now)
+    _give_up(session, appeal, actor)
     appeal.status = AppealStatus.REJECTED
     appeal.decision_reason = text
     appeal.decided_at = now
@@ -369,6 +466,7 @@ def transfer(session: Session, *, actor: Actor, appeal_id: int, reason: str) -> 
     if appeal.status not in OPEN:
         raise Conflict(STALE)
     now = utcnow()
+    _refuse_if_held_by_other(session, appeal, actor, now)
     if appeal.status == AppealStatus.AWAITING_SECOND:
         if appeal.decided_by == actor.user_id:
             raise Conflict(SAME_REVIEWER)
@@ -378,6 +476,7 @@ def transfer(session: Session, *, actor: Actor, appeal_id: int, reason: str) -> 
         appeal.decided_by = actor.user_id
         appeal.first_decided_at = now
         appeal.decision_reason = text
+        _give_up(session, appeal, actor)  # the second reviewer may take it at once
         session.flush()
         audit.record(
             session,
@@ -414,6 +513,8 @@ def _carry_out(session: Session, appeal: IdentityAppeal, *, actor: Actor, reason
     if revoked.rowcount != 1:
         raise Conflict("原账号的认证已变化，请刷新后重新处理。")
     session.flush()
+    _give_up(session, appeal, actor)
+    session.refresh(mine)
     mine.status = VerificationStatus.VERIFIED
     mine.decided_at = now
     mine.submitted_at = mine.submitted_at or appeal.created_at

@@ -2,7 +2,9 @@
 
 A reviewer picks a case from the queue (oldest first, filtered, one page at a time, masked data only) and claims
 it for `CLAIM_MINUTES`, so that two reviewers do not work on the same case; a decision is refused while
-another reviewer's claim runs.
+another reviewer's claim runs. The full number and the card images of a case are read only while the reader's
+own claim on it runs (`open_case`, `service.image`; `NOT_HELD` otherwise); logging out releases every claim of
+the reviewer (`release_all`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from portal.auth.authorization import authorize
 from portal.core import storage
 from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, mask_name
-from portal.core.errors import Conflict, NotFound, ValidationFailed
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.core.paging import Page, page_bounds
 from portal.core.timeutil import fmt, utcnow
 from portal.identity.policy import current_verification
@@ -33,6 +35,7 @@ CLAIM_MINUTES = 15
 DUPLICATE = "该证件号码已被其他账号实名认证，不能通过；请选择“不通过”并说明原因。"
 STALE = "该申请已被处理或已被考生撤回，请刷新列表。"
 CLAIMED = "该申请正由其他审核员处理，请选择其他申请。"
+NOT_HELD = "请先领取该申请：只有在您的领取期内才能查看完整证件号码和证件照片。"
 
 REJECT_REASONS = (
     "证件照片模糊，无法辨认证件信息，请在光线充足处重新拍摄上传。",
@@ -232,6 +235,60 @@ def _claim_refusal(session: Session, verification_id: int, now: datetime) -> Exc
     return Conflict(f"该申请正由审核员 {row.username} 处理（锁定至 {fmt(row.claimed_until)}），请选择其他申请。")
 
 
+def _holds(row: IdentityVerification, actor: Actor, now: datetime) -> bool:
+    """The actor's own claim on this pending, current case runs."""
+    return (
+        row.status == VerificationStatus.PENDING
+        and bool(row.is_current)
+        and row.claimed_by == actor.user_id
+        and row.claimed_until is not None
+        and row.claimed_until >= now
+    )
+
+
+def _require_held(row: IdentityVerification, actor: Actor) -> None:
+    """Refuse a reviewer's full read of a case unless their own claim on it runs (also for `service.image`)."""
+    if not _holds(row, actor, utcnow()):
+        raise PermissionDenied(NOT_HELD)
+
+
+def claim_until(session: Session, *, actor: Actor, verification_id: int) -> datetime | None:
+    """Until when the acting reviewer holds the case, or None (not theirs, expired, decided): pages re-check it."""
+    authorize(session, actor, "reviewer")
+    row = session.get(IdentityVerification, verification_id)
+    if row is None:
+        return None
+    session.refresh(row)
+    return row.claimed_until if _holds(row, actor, utcnow()) else None
+
+
+def release_all(session: Session, *, actor: Actor, why: str = "logout") -> int:
+    """Give up every claim the reviewer holds (at logout), so other reviewers can take the cases at once.
+
+    Returns how many were released; each release is audited (`identity.release`, summary `why`).
+    """
+    authorize(session, actor, "reviewer")
+    held = list(
+        session.scalars(
+            update(IdentityVerification)
+            .where(IdentityVerification.claimed_by == actor.user_id)
+            .values(claimed_by=None, claimed_until=None)
+            .returning(IdentityVerification.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for verification_id in sorted(held):
+        audit.record(
+            session,
+            actor=actor,
+            action="identity.release",
+            object_type="identity_verification",
+            object_id=verification_id,
+            summary=why[:100],
+        )
+    return len(held)
+
+
 def release(session: Session, *, actor: Actor, verification_id: int) -> bool:
     """Give up one's claim on a case (e.g. 返回列表); True when a claim was released."""
     authorize(session, actor, "reviewer")
@@ -286,11 +343,16 @@ class FlagSummary:
 
 
 def open_case(session: Session, *, actor: Actor, verification_id: int) -> Case:
-    """A case for the reviewer with the full number and the images (the access is logged for the candidate)."""
+    """The case the reviewer holds (`claim`), with the full number and the images (logged for the candidate).
+
+    Refused (`NOT_HELD`) unless the reviewer's own claim on the pending case runs.
+    """
     authorize(session, actor, "reviewer")
     row = session.get(IdentityVerification, verification_id)
     if row is None:
         raise NotFound("未找到该认证申请。")
+    session.refresh(row)
+    _require_held(row, actor)
     username = session.scalar(select(User.username).where(User.id == row.user_id)) or ""
     attempts = session.execute(
         select(IdentityCheckAttempt.created_at, IdentityCheckAttempt.decision, IdentityCheckAttempt.reasons)

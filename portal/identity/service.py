@@ -551,11 +551,16 @@ def withdrawn_details(session: Session, *, actor: Actor) -> tuple[str, str] | No
 
 
 def image(session: Session, *, actor: Actor, verification_id: int, side: str) -> bytes | None:
-    """One stored image of a verification ("front" or "back"): only for its owner and for reviewers."""
+    """One stored image of a verification ("front" or "back"): for its owner, and for the reviewer holding its claim."""
+    from portal.identity.review import _require_held  # deferred: the one claim rule lives in review.py
+
     user = authorize(session, actor, "candidate", "reviewer")
     row = session.get(IdentityVerification, verification_id)
     if row is None or (actor.role == "candidate" and row.user_id != user.id):
         raise NotFound("未找到该认证申请。")
+    if actor.role == "reviewer":
+        session.refresh(row)
+        _require_held(row, actor)
     if side not in ("front", "back"):
         raise ValidationFailed({"side": "图片类别无效"})
     key = row.front_image_key if side == "front" else row.back_image_key

@@ -20,6 +20,7 @@ from portal.core.actor import Actor
 from portal.core.crypto import decrypt_text, mask, mask_name
 from portal.core.errors import ValidationFailed
 from portal.core.paging import Page, page_bounds
+from portal.core.text import clean
 from portal.core.timeutil import fmt
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
 from portal.identity.policy import current_verification
@@ -232,6 +233,7 @@ def unconfirmed_candidates(
 
 
 EXPORT_PAGES = 10  # at most 5,000 rows in one export
+EXPORT_REASON_MAX = 200  # the stated reason of a full export, kept in the audit log
 
 
 def export_open_records(
@@ -242,13 +244,17 @@ def export_open_records(
     full_values: bool = False,
     year: int | None = None,
     status: str | None = None,
+    reason: str = "",
 ) -> list[dict[str, str]]:
     """Rows for the export of a unit's open records: masked, unless the reviewer explicitly asks for full values.
 
-    Full values (name, document number, mobile) are written to the audit log, and every exported candidate's
-    access log shows the export.
+    Full values (name, document number, mobile) need a stated `reason` (导出原因), which is written with the
+    export to the audit log; every exported candidate's access log shows the export.
     """
     authorize(session, actor, "reviewer")
+    reason = clean(reason, max_length=EXPORT_REASON_MAX)
+    if full_values and not reason:
+        raise ValidationFailed({"reason": "导出完整信息须填写导出原因"})
     records: list[OpenRecord] = []
     for number in range(1, EXPORT_PAGES + 1):
         page = unconfirmed_candidates(
@@ -293,6 +299,6 @@ def export_open_records(
         action="export.full_values" if full_values else "export.masked",
         object_type="unit",
         object_id=unit_id,
-        summary=f"open records rows={len(rows)}",
+        summary=f"open records rows={len(rows)}" + (f"; reason={reason}" if full_values else ""),
     )
     return rows

@@ -95,6 +95,7 @@ def test_appeal_after_a_passing_scan_then_transfer_revokes_unbinds_and_messages(
     with session_scope(engine) as session:
         [row] = appeals.open_appeals(session, actor=reviewer)
         assert GENUINE["id_number"] not in row.masked_number and row.masked_number.startswith(GENUINE["id_number"][:4])
+        appeals.claim_appeal(session, actor=reviewer, appeal_id=row.id)  # full values only while held
         case = appeals.open_appeal(session, actor=reviewer, appeal_id=row.id)
         assert case.holder.document_number == case.appellant.document_number == GENUINE["id_number"]
         assert case.appellant.images["holding"] and case.holder.bound and not case.four_eyes
@@ -159,6 +160,7 @@ def test_four_eyes_when_the_holder_confirmed_declaration_data(session, world):
     declaration(session, year, world["holder"], world["unit"], "confirmed")
     told_taken(session, world["appellant"])
     appeal = submit(session, world["appellant"])
+    appeals.claim_appeal(session, actor=world["reviewer"], appeal_id=appeal.id)
     assert appeals.open_appeal(session, actor=world["reviewer"], appeal_id=appeal.id).four_eyes
     status = appeals.transfer(session, actor=world["reviewer"], appeal_id=appeal.id, reason="核实为本人")
     assert status == "awaiting_second"

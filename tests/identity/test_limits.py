@@ -80,6 +80,10 @@ def test_a_number_tried_by_more_accounts_than_allowed_is_flagged_and_goes_to_man
     reviewer = factories.actor(session, "reviewer")
     flags = review.open_flags(session, actor=reviewer)
     assert [(f.user_id, f.kind) for f in flags] == [(fourth.user_id, "number_probing")]
+    from tests.identity.test_service import BLURRY, GENUINE, image
+
+    identity.submit_manual(session, actor=fourth, front=image(GENUINE), back=image(BLURRY))
+    review.claim(session, actor=reviewer, verification_id=limited.id)  # the case is read under one's own claim
     case = review.open_case(session, actor=reviewer, verification_id=limited.id)
     assert len(case.flags) == 1 and "同一证件号码当日被多个账号尝试" in case.flags[0]
     assert "identity.probing_flagged" in session.scalars(select(AuditEvent.action)).all()

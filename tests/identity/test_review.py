@@ -41,6 +41,7 @@ def test_the_queue_lists_masked_data_oldest_first(session, reviewer):
 
 def test_open_case_shows_number_and_images_and_logs_the_access(session, reviewer):
     candidate, case_id = submit(session)
+    review.claim(session, actor=reviewer, verification_id=case_id)  # full values only under one's own claim
     case = review.open_case(session, actor=reviewer, verification_id=case_id)
     assert (case.real_name, case.document_number, case.status) == ("陈大文", "E12345678", "pending")
     assert case.front_image[:3] == b"\xff\xd8\xff" and case.back_image[:3] == b"\xff\xd8\xff"

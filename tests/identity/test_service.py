@@ -382,6 +382,7 @@ def test_images_only_for_their_owner_and_reviewers(session, candidate):
                 side="back",
             )
     reviewer = factories.actor(session, "reviewer")
+    review.claim(session, actor=reviewer, verification_id=application.id)  # images only under one's own claim
     assert identity.image(session, actor=reviewer, verification_id=application.id, side="back")[:3] == b"\xff\xd8\xff"
     access = session.scalar(select(PersonalDataAccess))
     assert (access.candidate_id, access.reader_role, access.section) == (candidate.user_id, "reviewer", "identity")
@@ -401,6 +402,7 @@ def test_demo_data_leaves_the_demo_candidate_unverified_and_gives_reviewers_work
     cases = review.verification_queue(session, actor=reviewer, page_size=200).rows
     assert {c.method for c in cases} == {"manual_id_card", "manual_other"}
     first_id_card = next(c for c in cases if c.method == "manual_id_card")  # after 3 failed automatic checks
+    review.claim(session, actor=reviewer, verification_id=first_id_card.id)
     opened = review.open_case(session, actor=reviewer, verification_id=first_id_card.id)
     assert opened.front_image is None or opened.front_image[:3] == b"\xff\xd8\xff"
     assert len(opened.attempts) == 3

@@ -58,10 +58,12 @@ def test_unconfirmed_candidates_export_masked_then_full(seeded):
     assert_no_exception(app)
     assert "已脱敏" in texts(app)
     app.checkbox(key="uc_export_full").check()
+    app.run()
+    app.text_input(key="uc_export_reason").input("电话通知未确认考生")  # a full export states its reason
     next(b for b in app.button if b.label == "生成导出文件").click()
     app.run()
     assert_no_exception(app)
-    assert "完整信息" in texts(app)
+    assert "完整信息。" in texts(app)
 
 
 def test_unit_binding_status_on_demo_data_then_approving_a_registration_returns_to_it(seeded):

@@ -35,7 +35,9 @@ def test_export_is_masked_by_default(session, unit_with_candidate):
 def test_full_values_only_on_request_and_audited(session, unit_with_candidate):
     unit, candidate, number = unit_with_candidate
     reviewer = factories.actor(session, "reviewer")
-    rows = unconfirmed.export_open_records(session, actor=reviewer, unit_id=unit.id, full_values=True)
+    rows = unconfirmed.export_open_records(
+        session, actor=reviewer, unit_id=unit.id, full_values=True, reason="电话通知考生"
+    )
     assert rows[0]["姓名"] == "欧阳测试" and rows[0]["证件号码"] == number and rows[0]["手机号"] == candidate.mobile
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.full_values"))
     assert event.actor_id == reviewer.user_id and number not in event.summary
