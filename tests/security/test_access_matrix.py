@@ -21,7 +21,7 @@ from portal.auth import oidc
 from portal.auth import service as auth
 from portal.core.actor import Actor
 from portal.core.errors import NotFound, PermissionDenied
-from portal.declaration import confirmation, entry, exam_year, importer
+from portal.declaration import confirmation, entry, exam_year, importer, prefill
 from portal.identity import appeal as appeals
 from portal.identity import capture, review, workers
 from portal.identity import service as identity
@@ -56,6 +56,9 @@ MATRIX = [
     (capture.consume_token, {C}),
     (capture.choose_manual_review, {C}),
     (identity.withdraw, {C}),
+    (identity.withdrawn_details, {C}),
+    (identity.preview_scan, {C}),
+    (identity.reserve_scan, {C}),
     (identity.image, {C, R}),
     (review.verification_queue, {R}),
     (review.queue_summary, {R}),
@@ -140,6 +143,7 @@ MATRIX = [
     (confirmation.upload_image, {C}),
     (confirmation.image_bytes, {C, U}),
     (importer.import_declarations, {U}),
+    (prefill.unit_template, {U}),  # the system (command line) may too; not an actor of the matrix
     # messages: everyone has an inbox
     (messages.inbox, EVERYONE),
     (messages.unread_count, EVERYONE),
