@@ -268,7 +268,7 @@ def open_page(page, title: str) -> None:
     page.locator("h1").filter(has_text=re.compile(rf"^{re.escape(title)}$")).first.wait_for(timeout=20000)
     if is_phone(page):
         # On a phone the menu must close by itself after a choice (issue 16 #3): it would cover the page.
-        page.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for(timeout=10000)
+        page.locator("[data-testid='stSidebar'][data-collapsed='true']").wait_for(state="attached", timeout=10000)
         page.wait_for_timeout(400)  # the menu slides out
 
 

@@ -22,6 +22,17 @@ STORAGE_FULL = "存储空间不足，请联系管理员"
 BUSY = "系统繁忙"
 
 
+@pytest.fixture(autouse=True)
+def files_before():
+    """The data folder is shared by the whole test run: compare with what was there before this test."""
+    global BEFORE_TMP, BEFORE_STORED
+    BEFORE_TMP, BEFORE_STORED = leftovers(), stored()
+
+
+BEFORE_TMP: list[str] = []
+BEFORE_STORED: list[str] = []
+
+
 def leftovers() -> list[str]:
     root = get_settings().data_dir
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.suffix == ".tmp")
@@ -53,7 +64,7 @@ def test_a_failed_write_removes_its_partial_file_and_says_storage_is_full(monkey
     with caplog.at_level(logging.ERROR, logger="portal.storage"), pytest.raises(StorageUnavailable) as refused:
         storage.save(b"\x01" * 200_000, kind="identity")
     assert isinstance(refused.value, PortalError) and refused.value.message == STORAGE_FULL
-    assert leftovers() == [] and stored() == []
+    assert leftovers() == BEFORE_TMP and stored() == BEFORE_STORED
     logged = [r for r in caplog.records if r.name == "portal.storage"]
     assert logged and errno.errorcode[code] in logged[0].getMessage()
 
@@ -65,7 +76,7 @@ def test_a_read_only_folder_at_rename_leaves_nothing(monkeypatch):
     monkeypatch.setattr(storage.os, "replace", replace)
     with pytest.raises(StorageUnavailable):
         storage.save(b"photo", kind="certificate")
-    assert leftovers() == [] and stored() == []
+    assert leftovers() == BEFORE_TMP and stored() == BEFORE_STORED
 
 
 def test_other_os_errors_still_surface_as_bugs_without_a_partial_file(monkeypatch):
@@ -73,7 +84,7 @@ def test_other_os_errors_still_surface_as_bugs_without_a_partial_file(monkeypatc
     with pytest.raises(OSError) as failed:
         storage.save(b"\x01" * 200_000, kind="identity")
     assert not isinstance(failed.value, PortalError)
-    assert leftovers() == []
+    assert leftovers() == BEFORE_TMP
 
 
 def test_the_upload_page_says_storage_is_full_and_changes_nothing(engine, monkeypatch):
@@ -99,7 +110,7 @@ def test_the_upload_page_says_storage_is_full_and_changes_nothing(engine, monkey
     assert_no_exception(app)
     assert STORAGE_FULL in errors(app), texts(app)
     assert BUSY not in texts(app)
-    assert leftovers() == [] and stored() == []
+    assert leftovers() == BEFORE_TMP and stored() == BEFORE_STORED
     with session_scope(engine) as session:
         after = [(r.status, r.method, r.front_image_key) for r in session.scalars(select(IdentityVerification))]
     assert after == before
