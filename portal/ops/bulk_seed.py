@@ -422,7 +422,7 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
         ).all()
     )
     education, probation, verdict_rows, requests = [], [], [], []
-    verdicts: dict[str, str] = {}
+    verdicts: dict[tuple, str] = {}
     by_candidate = {row["candidate_id"]: row for row in rows}
     for candidate, plan in plans.items():
         declaration_id = ids[candidate]
@@ -430,21 +430,33 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
             education.append({"declaration_id": declaration_id, "degree_report_number": None, **plan["education"]})
         probation.append({"declaration_id": declaration_id, "position": 1, **plan["probation"]})
         row = by_candidate[candidate]
-        record = {
-            "exam_level": row["exam_level"],
-            "exam_category": row["exam_category"],
-            "is_assistant_upgrading": False,
-            "is_fresh_graduate": row["is_fresh_graduate"],
-            "education": None
-            if not plan["education"]
-            else {k: (v.isoformat() if isinstance(v, date) else v) for k, v in plan["education"].items()},
-            "probation": [{"work_started_on": plan["probation"]["work_started_on"].isoformat(), "work_ended_on": None}],
-            "qualification_certificates": [],
-            "practice_certificate": None,
-        }
-        key = json.dumps(record, sort_keys=True)  # the judge is pure: equal records, equal verdicts
+        # The judge is pure and reads neither the school nor the diploma number: equal keys, equal verdicts.
+        education_key = plan["education"] and tuple(
+            v for k, v in sorted(plan["education"].items()) if k not in ("school", "diploma_number")
+        )
+        key = (
+            row["exam_level"],
+            row["exam_category"],
+            row["is_fresh_graduate"],
+            education_key,
+            plan["probation"]["work_started_on"],
+        )
         verdict = verdicts.get(key)
         if verdict is None:
+            record = {
+                "exam_level": row["exam_level"],
+                "exam_category": row["exam_category"],
+                "is_assistant_upgrading": False,
+                "is_fresh_graduate": row["is_fresh_graduate"],
+                "education": None
+                if not plan["education"]
+                else {k: (v.isoformat() if isinstance(v, date) else v) for k, v in plan["education"].items()},
+                "probation": [
+                    {"work_started_on": plan["probation"]["work_started_on"].isoformat(), "work_ended_on": None}
+                ],
+                "qualification_certificates": [],
+                "practice_certificate": None,
+            }
             verdict = verdicts[key] = judge(
                 record, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=today
             ).verdict

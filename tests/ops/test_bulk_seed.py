@@ -163,3 +163,20 @@ def test_dashboards_bench_on_an_existing_database(database_url, seeded):
 def test_dashboards_bench_refuses_an_empty_database_without_seeding(database_url):
     with pytest.raises(BenchDataError, match="no-seed"):
         dashboards_bench.run(database_url=database_url, seed=False, rounds=1)
+
+
+def test_stored_verdicts_are_the_judges(seeded):
+    from db.models import DeclarationVerdict
+    from portal.declaration.record import eligibility_verdict
+
+    session = seeded
+    stored = session.execute(
+        select(DeclarationVerdict.declaration_id, DeclarationVerdict.verdict).order_by(
+            DeclarationVerdict.declaration_id
+        )
+    ).all()
+    assert len(stored) > 0.5 * CANDIDATES
+    sample = stored[:: max(1, len(stored) // 60)]
+    assert len({verdict for _, verdict in stored}) >= 2
+    for declaration_id, verdict in sample:
+        assert eligibility_verdict(session, declaration_id=declaration_id).verdict == verdict
