@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
 
-.PHONY: run test install install-dev system-deps lint e2e serve clean
+.PHONY: run test install install-dev system-deps lint e2e serve clean bench-national
 
 $(VENV)/.installed: requirements.txt requirements-ocr.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,38 @@ test: install-dev lint
 
 e2e: install-dev system-deps
 	$(PY) -m pytest -m e2e
+
+# National scale on PostgreSQL, kept out of `make test` (about 15 minutes; after `make install`): a fresh database NATIONAL_DB, migrated,
+# seeded with 1,000,000 candidates / 50,000 units (timed), then `bench dashboards` on it; figures in
+# $(NATIONAL_JSON) and printed. The database is left in place for EXPLAIN; drop it with `dropdb`.
+PGHOST ?= 127.0.0.1
+PGUSER ?= postgres
+NATIONAL_DB ?= portal_national
+NATIONAL_URL ?= postgresql+psycopg://$(PGUSER)@$(PGHOST)/$(NATIONAL_DB)
+NATIONAL_CANDIDATES ?= 1000000
+NATIONAL_UNITS ?= 50000
+NATIONAL_JSON ?= artifacts/bench-national.json
+
+bench-national:
+	dropdb --if-exists -h $(PGHOST) -U $(PGUSER) $(NATIONAL_DB)
+	createdb -h $(PGHOST) -U $(PGUSER) $(NATIONAL_DB)
+	@mkdir -p $(dir $(NATIONAL_JSON))
+	PORTAL_DATABASE_URL=$(NATIONAL_URL) $(PY) -m portal migrate
+	@started=$$(date +%s); \
+	PORTAL_DATABASE_URL=$(NATIONAL_URL) $(PY) -m portal seed-demo \
+		--candidates $(NATIONAL_CANDIDATES) --units $(NATIONAL_UNITS) >/dev/null || exit 1; \
+	echo $$(( $$(date +%s) - started )) > $(NATIONAL_JSON).seed; \
+	echo "seed-demo --candidates $(NATIONAL_CANDIDATES) --units $(NATIONAL_UNITS): $$(cat $(NATIONAL_JSON).seed) s"
+	@# what autovacuum does after a load (visibility map for index-only scans), in case it is off on this server
+	@started=$$(date +%s); psql -q -h $(PGHOST) -U $(PGUSER) -d $(NATIONAL_DB) -c 'VACUUM ANALYZE' || exit 1; \
+	echo "VACUUM ANALYZE: $$(( $$(date +%s) - started )) s"
+	$(PY) -m portal bench dashboards --url $(NATIONAL_URL) --no-seed --json > $(NATIONAL_JSON).tmp
+	@$(PY) -c 'import json, sys; f = json.load(open(sys.argv[1])); f["seed_seconds"] = int(open(sys.argv[2]).read()); \
+	json.dump(f, open(sys.argv[3], "w"), ensure_ascii=False, indent=1); \
+	print("candidates", f["candidates"], "| seed", f["seed_seconds"], "s | snapshot rebuild", f["statistics_rebuild_seconds"], "s"); \
+	[print("%9.1f ms p95 %9.1f ms median  %s" % (r["p95_ms"], r["median_ms"], n)) for n, r in f["results"].items()]' \
+		$(NATIONAL_JSON).tmp $(NATIONAL_JSON).seed $(NATIONAL_JSON)
+	@rm -f $(NATIONAL_JSON).tmp $(NATIONAL_JSON).seed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

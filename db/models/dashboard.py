@@ -27,6 +27,9 @@ class DeclarationVerdict(Base):
     __table_args__ = (
         CheckConstraint(f"verdict IN {VERDICTS!r}", name="verdict"),
         Index("ix_declaration_verdict_year_verdict", "exam_year_id", "verdict"),
+        # the stale-verdict check's ranges: another cut-off, 将满足 judged on an earlier day
+        Index("ix_declaration_verdict_year_cutoff", "exam_year_id", "cutoff_on"),
+        Index("ix_declaration_verdict_year_verdict_judged", "exam_year_id", "verdict", "judged_on"),
     )
 
     declaration_id: Mapped[int] = mapped_column(ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True)

@@ -85,6 +85,7 @@ class Declaration(Timestamped, Base):
             name="confirmed_has_hash",
         ),
         Index("ix_declaration_year_unit_status", "exam_year_id", "unit_id", "confirmation_status"),
+        Index("ix_declaration_year_updated", "exam_year_id", "updated_at"),  # records changed since (verdicts)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -54,8 +54,8 @@ def migrate() -> None:
 
 
 @click.command("seed-demo")
-@click.option("--candidates", default=20, show_default=True, type=click.IntRange(1, 200_000))
-@click.option("--units", default=5, show_default=True, type=click.IntRange(1, 20_000))
+@click.option("--candidates", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--units", default=5, show_default=True, type=click.IntRange(1, 50_000))
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds accounts.")
 def seed_demo(candidates: int, units: int, seed: int, if_empty: bool) -> None:

@@ -5,19 +5,26 @@ extensions made for them (the hand-made cases of every page); the rest — the b
 province: registrations spread over eight weeks, most verified (some pending in several document types, some
 rejected, some never finished), most verified candidates bound to a unit (larger units get more), declarations
 in every confirmation status with several exam categories and education levels, their eligibility verdicts,
-wrong confirmation codes and 机构注册 requests. Everything is written with bulk INSERT/UPDATE statements; the
-statistics snapshot is built at the end so that the first analyst page opens at once.
+wrong confirmation codes and 机构注册 requests. The other demo extensions see only the hand-made candidates
+(`seed_demo` hands them a shortened list); this module gives the bulk its identities itself, in the shares the
+identity demo used to make. Rows go in with `write_rows`: PostgreSQL COPY (text format) on PostgreSQL, multi-row
+INSERT elsewhere; personal data is encrypted before it is written (one Fernet and one look-up key for the whole
+run instead of reading the settings per value). The statistics snapshot is built at the end so that the first
+analyst page opens at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from db.models import (
     CorrectionRequest,
@@ -34,8 +41,11 @@ from db.models import (
     UnitRegistration,
     User,
 )
+from db.types import EncryptedText
+from portal.core import crypto
 from portal.core.actor import SYSTEM
-from portal.core.crypto import encrypt_text, lookup_hash, mask
+from portal.core.crypto import mask
+from portal.core.text import normalize_document_number
 from portal.core.timeutil import utcnow
 from portal.eligibility.service import judge
 from portal.identity.check.numbers import check_digit
@@ -44,6 +54,7 @@ from portal.unit.codes import fictional_uscc
 
 HAND_MADE = 50  # generated candidates left as the other demos made them
 BATCH = 5000
+COPY_BATCH = 20000  # rows per COPY write
 DAYS = 56  # registration season so far
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建红文辉宇鹏浩飞欣怡晨晓雪梅琳婷颖佳俊博思远"
@@ -72,41 +83,143 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def _day_offset(rng: random.Random) -> float:
+def _day_offset(rng: random.Random, now: datetime) -> float:
     """Days before now of a registration: a ramp towards the present with a weekly rhythm."""
     while True:
         days = rng.triangular(0, DAYS, 8)
-        weekday = (utcnow() - timedelta(days=days)).weekday()
+        weekday = (now - timedelta(days=days)).weekday()
         if weekday < 5 or rng.random() < 0.45:
             return days
 
 
+def registration_time(rng: random.Random, now: datetime) -> datetime:
+    """When a demo candidate registered (`seed_demo` writes it with the account)."""
+    return now - timedelta(days=_day_offset(rng, now), minutes=rng.randint(0, 600))
+
+
+class _Cipher:
+    """The portal's encryption and look-up hash with the keys read once (same output as `portal.core.crypto`)."""
+
+    def __init__(self) -> None:
+        secret, old = crypto._keys()
+        self._fernet = crypto._fernet(secret, old)
+        self._hmac_key = crypto._hmac_key(secret)
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode("ascii")
+
+    def lookup_hash(self, value: str) -> str:
+        return hmac.new(self._hmac_key, normalize_document_number(value).encode(), hashlib.sha256).hexdigest()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+_COPY_FORMAT = {
+    str: lambda v: v.translate(_COPY_ESCAPES),
+    bool: lambda v: "t" if v else "f",
+    int: str,
+    float: repr,
+    date: date.isoformat,
+    datetime: datetime.isoformat,
+    type(None): lambda v: "\\N",
+}
+
+
+def _copy_text(value) -> str:
+    format_ = _COPY_FORMAT.get(type(value))
+    if format_ is None:  # subclasses: StrEnum labels, IntEnum
+        format_ = next(f for kind, f in _COPY_FORMAT.items() if isinstance(value, kind))
+        value = str(value) if isinstance(value, str) else value
+    return format_(value)
+
+
+@contextmanager
+def deferred_indexes(session: Session, *models):
+    """On PostgreSQL, drop the secondary indexes and foreign keys of tables about to be bulk-loaded and build
+    them once at the end, as pg_restore does: one sorted index build and one validating join per key cost far
+    less than maintaining them row by row. Same transaction, so a failure leaves the schema as it was; the
+    rebuilt unique indexes and foreign keys check every loaded row. Elsewhere does nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    tables = [model.__table__ for model in models]
+    indexes = [index for table in tables for index in table.indexes]
+    keys = [key for table in tables for key in table.foreign_key_constraints]
+    for key in keys:
+        session.execute(DropConstraint(key))
+    for index in indexes:
+        session.execute(DropIndex(index))
+    yield
+    for index in indexes:
+        session.execute(CreateIndex(index))
+    for key in keys:
+        session.execute(AddConstraint(key))
+
+
+def write_rows(session: Session, target, rows: list[dict], cipher: _Cipher | None = None) -> None:
+    """Insert `rows` (dicts with the same keys, plain values) into a model's table.
+
+    PostgreSQL: COPY in text format on the session's own connection (same transaction); columns left out take
+    their scalar Python default or the server default, `EncryptedText` columns are encrypted here. Other
+    backends: multi-row INSERT in batches (the column types encrypt).
+    """
+    table: Table = getattr(target, "__table__", target)
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(table), rows[start : start + BATCH])
+        return
+    cipher = cipher or _Cipher()
+    names = list(rows[0])
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.name not in rows[0] and default is not None and default.is_scalar:
+            defaults[column.name] = default.arg
+    names += list(defaults)
+    encrypted = {name for name in names if isinstance(table.c[name].type, EncryptedText)}
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    connection = session.connection().connection.dbapi_connection
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for start in range(0, len(rows), COPY_BATCH):
+            lines = []
+            for row in rows[start : start + COPY_BATCH]:
+                values = {**row, **defaults} if defaults else row
+                if encrypted:
+                    values = {
+                        **values,
+                        **{n: cipher.encrypt(str(values[n])) for n in encrypted if values[n] is not None},
+                    }
+                lines.append("\t".join([_copy_text(values[name]) for name in names]))
+            copy.write("\n".join(lines) + "\n")
+
+
 def extend(session: Session, rng: random.Random, context) -> None:
-    """Spread registrations over weeks and, beyond the hand-made cases, build the fictional province."""
+    """Beyond the hand-made cases, build the fictional province; registrations were spread by `seed_demo`."""
     now = utcnow()
     main = context.accounts.get("13800000001")
     candidates = [c for c in context.candidates if c != main]
     bulk = candidates[HAND_MADE:]
-    registered: dict[int, datetime] = {}
-    for candidate in candidates:
-        registered[candidate] = now - timedelta(days=_day_offset(rng), minutes=rng.randint(0, 600))
+    if main is not None:
+        session.execute(update(User).where(User.id == main).values(created_at=registration_time(rng, now)))
     if bulk:
-        _province(session, rng, context, bulk, registered, now)
-    _update_registrations(session, registered)
-    if bulk and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
+        registered: dict[int, datetime] = dict(
+            session.execute(select(User.id, User.created_at).where(User.role == "candidate")).all()
+        )
+        loaded = (IdentityVerification, IdentityCheckAttempt, UnitBinding, Declaration, DeclarationEducation)
+        with deferred_indexes(session, *loaded, ProbationPeriod, DeclarationVerdict, CorrectionRequest):
+            _province(session, rng, context, bulk, registered, now)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
     from portal.stats.service import refresh_statistics
 
     refresh_statistics(session, actor=SYSTEM, force=True)
-
-
-def _update_registrations(session: Session, registered: dict[int, datetime]) -> None:
-    rows = [{"b_id": user_id, "b_created": when} for user_id, when in registered.items()]
-    statement = (
-        update(User.__table__).where(User.__table__.c.id == bindparam("b_id")).values(created_at=bindparam("b_created"))
-    )
-    for start in range(0, len(rows), BATCH):
-        session.execute(statement, rows[start : start + BATCH])
+    if bulk and session.get_bind().dialect.name == "postgresql":
+        for table in ("statistics_fact", "statistics_cell", "unit_progress", "declaration_verdict"):
+            session.execute(text(f"ANALYZE {table}"))  # the snapshot's tables, filled just now
 
 
 def _province(session, rng, context, bulk, registered, now) -> None:
@@ -114,38 +227,26 @@ def _province(session, rng, context, bulk, registered, now) -> None:
     unit_weights = [CATEGORY_WEIGHTS.get((u.category or "").split("-")[0], 1.0) * rng.uniform(0.3, 1.7) for u in units]
     unit_regions = [u.region_code for u in units if u.region_code.startswith("42")] or ["420106"]
 
-    # Identity: the identity demo verified ~70% of the bulk; finish the rest in realistic shares.
-    current: dict[int, str] = {}
-    for start in range(0, len(bulk), BATCH):
-        current.update(
-            session.execute(
-                select(IdentityVerification.user_id, IdentityVerification.status).where(
-                    current_verification(),
-                    IdentityVerification.user_id.in_(bulk[start : start + BATCH]),
-                )
-            ).all()
-        )
+    # Identity: the shares the identity demo gave a large seed (70 % verified) and then this module's own
+    # split of the rest (62 % verified, 18 % pending, 8 % rejected, 12 % never finished).
+    cipher = _Cipher()
     used_hashes = set(
         session.scalars(
             select(IdentityVerification.document_number_hash).where(IdentityVerification.status == "verified")
         )
     )
+    used_numbers: set[str] = set()
     identity_rows, attempts_for = [], []
     verified_at: dict[int, datetime] = {}
     for candidate in bulk:
-        if current.get(candidate) == "verified":
-            when = registered[candidate] + timedelta(minutes=rng.randint(2, 60 * 24 * 2))
-            verified_at[candidate] = min(when, now - timedelta(minutes=5))
-            continue
-        if candidate in current:
-            continue
         roll = rng.random()
-        status = "verified" if roll < 0.62 else "pending" if roll < 0.80 else "rejected" if roll < 0.88 else None
+        status = "verified" if roll < 0.886 else "pending" if roll < 0.94 else "rejected" if roll < 0.964 else None
         if status is None:
             continue  # registered only: never finished real-name verification
         if status == "pending" and rng.random() < 0.25:
             document_type, make = rng.choice(OTHER_DOCUMENTS)
             number, region, born, sex, method = make(rng), "", None, None, "manual_other"
+            number_hash = cipher.lookup_hash(number)
         else:
             document_type, method = "resident_id", "auto_id_card" if status == "verified" else "manual_id_card"
             while True:
@@ -153,9 +254,11 @@ def _province(session, rng, context, bulk, registered, now) -> None:
                 born = date(1975, 1, 1) + timedelta(days=rng.randrange(0, 27 * 365))
                 first17 = f"{region}{born:%Y%m%d}{rng.randrange(1000):03d}"
                 number = first17 + check_digit(first17)
-                number_hash = lookup_hash(number)
+                if number in used_numbers:
+                    continue
+                number_hash = cipher.lookup_hash(number)
                 if number_hash not in used_hashes:
-                    used_hashes.add(number_hash)
+                    used_numbers.add(number)
                     break
             sex = "男" if int(number[16]) % 2 else "女"
         submitted = registered[candidate] + timedelta(minutes=rng.randint(5, 60 * 24 * 3))
@@ -163,6 +266,11 @@ def _province(session, rng, context, bulk, registered, now) -> None:
         decided = submitted + timedelta(hours=rng.randint(1, 30)) if status != "pending" else None
         if decided is not None:
             decided = min(decided, now - timedelta(minutes=1))
+        if status == "verified" and roll < 0.7:  # the quick automatic check the identity demo used to make
+            decided = min(
+                registered[candidate] + timedelta(minutes=rng.randint(2, 60 * 24 * 2)), now - timedelta(minutes=5)
+            )
+            submitted = decided - timedelta(minutes=1)
         if status == "verified":
             verified_at[candidate] = decided
         row = {
@@ -170,8 +278,8 @@ def _province(session, rng, context, bulk, registered, now) -> None:
             "is_current": True,
             "real_name": _name(rng),
             "document_type": document_type,
-            "document_number_enc": encrypt_text(number),
-            "document_number_hash": lookup_hash(number),
+            "document_number_enc": cipher.encrypt(number),
+            "document_number_hash": number_hash,
             "document_number_masked": mask(number),
             "method": method,
             "status": status,
@@ -194,11 +302,10 @@ def _province(session, rng, context, bulk, registered, now) -> None:
                 "reasons": ["number_mismatch"],
                 "extracted": {"name": row["real_name"], "id_number": number[:-1] + str((int(number[-2]) + 3) % 10)},
             }
-            row["check_summary_enc"] = encrypt_text(json.dumps(reading, ensure_ascii=False))
+            row["check_summary_enc"] = cipher.encrypt(json.dumps(reading, ensure_ascii=False))
             attempts_for.append(candidate)
         identity_rows.append(row)
-    for start in range(0, len(identity_rows), BATCH):
-        session.execute(insert(IdentityVerification), identity_rows[start : start + BATCH])
+    write_rows(session, IdentityVerification, identity_rows, cipher)
     if attempts_for:
         ids = []
         for start in range(0, len(attempts_for), BATCH):
@@ -213,12 +320,9 @@ def _province(session, rng, context, bulk, registered, now) -> None:
             for vid in ids
             for decision, reasons in (("retake", "blurry"), ("retake", "glare"), ("mismatch", "number_mismatch"))
         ]
-        for start in range(0, len(attempts), BATCH):
-            session.execute(insert(IdentityCheckAttempt), attempts[start : start + BATCH])
+        write_rows(session, IdentityCheckAttempt, attempts, cipher)
 
     # Bindings: only verified candidates can bind; ~86% of them have, to units weighted by size.
-    for start in range(0, len(bulk), BATCH):
-        session.execute(delete(UnitBinding).where(UnitBinding.candidate_id.in_(bulk[start : start + BATCH])))
     chosen_units = rng.choices(range(len(units)), weights=unit_weights, k=len(verified_at)) if units else []
     binding_rows, bound_at = [], {}
     for (candidate, when), unit_index in zip(verified_at.items(), chosen_units, strict=False):
@@ -228,14 +332,13 @@ def _province(session, rng, context, bulk, registered, now) -> None:
         unit = units[unit_index]
         bound_at[candidate] = (unit, at)
         binding_rows.append({"candidate_id": candidate, "unit_id": unit.id, "created_by": candidate, "created_at": at})
-    for start in range(0, len(binding_rows), BATCH):
-        session.execute(insert(UnitBinding), binding_rows[start : start + BATCH])
+    write_rows(session, UnitBinding, binding_rows, cipher)
 
-    _declarations(session, rng, bound_at, now)
+    _declarations(session, rng, bound_at, now, cipher)
     _unit_noise(session, rng, context, units, list(verified_at), now)
 
 
-def _declarations(session: Session, rng: random.Random, bound_at: dict, now: datetime) -> None:
+def _declarations(session: Session, rng: random.Random, bound_at: dict, now: datetime, cipher: _Cipher) -> None:
     exam_year = session.scalar(select(ExamYear).order_by(ExamYear.year.desc()).limit(1))
     if exam_year is None or not bound_at:
         return
@@ -312,20 +415,14 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
                 "updated_by": None,
             }
         )
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(Declaration), rows[start : start + BATCH])
-    ids: dict[int, int] = {}
-    planned = list(plans)
-    for start in range(0, len(planned), BATCH):
-        ids.update(
-            session.execute(
-                select(Declaration.candidate_id, Declaration.id).where(
-                    Declaration.exam_year_id == exam_year.id,
-                    Declaration.candidate_id.in_(planned[start : start + BATCH]),
-                )
-            ).all()
-        )
+    write_rows(session, Declaration, rows, cipher)
+    ids: dict[int, int] = dict(
+        session.execute(
+            select(Declaration.candidate_id, Declaration.id).where(Declaration.exam_year_id == exam_year.id)
+        ).all()
+    )
     education, probation, verdict_rows, requests = [], [], [], []
+    verdicts: dict[tuple, str] = {}
     by_candidate = {row["candidate_id"]: row for row in rows}
     for candidate, plan in plans.items():
         declaration_id = ids[candidate]
@@ -333,19 +430,36 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
             education.append({"declaration_id": declaration_id, "degree_report_number": None, **plan["education"]})
         probation.append({"declaration_id": declaration_id, "position": 1, **plan["probation"]})
         row = by_candidate[candidate]
-        record = {
-            "exam_level": row["exam_level"],
-            "exam_category": row["exam_category"],
-            "is_assistant_upgrading": False,
-            "is_fresh_graduate": row["is_fresh_graduate"],
-            "education": None
-            if not plan["education"]
-            else {k: (v.isoformat() if isinstance(v, date) else v) for k, v in plan["education"].items()},
-            "probation": [{"work_started_on": plan["probation"]["work_started_on"].isoformat(), "work_ended_on": None}],
-            "qualification_certificates": [],
-            "practice_certificate": None,
-        }
-        verdict = judge(record, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=today)
+        # The judge is pure and reads neither the school nor the diploma number: equal keys, equal verdicts.
+        education_key = plan["education"] and tuple(
+            v for k, v in sorted(plan["education"].items()) if k not in ("school", "diploma_number")
+        )
+        key = (
+            row["exam_level"],
+            row["exam_category"],
+            row["is_fresh_graduate"],
+            education_key,
+            plan["probation"]["work_started_on"],
+        )
+        verdict = verdicts.get(key)
+        if verdict is None:
+            record = {
+                "exam_level": row["exam_level"],
+                "exam_category": row["exam_category"],
+                "is_assistant_upgrading": False,
+                "is_fresh_graduate": row["is_fresh_graduate"],
+                "education": None
+                if not plan["education"]
+                else {k: (v.isoformat() if isinstance(v, date) else v) for k, v in plan["education"].items()},
+                "probation": [
+                    {"work_started_on": plan["probation"]["work_started_on"].isoformat(), "work_ended_on": None}
+                ],
+                "qualification_certificates": [],
+                "practice_certificate": None,
+            }
+            verdict = verdicts[key] = judge(
+                record, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=today
+            ).verdict
         verdict_rows.append(
             {
                 "declaration_id": declaration_id,
@@ -353,7 +467,7 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
                 "revision": 3,
                 "cutoff_on": exam_year.cutoff_on,
                 "judged_on": today,
-                "verdict": verdict.verdict,
+                "verdict": verdict,
             }
         )
         if plan["status"] == "correction_requested":
@@ -373,8 +487,7 @@ def _declarations(session: Session, rng: random.Random, bound_at: dict, now: dat
         (DeclarationVerdict, verdict_rows),
         (CorrectionRequest, requests),
     ):
-        for start in range(0, len(values), BATCH):
-            session.execute(insert(table), values[start : start + BATCH])
+        write_rows(session, table, values, cipher)
 
 
 def _unit_noise(session: Session, rng: random.Random, context, units, verified: list[int], now: datetime) -> None:
@@ -391,8 +504,7 @@ def _unit_noise(session: Session, rng: random.Random, context, units, verified: 
                     "created_at": now - timedelta(days=rng.uniform(0, 28)),
                 }
             )
-    for start in range(0, len(attempts), BATCH):
-        session.execute(insert(UnitCodeAttempt), attempts[start : start + BATCH])
+    write_rows(session, UnitCodeAttempt, attempts)
     registrations = []
     for index in range(min(12, max(2, len(units) // 400))):
         region = rng.choice(units).region_code or "420106"

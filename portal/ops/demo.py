@@ -2,7 +2,9 @@
 
 Every name, number and code here is generated; none belongs to a real person or institution.
 Other domains add their own demo data through `EXTENSIONS`: "module:function" names of functions
-`extend(session, rng, context)`, run in order after the base data.
+`extend(session, rng, context)`, run in order after the base data. On a large seed they see only the hand-made
+candidates (the first `bulk_seed.HAND_MADE` generated ones and the demo candidate); `portal.ops.bulk_seed` builds
+the rest with COPY (PostgreSQL) or multi-row INSERT, which keeps 1,000,000 candidates within minutes.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ from __future__ import annotations
 import importlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Unit, User
 from portal.audit import service as audit
 from portal.auth.passwords import hash_password
 from portal.core.actor import SYSTEM
+from portal.core.timeutil import utcnow
+from portal.ops import bulk_seed
 from portal.unit.codes import USCC_ALPHABET, fictional_uscc, uscc_check_character  # noqa: F401 - re-exported
 
 DEMO_PASSWORD = "Demo2026"
@@ -93,8 +97,7 @@ def seed_demo(session: Session, *, candidates: int = 20, units: int = 5, seed: i
                 "status": "active",
             }
         )
-    if unit_rows:
-        session.execute(insert(Unit), unit_rows)
+    bulk_seed.write_rows(session, Unit, unit_rows)
     context.units = list(session.scalars(select(Unit.id).order_by(Unit.id)))
 
     demo_hash = hash_password(DEMO_PASSWORD)
@@ -114,6 +117,7 @@ def seed_demo(session: Session, *, candidates: int = 20, units: int = 5, seed: i
     context.candidates.append(context.accounts["13800000001"])
 
     rows = []
+    now = utcnow()
     for index in range(max(0, candidates - 1)):
         mobile = f"139{index:08d}"
         rows.append(
@@ -122,18 +126,21 @@ def seed_demo(session: Session, *, candidates: int = 20, units: int = 5, seed: i
                 "mobile": mobile,
                 "role": "candidate",
                 "display_name": "",
-                "password_hash": demo_hash,
+                "password_hash": demo_hash,  # one bcrypt hash for every demo account
                 "is_active": True,
                 "failed_login_count": 0,
+                "created_at": bulk_seed.registration_time(rng, now),
             }
         )
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(User), rows[start : start + 5000])
+    with bulk_seed.deferred_indexes(session, User):
+        bulk_seed.write_rows(session, User, rows)
+    del rows
     context.candidates += list(
-        session.scalars(select(User.id).where(User.role == "candidate", User.username.like("139%")))
+        session.scalars(select(User.id).where(User.role == "candidate", User.username.like("139%")).order_by(User.id))
     )
+    hand_made = replace(context, candidates=context.candidates[: bulk_seed.HAND_MADE + 1])
     for name in EXTENSIONS:
-        _extension(name)(session, rng, context)
+        _extension(name)(session, rng, context if name == "portal.ops.bulk_seed:extend" else hand_made)
     audit.record(
         session,
         actor=SYSTEM,

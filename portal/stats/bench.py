@@ -2,8 +2,11 @@
 
 Without PORTAL_DATABASE_URL it builds a temporary SQLite database with `seed-demo --candidates 100000 --units
 5000` (PORTAL_BENCH_CANDIDATES / PORTAL_BENCH_UNITS change the size); with a URL it uses that database as it is
-(seeding it first only when it holds no accounts). Each query runs `ROUNDS` times in its own rolled-back
-session; the figures are the median and 95th percentile in milliseconds.
+(seeding it first only when it holds no accounts). Options after the name: `--url URL` (instead of
+PORTAL_DATABASE_URL), `--no-seed` (measure the database as it is; refuse an empty one), `--rounds N`. Each query
+runs `ROUNDS` times in its own rolled-back session; the figures are the median and 95th percentile in
+milliseconds. Besides the reviewer and analyst pages it times a bulk candidate's own pages (首页, 实名认证,
+工作单位, 医师资格考试信息确认, 授权访问消息) and the statistics snapshot rebuild.
 """
 
 from __future__ import annotations
@@ -20,10 +23,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine, session_scope
-from db.models import Base, UnitBinding, User
+from db.models import Base, Declaration, StatisticsSnapshot, UnitBinding, User
+from portal.bench import BenchDataError
 from portal.core.actor import Actor
 
 ROUNDS = 15
+
+
+def parse_options(args: list[str]) -> dict:
+    """`--url URL`, `--no-seed`, `--rounds N` (see the module's docstring)."""
+    import click
+
+    @click.command()
+    @click.option("--url", default=None, help="Database URL (default PORTAL_DATABASE_URL, else a temporary SQLite).")
+    @click.option("--no-seed", "no_seed", is_flag=True, help="Measure the database as it is; never seed it.")
+    @click.option("--rounds", type=click.IntRange(1, 1000), default=ROUNDS, show_default=True)
+    def options(url, no_seed, rounds):
+        return {key: value for key, value in (("database_url", url), ("seed", not no_seed), ("rounds", rounds))}
+
+    parsed = options.main(args, standalone_mode=False, prog_name="bench dashboards")
+    if not isinstance(parsed, dict):  # --help
+        raise SystemExit(0)
+    if parsed["database_url"] is None:
+        parsed.pop("database_url")
+    return parsed
 
 
 def _actor(session: Session, role: str) -> Actor:
@@ -54,6 +77,8 @@ def _queries(session: Session) -> dict[str, Callable[[Session], object]]:
         .limit(1)
     )
     first_city = "420100"
+    snapshot = session.get(StatisticsSnapshot, exam_year.id)
+    built_at = snapshot.built_at if snapshot is not None else None
     return {
         "reviewer.queue_page": lambda s: review.verification_queue(s, actor=rev, page=1, page_size=50),
         "reviewer.queue_last_page": lambda s: review.verification_queue(s, actor=rev, page=90, page_size=50),
@@ -83,7 +108,14 @@ def _queries(session: Session) -> dict[str, Callable[[Session], object]]:
         "reviewer.unconfirmed_candidates": lambda s: unconfirmed.unconfirmed_candidates(
             s, actor=rev, unit_id=biggest or 0, page_size=50
         ),
-        "reviewer.verdicts_stale_check": lambda s: s.execute(verdicts.stale_query(exam_year.id, today_local())).all(),
+        # as a snapshot rebuild runs it (only records changed since the day's previous build), and the first
+        # build of a day's full comparison
+        "reviewer.verdicts_stale_check": lambda s: s.execute(
+            verdicts.stale_query(exam_year.id, today_local(), since=built_at)
+        ).all(),
+        "reviewer.verdicts_stale_check_full": lambda s: s.execute(
+            verdicts.stale_query(exam_year.id, today_local())
+        ).all(),
         "analyst.funnel_overall": lambda s: analyst.funnel(s, actor=ana),
         **{
             f"analyst.funnel_by_{by}": (lambda s, by=by: analyst.funnel(s, actor=ana, by=by))
@@ -93,12 +125,48 @@ def _queries(session: Session) -> dict[str, Callable[[Session], object]]:
         "analyst.verdicts_by_city": lambda s: analyst.verdict_distribution(s, actor=ana, by="city"),
         "analyst.verdicts_by_exam_category": lambda s: analyst.verdict_distribution(s, actor=ana, by="exam_category"),
         "analyst.snapshot_check": lambda s: analyst.refresh_statistics(s, actor=ana),
+        **_candidate_queries(session),
     }
 
 
-def _time(engine, query: Callable[[Session], object]) -> dict[str, float]:
+def _candidate_queries(session: Session) -> dict[str, Callable[[Session], object]]:
+    """The queries behind one bulk candidate's own pages (bound, with a declaration of the current year)."""
+    from portal.access import service as access
+    from portal.declaration import confirmation, exam_year
+    from portal.declaration.record import eligibility_verdict
+    from portal.identity import service as identity
+    from portal.message import service as messages
+    from portal.unit import binding, roster
+
+    row = session.execute(
+        select(Declaration.candidate_id, Declaration.id)
+        .where(Declaration.confirmation_status == "pending")
+        .order_by(Declaration.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return {}
+    me = Actor.of(session.get(User, row.candidate_id))
+    declaration_id = row.id
+    return {
+        "candidate.home_unread_messages": lambda s: messages.unread_count(s, actor=me),
+        "candidate.home_my_verification": lambda s: identity.my_verification(s, actor=me),
+        "candidate.home_declaration_window": lambda s: exam_year.confirmation_window(s),
+        "candidate.declaration_my_record": lambda s: confirmation.my_record(s, actor=me),
+        "candidate.declaration_verified_identity": lambda s: identity.verified_identity(s, user_id=me.user_id),
+        "candidate.declaration_eligibility": lambda s: eligibility_verdict(s, declaration_id=declaration_id),
+        "candidate.unit_binding_status": lambda s: binding.binding_status(s, actor=me),
+        "candidate.unit_history": lambda s: binding.history(s, actor=me),
+        "candidate.unit_search": lambda s: roster.search_units(s, actor=me, query="人民医院"),
+        "candidate.access_authorizations": lambda s: access.authorizations(s, actor=me),
+        "candidate.access_unread_counts": lambda s: access.unread_counts(s, actor=me),
+        "candidate.access_log": lambda s: access.access_log(s, actor=me),
+    }
+
+
+def _time(engine, query: Callable[[Session], object], rounds: int = ROUNDS) -> dict[str, float]:
     timings = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         with Session(bind=engine) as session:
             started = time.perf_counter()
             query(session)
@@ -119,7 +187,7 @@ def _seed(engine, candidates: int, units: int) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def run(*, database_url: str | None = None) -> dict:
+def run(*, database_url: str | None = None, seed: bool = True, rounds: int = ROUNDS) -> dict:
     """Time every dashboard query; returns the `bench dashboards` JSON of CONTRACTS.md."""
     candidates = int(os.environ.get("PORTAL_BENCH_CANDIDATES", "100000"))
     unit_count = int(os.environ.get("PORTAL_BENCH_UNITS", "5000"))
@@ -131,19 +199,27 @@ def run(*, database_url: str | None = None) -> dict:
         os.environ["PORTAL_DATA_DIR"] = temporary.name  # demo images of the temporary data stay with it
     engine = make_engine(database_url)
     try:
-        Base.metadata.create_all(engine)
-        seed_seconds = _seed(engine, candidates, unit_count)
-        with Session(bind=engine) as session:
-            total = session.scalar(select(func.count()).select_from(User).where(User.role == "candidate")) or 0
-            queries = _queries(session)
-        with session_scope(engine) as session:  # a fresh snapshot, as the first page view would build it
+        if seed:
+            Base.metadata.create_all(engine)
+            seed_seconds = _seed(engine, candidates, unit_count)
+        else:
+            seed_seconds = None
+            with Session(bind=engine) as session:
+                from portal.ops import demo
+
+                if demo.is_empty(session):
+                    raise BenchDataError("--no-seed: the database holds no accounts; seed it first (seed-demo)")
+        with session_scope(engine) as session:  # a fresh snapshot, as a page view older than its maximum age does
             from portal.core.actor import SYSTEM
             from portal.stats.service import refresh_statistics
 
             started = time.perf_counter()
             refresh_statistics(session, actor=SYSTEM, force=True)
             rebuild = round(time.perf_counter() - started, 2)
-        results = {name: _time(engine, query) for name, query in queries.items()}
+        with Session(bind=engine) as session:
+            total = session.scalar(select(func.count()).select_from(User).where(User.role == "candidate")) or 0
+            queries = _queries(session)
+        results = {name: _time(engine, query, rounds) for name, query in queries.items()}
     finally:
         engine.dispose()
         if temporary is not None:
@@ -158,5 +234,7 @@ def run(*, database_url: str | None = None) -> dict:
         "candidates": total,
         "seed_seconds": seed_seconds,
         "statistics_rebuild_seconds": rebuild,
+        "rounds": rounds,
+        "slowest_p95_ms": max((r["p95_ms"] for r in results.values()), default=None),
         "results": results,
     }
