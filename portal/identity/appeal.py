@@ -122,7 +122,7 @@ def submit_appeal(
 ) -> MyAppeal:
     """证件号已被占用申诉: the card's front and back, a 手持身份证照片 and a short statement, for a reviewer."""
     from portal.identity.check.imaging import UploadRejected, sanitize_upload
-    from portal.identity.service import _save_image
+    from portal.identity.files import save_image
 
     authorize(session, actor, "candidate")
     if not appeal_offered(session, actor=actor):
@@ -155,9 +155,9 @@ def submit_appeal(
         holder_verification_id=holder.id,
         status=AppealStatus.PENDING,
         statement_enc=encrypt_text(text),
-        front_image_key=_save_image(session, clean["front"]),
-        back_image_key=_save_image(session, clean["back"]),
-        holding_image_key=_save_image(session, clean["holding"]),
+        front_image_key=save_image(session, clean["front"]),
+        back_image_key=save_image(session, clean["back"]),
+        holding_image_key=save_image(session, clean["holding"]),
     )
     session.add(appeal)
     session.flush()

@@ -33,7 +33,7 @@ from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.crypto import lookup_hash
 from portal.core.errors import Conflict, PermissionDenied
-from portal.identity import policy
+from portal.identity import files, policy
 from portal.identity.vocab import Method, VerificationStatus
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def upload_to_manual_review(session: Session, *, actor: Actor, row: IdentityVeri
     from portal.identity import service
 
     _to_manual(session, actor=actor, row=row, reason="uploaded photo: manual review by policy")
-    row.front_image_key = service._save_image(session, clean_jpeg)
+    row.front_image_key = files.save_image(session, clean_jpeg)
     session.flush()
     return service.ScanOutcome(
         decision=MANUAL_REVIEW,

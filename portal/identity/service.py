@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from portal.core.timeutil import fmt, utcnow
 from portal.identity import limits, policy
 from portal.identity.check import numbers
 from portal.identity.check.throttle import scans
+from portal.identity.files import save_image
 from portal.identity.vocab import DOCUMENT_TYPE_LABELS, Decision, DocumentType, FlagKind, Method, VerificationStatus
 from portal.message import service as messages
 
@@ -359,7 +360,7 @@ def submit_scan(
     )
     if result.decision == Decision.VERIFIED:
         _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
-        row.front_image_key = _save_image(session, clean.jpeg_bytes)
+        row.front_image_key = save_image(session, clean.jpeg_bytes)
         now = utcnow()
         row.status = VerificationStatus.VERIFIED
         row.submitted_at = row.submitted_at or now
@@ -487,8 +488,8 @@ def submit_manual(session: Session, *, actor: Actor, front: bytes, back: bytes) 
         raise ValidationFailed(errors)
     _refuse_if_verified_elsewhere(session, actor=actor, number_hash=row.document_number_hash)
     if "front" in clean:
-        row.front_image_key = _save_image(session, clean["front"])
-    row.back_image_key = _save_image(session, clean["back"])
+        row.front_image_key = save_image(session, clean["front"])
+    row.back_image_key = save_image(session, clean["back"])
     row.status = VerificationStatus.PENDING
     row.submitted_at = utcnow()
     row.decided_at = None
@@ -568,30 +569,6 @@ def image(session: Session, *, actor: Actor, verification_id: int, side: str) ->
         return None
     access.record(session, actor=actor, candidate_id=row.user_id, section="identity", action="view")
     return storage.load(key)
-
-
-def _save_image(session: Session, data: bytes) -> str:
-    """Store an image now; it is deleted again if this unit of work rolls back."""
-    key = storage.save(data, kind="identity")
-    pending = session.info.setdefault("identity_new_files", [])
-    pending.append(key)
-    if not session.info.get("identity_file_hooks"):
-        session.info["identity_file_hooks"] = True
-        event.listen(session, "after_commit", _forget_new_files)
-        event.listen(session, "after_soft_rollback", _discard_new_files)
-    return key
-
-
-def _forget_new_files(session: Session) -> None:
-    session.info["identity_new_files"] = []
-
-
-def _discard_new_files(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is not None:  # a savepoint rolled back; the outer work may still commit
-        return
-    for key in session.info.get("identity_new_files", []):
-        storage.delete(key)
-    session.info["identity_new_files"] = []
 
 
 def _flush_verified(session: Session) -> None:

@@ -1,7 +1,7 @@
 """national scale: indexes for the stale-verdict check and the reviewers' identity queue
 
-Revision ID: national_scale_indexes
-Revises: 0010_identity_appeal
+Revision ID: 0012_national_scale_indexes
+Revises: 0011_audit_no_truncate
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "national_scale_indexes"
-down_revision: str | None = "0010_identity_appeal"
+revision: str = "0012_national_scale_indexes"
+down_revision: str | None = "0011_audit_no_truncate"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
