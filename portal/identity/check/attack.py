@@ -20,7 +20,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-CHROMA_MIN = 3.6  # below: no colour over the card (photocopy); genuine cards measured 4.1-12.2
+CHROMA_MIN = 2.5  # below: no colour over the card (photocopy); genuine cards measured 4.0-14.2, copies 0-1.4
 SCREEN_FINE_CHROMA = 10.0  # fine colour fringes of display sub-pixels (moire): screens 14-60, genuine below 4
 LATTICE_MIN = 8.0  # spectral peak over local median (dB) of a halftone lattice; genuine cards below 7
 CHROMA_LATTICE_MIN = 10.0  # the same on the chroma channels; genuine cards below 9.5

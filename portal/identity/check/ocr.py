@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 
 DET_WIDTH = 640  # detection input width for the 856x540 card
+REC_BATCH = 6  # crops per recogniser run (RapidOCR's default)
+MIN_REC_RATIO = 160 / 48  # narrowest recogniser input (width over its 48 px height)
 
 
 @dataclass
@@ -50,6 +52,29 @@ def ocr_engine():
     )
 
 
+def recognise(engine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """(text, score) of each crop. As RapidOCR's own recogniser (crops sorted by width, batches of
+    `REC_BATCH`, each padded to its widest crop), but a batch of short crops (a label, 男, 汉) is padded to
+    MIN_REC_RATIO heights, not to the 320 px that RapidOCR pads every input to: most boxes on a card are short,
+    and their recognition cost is proportional to the padded width."""
+    rec = engine.text_rec
+    try:
+        session, decode, resize = rec.session, rec.postprocess_op, rec.resize_norm_img
+    except AttributeError:  # another RapidOCR version: its own recogniser
+        return rec(crops)[0]
+    ratios = [crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
+    order = np.argsort(ratios, kind="stable")
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for start in range(0, len(order), REC_BATCH):
+        batch = order[start : start + REC_BATCH]
+        widest = max(MIN_REC_RATIO, max(ratios[i] for i in batch))
+        images = np.concatenate([resize(crops[i], widest)[np.newaxis, :] for i in batch]).astype(np.float32)
+        decoded = decode(session(images)[0], False, wh_ratio_list=[ratios[i] for i in batch], max_wh_ratio=widest)
+        for index, item in zip(batch, decoded, strict=True):
+            out[index] = (item[0], float(item[1]))
+    return out
+
+
 def read_lines(card: np.ndarray, engine=None, min_score: float = 0.5) -> list[OcrLine]:
     """Text lines of a rectified BGR card, sorted top to bottom then left to right."""
     engine = engine or ocr_engine()
@@ -61,7 +86,7 @@ def read_lines(card: np.ndarray, engine=None, min_score: float = 0.5) -> list[Oc
         return []
     boxes = np.asarray(boxes, np.float32) / scale
     crops = engine.get_crop_img_list(card, boxes)
-    results, _ = engine.text_rec(crops)
+    results = recognise(engine, crops)
     lines = []
     for box, (text, score) in zip(boxes, results, strict=True):
         text = text.strip()
