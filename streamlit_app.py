@@ -87,8 +87,8 @@ if restored is None:
         auth.login_page()
     st.stop()
 
-with st.sidebar:
-    st.markdown(f"**{plain(actor.display_name or actor.username)}**  \n{ROLE_LABELS[actor.role]}")
+with st.sidebar:  # the restored actor: the one this run is authorised as (never None here)
+    st.markdown(f"**{plain(restored.display_name or restored.username)}**  \n{ROLE_LABELS[restored.role]}")
     auth.logout_button()
     st.html(CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
 page.run()
