@@ -88,6 +88,7 @@ def test_other_os_errors_still_surface_as_bugs_without_a_partial_file(monkeypatc
 
 
 def test_the_upload_page_says_storage_is_full_and_changes_nothing(engine, monkeypatch):
+    tmp_before, stored_before = leftovers(), stored()  # the engine fixture may give this test its own data folder
     with session_scope(engine) as session:
         username = factories.user(session, "candidate").username
     app = new_app("pages/candidate/identity.py")
@@ -110,7 +111,7 @@ def test_the_upload_page_says_storage_is_full_and_changes_nothing(engine, monkey
     assert_no_exception(app)
     assert STORAGE_FULL in errors(app), texts(app)
     assert BUSY not in texts(app)
-    assert leftovers() == BEFORE_TMP and stored() == BEFORE_STORED
+    assert leftovers() == tmp_before and stored() == stored_before
     with session_scope(engine) as session:
         after = [(r.status, r.method, r.front_image_key) for r in session.scalars(select(IdentityVerification))]
     assert after == before
