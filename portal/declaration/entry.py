@@ -32,6 +32,7 @@ from portal.declaration.record import (
     SINGLE_SECTIONS,
     DeclarationView,
     build_view,
+    declarations_of,
     eligibility_dict,
     find_declaration,
     load_record,
@@ -288,12 +289,7 @@ def unit_candidates(
         )
     )
     ids = [row[0] for row in bound]
-    declarations: dict[int, Declaration] = {}
-    for start in range(0, len(ids), 2000):
-        query = select(Declaration).where(
-            Declaration.exam_year_id == exam_year.id, Declaration.candidate_id.in_(ids[start : start + 2000])
-        )
-        declarations.update({d.candidate_id: d for d in session.scalars(query)})
+    declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
     records = load_records(session, declarations.values())
     requests = {
         r.declaration_id: r

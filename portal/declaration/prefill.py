@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Declaration, IdentityVerification, Unit, UnitBinding
+from db.models import IdentityVerification, Unit, UnitBinding
 from portal.access import service as access
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
@@ -25,7 +25,7 @@ from portal.core.errors import NotFound
 from portal.declaration import fields as F
 from portal.declaration import template
 from portal.declaration.exam_year import get_exam_year
-from portal.declaration.record import load_records
+from portal.declaration.record import declarations_of, load_records
 from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
 from portal.unit.policy import active_binding
@@ -114,12 +114,7 @@ def unit_template(session: Session, *, actor: Actor, year: int, unit_id: int | N
         )
     )
     ids = [row[1] for row in bound]
-    declarations: dict[int, Declaration] = {}
-    for start in range(0, len(ids), 2000):
-        query = select(Declaration).where(
-            Declaration.exam_year_id == exam_year.id, Declaration.candidate_id.in_(ids[start : start + 2000])
-        )
-        declarations.update({d.candidate_id: d for d in session.scalars(query)})
+    declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
     records = load_records(session, declarations.values())
     rows: dict[str, list[list]] = {sheet.code: [] for sheet in template.SHEETS}
     for binding_id, candidate_id, real_name, masked in bound:

@@ -79,6 +79,17 @@ def _row_values(row, section: F.Section) -> dict:
     return {f.key: getattr(row, f.key) for f in section.fields}
 
 
+def declarations_of(session: Session, *, exam_year_id: int, candidate_ids: list[int]) -> dict[int, Declaration]:
+    """The records of these candidates in one exam year, by candidate id (read in batches of 2,000 ids)."""
+    declarations: dict[int, Declaration] = {}
+    for start in range(0, len(candidate_ids), 2000):
+        query = select(Declaration).where(
+            Declaration.exam_year_id == exam_year_id, Declaration.candidate_id.in_(candidate_ids[start : start + 2000])
+        )
+        declarations.update({d.candidate_id: d for d in session.scalars(query)})
+    return declarations
+
+
 def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[int, dict]:
     """{declaration id: record dict} for many declarations, one query per section table."""
     declarations = list(declarations)
