@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import registry
-from pages.components import auth
+from pages.components import auth, heap, navigation
 from pages.components.db import session
 from pages.components.ui import plain
 from portal.core.actor import ROLE_LABELS
 from portal.message import service as messages
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
+heap.freeze_long_lived_objects()  # once per process: keeps the rerun's forced garbage collection cheap
 # Streamlit writes "Press Enter to submit form" (English) under a focused field, over the typed value on a
 # phone: keep only its character count. On phones, less empty space above the page title.
 st.html(
@@ -48,31 +48,15 @@ CLOSE_MENU_ON_NARROW_SCREENS = """<script>
 </script>"""
 
 # 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
-actor = auth.peek_actor()
+with session() as db_session:  # one unit of work for the run's own look-ups: who acts, and the menu's count
+    actor = auth.peek_actor(db_session)
+    unread = messages.unread_count(db_session, actor=actor) if actor is not None else 0
+st.session_state["_unread_messages"] = unread
 if actor is None:
-    public = [
-        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=index == 0)
-        for index, spec in enumerate(registry.PUBLIC)
-    ]
-    # Protected pages stay registered (hidden) so that a deep link keeps its URL and, once logged in,
-    # lands on the page that was asked for.
-    protected = [
-        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in registry.all_pages()
-    ]
+    public, protected = navigation.public_pages()
     page = st.navigation(public + protected, position="hidden")
 else:
-    with session() as db_session:
-        unread = messages.unread_count(db_session, actor=actor)
-    home_section = next(iter(registry.NAVIGATION[actor.role]))
-    sections = {}
-    for section, specs in registry.NAVIGATION[actor.role].items():
-        pages = []
-        for index, spec in enumerate(specs):
-            title = f"{spec.title}（{unread}）" if spec == registry.MESSAGES and unread else spec.title
-            is_home = section == home_section and index == 0
-            pages.append(st.Page(spec.path, title=title, icon=spec.icon, url_path=spec.url_path, default=is_home))
-        sections[section] = pages
-    page = st.navigation(sections)
+    page = st.navigation(navigation.role_pages(actor.role, unread))
 
 # 2. The re-login cookie: written or cleared only in the run that must (its component reruns the script).
 restored = auth.restore(peeked=actor)

@@ -1,17 +1,17 @@
 import streamlit as st
 
-from pages.components.auth import current_actor
+from pages.components.auth import current_actor, unread_messages
 from pages.components.db import session
 from pages.components.ui import plain
 from portal.declaration.exam_year import confirmation_window as declaration_window
 from portal.identity import service as identity
-from portal.message import service as messages
 
 actor = current_actor()
 st.title("首页")
 with session() as db_session:
-    unread = messages.unread_count(db_session, actor=actor)
     application = identity.my_verification(db_session, actor=actor)
+    window = declaration_window(db_session)
+unread = unread_messages()
 
 # A first login (or any candidate not yet verified) is sent to 实名认证 first.
 if application is None or application.status == "unverified":
@@ -45,6 +45,5 @@ for column, (title, text, path, icon) in zip(columns, cards, strict=True):
         st.markdown(f"**{title}**")
         st.caption(text)
         if path == "pages/candidate/declaration.py":  # the window state of 信息确认
-            with session() as db_session:
-                st.caption(declaration_window(db_session).text)
+            st.caption(window.text)
         st.page_link(path, label="进入", icon=icon)

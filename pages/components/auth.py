@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 from extra_streamlit_components.CookieManager import _component_func as _cookie_component
+from sqlalchemy.orm import Session
 
 from db.engine import session_scope
 from pages.components import oidc
@@ -60,17 +61,17 @@ def _expired(login_at: float | None) -> bool:
     return login_at is None or time.time() - login_at > get_settings().session_hours * 3600
 
 
-def _check(user_id: int, version: int) -> Actor | None:
-    with session_scope(engine()) as db_session:
-        return auth.actor_for_cookie(db_session, user_id=user_id, version=version)
-
-
-def peek_actor() -> Actor | None:
+def peek_actor(db_session: Session) -> Actor | None:
     """Who is logged in, from this session or its signed re-login cookie, before anything is rendered.
 
     The entry point builds the navigation from this before any component is rendered: a component answers
     with a rerun, and a run interrupted before `st.navigation` would lose the page the URL asked for.
+    `db_session` is the entry point's unit of work for this run's look-ups (it reads only).
     """
+
+    def _check(user_id: int, version: int) -> Actor | None:
+        return auth.actor_for_cookie(db_session, user_id=user_id, version=version)
+
     state = st.session_state
     if state.get("authentication_status") and state.get("_user_id"):
         if _expired(state.get("_login_at")):
@@ -268,3 +269,8 @@ def logout_button() -> None:
 def current_actor() -> Actor:
     """The acting user of this run (pages are only reachable when logged in)."""
     return st.session_state["actor"]
+
+
+def unread_messages() -> int:
+    """How many unread messages the acting user has, as the entry point counted them for the menu this run."""
+    return st.session_state.get("_unread_messages", 0)

@@ -140,8 +140,31 @@ def _scan_mode(value: str) -> str:
     return value
 
 
+_cache: dict[tuple, Settings] = {}
+
+
 def get_settings() -> Settings:
-    """Read the settings from the environment (cheap; call it where needed)."""
+    """The settings from the environment (cheap; call it where needed).
+
+    Read again whenever a `PORTAL_*` variable or the generated secret key file changed, otherwise the last
+    reading is returned (a page run asks several times).
+    """
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PORTAL_")))
+    data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
+    try:
+        key_file = (data_dir / "secret_key").stat().st_mtime_ns
+    except OSError:
+        key_file = None
+    key = (environment, key_file)
+    found = _cache.get(key)
+    if found is None:
+        found = _read_settings()
+        _cache.clear()  # only the latest reading is kept
+        _cache[key] = found
+    return found
+
+
+def _read_settings() -> Settings:
     data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
     production = os.environ.get("PORTAL_ENV", "").lower() == "production"
     database_url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.db'}"
