@@ -1,16 +1,32 @@
 """A bare Streamlit app with the widgets of the portal's login page and candidate home, for `bench load`.
 
 No database, no authenticator, no services: what Streamlit itself costs for the same page. `bench load` serves
-it next to the portal and compares the server CPU per run of the two (see README, "Load").
+it next to the portal and compares the server CPU per run of the two (see README, "Load"). Like the portal
+(pages/components/heap.py), it freezes its long-lived objects once, so that Streamlit's forced garbage collection
+after each run costs both the same; with `PORTAL_BENCH_BARE_GC=default` it runs as Streamlit ships it.
 """
 
 from __future__ import annotations
+
+import gc
+import os
 
 import streamlit as st
 
 ACCOUNTS = {"13800000001": "Demo2026"}
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _freeze() -> int:
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+if os.environ.get("PORTAL_BENCH_BARE_GC", "freeze") != "default":
+    _freeze()
 st.html("<style>[data-testid='InputInstructions'] > span:first-child { display: none; }</style>")
 
 
