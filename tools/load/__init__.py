@@ -189,6 +189,7 @@ def run(
             again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image))
             keys = ["interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
                     "cpu_s"]  # fmt: skip
+            keys += ["per_process", "by_process", "unsticky_sessions"] if processes > 1 else []
             modes = {figures["scan_mode"]: {k: figures[k] for k in keys}, other: {k: again[k] for k in keys}}
             ratio = {}
             for key in ("p50_ms", "p95_ms", "scan_p50_ms", "scan_p95_ms"):
