@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.load import parse_options, percentile
+from tools.load import nginx, parse_options, percentile, run
 from tools.load.protocol import require_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,3 +56,54 @@ def test_options_are_checked_and_only_loopback_is_allowed():
     require_loopback("http://127.0.0.1:8501")
     assert percentile([0.1, 0.2, 0.3, 0.4], 0.5) == 0.2
     assert percentile([0.1, 0.2, 0.3, 0.4], 0.95) == 0.4
+
+
+def _require_nginx() -> None:
+    if nginx.available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"nginx not found at {nginx.NGINX}; make system-deps installs it")
+    pytest.skip(f"nginx not found at {nginx.NGINX} (apt-get install nginx)")
+
+
+def test_two_processes_behind_nginx_share_the_users(monkeypatch):
+    _require_nginx()
+    monkeypatch.delenv("PORTAL_SCAN_MODE", raising=False)
+    # nginx hashes a random cookie per user: with 12 users all land on one process once in 2,048 runs
+    figures = run(database_url=None, processes=2, sessions=12, duration=8, scan_share=0, think_time=0.5,
+                  baseline_runs=0)  # fmt: skip
+    assert figures["processes"] == 2 and figures["database"] == "sqlite"
+    assert figures["errors"] == 0, figures.get("error_samples")
+    assert figures["interactions"] > 0 and figures["by_interaction"]["login"]["n"] == 12
+    per_process, by_process = figures["per_process"], figures["by_process"]
+    assert len(per_process) == 2 and set(by_process) == set(per_process)
+    assert all(process["cpu_s"] > 0 and process["server_rss_mb"] > 50 for process in per_process.values())
+    assert figures["cpu_s"] == pytest.approx(sum(p["cpu_s"] for p in per_process.values()), abs=0.02)
+    # every user's websocket went through nginx (logged as upgraded) with the cookie nginx had set
+    assert sum(by_process.values()) == 12 and all(count > 0 for count in by_process.values()), by_process
+    assert figures["unsticky_sessions"] == 0
+
+
+def test_the_nginx_log_tells_sessions_per_process_and_lost_cookies(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(
+        "GET /_stcore/health 200 upstream=127.0.0.1:1 node=a\n"
+        "GET /_stcore/health 200 upstream=127.0.0.1:2 node=b\n"
+        "GET /_stcore/stream 101 upstream=127.0.0.1:1 node=a\n"
+        "GET /_stcore/stream 101 upstream=127.0.0.1:2 node=b\n"
+        "GET /_stcore/stream 101 upstream=127.0.0.1:2 node=fresh\n"  # the cookie was not sent on the upgrade
+        "GET /_stcore/health 200 upstream=127.0.0.1:2 node=c\n"
+        "GET /_stcore/stream 101 upstream=127.0.0.1:9, 127.0.0.1:1 node=c\n"  # moved to another process
+    )
+    counts, unsticky = nginx.sessions_by_upstream(log)
+    assert counts == {"127.0.0.1:1": 2, "127.0.0.1:2": 2}
+    assert unsticky == 2
+
+
+def test_processes_are_checked():
+    assert parse_options(["--processes", "4"])["processes"] == 4
+    assert parse_options([])["processes"] == 1
+    with pytest.raises(Exception, match="range"):
+        parse_options(["--processes", "5"])
+    with pytest.raises(Exception, match="--url"):
+        run(database_url=None, processes=2, url="http://127.0.0.1:8501")

@@ -8,90 +8,21 @@ upgrade directives are kept as they are. An access log with `$upstream_addr` sho
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, shoot, start_portal, ui_login, wait_idle, warm_up
-
-NGINX = os.environ.get("PORTAL_NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
-RECIPE = ROOT / "deploy" / "nginx.conf"
+from tests.e2e.conftest import shoot, start_portal, ui_login, wait_idle, warm_up
+from tools.load import nginx
+from tools.load.nginx import upstreams_for, websocket_upgrades
 
 
 def _require_nginx() -> None:
-    if Path(NGINX).exists():
+    if nginx.available():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"nginx not found at {NGINX}; make system-deps installs it")
-    pytest.skip(f"nginx not found at {NGINX} (apt-get install nginx)")
-
-
-def render_config(folder: Path, listen_port: int, upstreams: list[str]) -> Path:
-    """The recipe with test ports: one plain-HTTP loopback server, the given upstream servers, paths in `folder`."""
-    text = RECIPE.read_text()
-    # The HTTP→HTTPS redirect server is for port 80 in production; the test has no TLS.
-    redirect = re.search(r"server \{\s*listen 80;.*?return 301[^}]*\}\n", text, flags=re.S)
-    assert redirect, "recipe changed: no port-80 redirect server block"
-    text = text.replace(redirect.group(0), "")
-    servers = "".join(f"    server {address} max_fails=3 fail_timeout=10s;\n" for address in upstreams)
-    text, count = re.subn(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers, text)
-    assert count == 1, "recipe changed: upstream server lines not found"
-    text, count = re.subn(r"    listen 443 ssl http2;[^\n]*\n    listen \[::\]:443 ssl http2;\n", "", text)
-    assert count == 1, "recipe changed: TLS listen lines not found"
-    text = text.replace("server_name portal.example.org;", f"listen 127.0.0.1:{listen_port};\n    server_name _;")
-    text = re.sub(r"\n    ssl_[^\n]*", "", text)
-    text = text.replace("/var/log/nginx/portal.access.log", f"{folder / 'access.log'} upstream")
-    for directive in ("proxy_set_header Upgrade $http_upgrade;", "hash $portal_node consistent;"):
-        assert directive in text, f"recipe directive lost in rendering: {directive}"
-    (folder / "portal.conf").write_text(text)
-    temp = folder / "temp"
-    temp.mkdir()
-    main = folder / "nginx.conf"
-    main.write_text(
-        f"""daemon off;
-master_process on;
-worker_processes 1;
-{"user root;" if os.geteuid() == 0 else ""}
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"} info;
-events {{ worker_connections 256; }}
-http {{
-    client_body_temp_path {temp / "body"};
-    proxy_temp_path {temp / "proxy"};
-    fastcgi_temp_path {temp / "fastcgi"};
-    uwsgi_temp_path {temp / "uwsgi"};
-    scgi_temp_path {temp / "scgi"};
-    log_format upstream '$request_method $uri $status upstream=$upstream_addr node=$portal_node';
-    include {folder / "portal.conf"};
-}}
-"""
-    )
-    return main
-
-
-def upstreams_for(log: Path, node: str) -> set[str]:
-    """Upstream addresses that served requests carrying the given sticky cookie."""
-    seen = set()
-    for line in log.read_text().splitlines():
-        match = re.search(r"upstream=(\S+) node=(\S+)", line)
-        if match and match.group(2) == node:
-            seen.update(address.strip() for address in match.group(1).split(","))
-    return seen
-
-
-def websocket_upgrades(log: Path, node: str) -> set[str]:
-    """Upstream addresses that answered an upgraded (101) /_stcore/stream of the given sticky cookie."""
-    served = set()
-    for line in log.read_text().splitlines():
-        match = re.search(r"^GET /_stcore/stream 101 upstream=(\S+) node=(\S+)", line)
-        if match and match.group(2) == node:
-            served.add(match.group(1).split(",")[-1].strip())
-    return served
+        pytest.fail(f"nginx not found at {nginx.NGINX}; make system-deps installs it")
+    pytest.skip(f"nginx not found at {nginx.NGINX} (apt-get install nginx)")
 
 
 def node_cookie(context) -> str:
@@ -105,32 +36,16 @@ def test_nginx_recipe_in_front_of_two_processes(backend, fresh_database, browser
     _require_nginx()
     database_url = fresh_database
     portals = []
-    nginx = None
+    proxy = None
     try:
         for _ in range(2):
             portal = start_portal(database_url, tmp_path / "data", tmp_path)
             portals.append(portal)
             warm_up(browser, portal)
         addresses = [portal.url.removeprefix("http://") for portal in portals]
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        port = free_port()
-        config = render_config(folder, port, addresses)
-        checked = subprocess.run([NGINX, "-t", "-c", str(config)], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen([NGINX, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    assert response.read() == b"ok"
-                    break
-            except OSError:
-                assert nginx.poll() is None, (folder / "error.log").read_text()[-2000:]
-                assert time.monotonic() < deadline, "nginx did not answer /healthz"
-                time.sleep(0.3)
-        access_log = folder / "access.log"
+        proxy = nginx.start(tmp_path / "nginx", addresses)  # checks the rendered recipe with `nginx -t` first
+        url = proxy.url
+        access_log = proxy.access_log
         portals[0].cli("create-user", "--role", "admin", "--username", "ops1", stdin="Admin2026x\n")
 
         # Log in through nginx: the page works only when the websocket upgrade of /_stcore/stream goes through.
@@ -199,11 +114,7 @@ def test_nginx_recipe_in_front_of_two_processes(backend, fresh_database, browser
             served = websocket_upgrades(access_log, node)
             assert served == {survivor}, f"new session {attempt} after the kill: websocket served by {served}"
     finally:
-        if nginx is not None:
-            nginx.terminate()
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
+        if proxy is not None:
+            proxy.stop()
         for portal in portals:
             portal.stop()

@@ -4,7 +4,9 @@ Serves the portal (or targets `--url`) and runs simulated users over Streamlit's
 browser: each logs in with a demo account and walks its role's pages (candidates: 首页, 实名认证, 工作单位 with a
 search, 信息确认; a share of them scan an ID card; unit admins, reviewers and analysts their pages). Before the
 load it measures the server CPU of one run of the login page and of the candidate home, against a bare
-Streamlit app with the same widgets (tools/load/bare_app.py). See README, "Load".
+Streamlit app with the same widgets (tools/load/bare_app.py). With `--processes N` (2..4) it starts N portal
+processes on the same database and Debian's nginx with deploy/nginx.conf in front of them (tools/load/nginx.py);
+the users then go through nginx and keep its sticky cookie. See README, "Load".
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from tools.load import nginx
 from tools.load.profile import render as render_profile  # noqa: F401 - used by `portal bench`
 from tools.load.protocol import StreamlitSession, require_loopback
 from tools.load.scenarios import LOGIN_PASSWORD, LOGIN_USER, PASSWORD, Account, Recorder, User
@@ -29,11 +33,18 @@ from tools.load.server import ROOT, Server, start
 
 MAX_DURATION = 600.0
 MAX_SESSIONS = 1000
+MAX_PROCESSES = 4
 OPTIONS = [
     click.Option(["--sessions"], type=click.IntRange(1, MAX_SESSIONS), default=10, help="Simulated users."),
     click.Option(["--duration"], type=click.FloatRange(1, MAX_DURATION), default=30.0, help="Seconds of load."),
     click.Option(["--scan-share"], type=click.FloatRange(0, 1), default=0.1, help="Share of users who scan."),
     click.Option(["--think-time"], type=click.FloatRange(0, 120), default=5.0, help="Mean pause (s)."),
+    click.Option(
+        ["--processes"],
+        type=click.IntRange(1, MAX_PROCESSES),
+        default=1,
+        help="Portal processes; 2 or more behind Debian's nginx with deploy/nginx.conf.",
+    ),  # fmt: skip
     click.Option(["--url"], default=None, help="Target a running portal (loopback) instead of starting one."),
     click.Option(["--profile"], is_flag=True, help="Profile the server's script runs; print time per page."),
     click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
@@ -70,6 +81,44 @@ def _portal(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+@dataclass
+class Target:
+    """What the simulated users talk to: one portal process, or nginx in front of several (`proxy`)."""
+
+    url: str
+    servers: list[Server]
+    proxy: nginx.Nginx | None = None
+
+    def cpu(self) -> list[float]:
+        return [server.cpu_s() for server in self.servers]
+
+    def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+        for server in self.servers:
+            server.stop()
+
+
+def _start_target(env: dict[str, str], processes: int, workdir: Path, *, name: str, profile: bool = False) -> Target:
+    """`processes` portal processes on the database of `env`; with 2 or more, nginx in front of them."""
+    if processes > 1 and not nginx.available():
+        raise click.ClickException(f"--processes {processes} needs nginx at {nginx.NGINX} (apt-get install nginx)")
+    servers: list[Server] = []
+    try:
+        for index in range(processes):
+            label = name if processes == 1 else f"{name}{index + 1}"
+            servers.append(start("streamlit_app.py", env=env, log_dir=workdir, profile=profile, name=label))
+        if processes == 1:
+            return Target(servers[0].url, servers)
+        addresses = [server.url.removeprefix("http://") for server in servers]
+        proxy = nginx.start(workdir / f"nginx-{name}", addresses)
+        return Target(proxy.url, servers, proxy)
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+
+
 def run(
     *,
     database_url: str | None,
@@ -81,14 +130,19 @@ def run(
     profile: bool = False,
     baseline_runs: int = 8,
     compare_scan_modes: bool = False,
+    processes: int = 1,
 ) -> dict:
     """Figures of the load benchmark (keys of README, "Load")."""
+    if processes > 1 and url:
+        raise click.UsageError("--processes starts portal processes; with --url the portal is already running")
+    if processes > 1 and profile:
+        raise click.UsageError("--profile profiles one portal process; leave out --processes")
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
-    servers: list[Server] = []
+    targets: list[Target] = []
     try:
         if url:
             require_loopback(url)
-            target = Server(url, None)
+            target = Target(url, [Server(url, None)])
             env = {"PORTAL_DATABASE_URL": database_url} if database_url else {}
             database = database_url or "(the running portal's)"
         else:
@@ -112,43 +166,49 @@ def run(
         else:
             accounts = [Account(a.role, a.username) for a in accounts]  # no way to prepare scans on a foreign server
         if not url:
-            target = start("streamlit_app.py", env=env, log_dir=workdir, profile=profile, name="portal")
-            servers.append(target)
-        figures: dict = {"database": database}
-        if baseline_runs and not url:
+            target = _start_target(env, processes, workdir, name="portal", profile=profile)
+            targets.append(target)
+        figures: dict = {"database": database, "processes": None if url else processes}
+        warmed = 0
+        if baseline_runs and not url:  # against one portal process directly, never through nginx
             bare = start("tools/load/bare_app.py", env=env, log_dir=workdir, name="bare")
-            servers.append(bare)
-            figures["per_run_cpu_ms"] = asyncio.run(_baseline(target, bare, baseline_runs))
+            targets.append(Target(bare.url, [bare]))
+            figures["per_run_cpu_ms"] = asyncio.run(_baseline(target.servers[0], bare, baseline_runs))
             bare.stop()
+            warmed = 1
+        asyncio.run(_warm_up([server.url for server in target.servers[warmed:] if server.process is not None]))
         figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
         figures["sessions"] = sessions
         figures["scan_mode"] = os.environ.get("PORTAL_SCAN_MODE", "pool")
         if compare_scan_modes and not url:
             other = "thread" if figures["scan_mode"] == "pool" else "pool"
             target.stop()
-            second = start("streamlit_app.py", env={**env, "PORTAL_SCAN_MODE": other}, log_dir=workdir, name=other)
-            servers.append(second)
+            second = _start_target({**env, "PORTAL_SCAN_MODE": other}, processes, workdir, name=other)
+            targets.append(second)
+            asyncio.run(_warm_up([server.url for server in second.servers]))
             again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image))
             keys = ["interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
                     "cpu_s"]  # fmt: skip
+            keys += ["per_process", "by_process", "unsticky_sessions"] if processes > 1 else []
             modes = {figures["scan_mode"]: {k: figures[k] for k in keys}, other: {k: again[k] for k in keys}}
             ratio = {}
             for key in ("p50_ms", "p95_ms", "scan_p50_ms", "scan_p95_ms"):
                 pool_value, thread_value = modes["pool"][key], modes["thread"][key]
                 ratio[key] = round(thread_value / pool_value, 2) if pool_value and thread_value else None
             figures["scan_modes"] = {**modes, "ratio_thread_to_pool": ratio}
-        if figures["errors"] and target.log is not None:
-            problems = [line for line in target.log.read_text(errors="replace").splitlines() if "unexpected" in line]
-            figures["server_log_errors"] = problems[-5:]
-        if profile and target.process is not None:
+        logs = [server.log for server in target.servers if server.log is not None]
+        if figures["errors"] and logs:
+            lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+            figures["server_log_errors"] = [line for line in lines if "unexpected" in line][-5:]
+        if profile and target.servers[0].process is not None:
             from tools.load.profile import summarise
 
-            path = target.dump_profile()
+            path = target.servers[0].dump_profile()
             figures["profile"] = summarise(path) if path else {}
         return _ordered(figures)
     finally:
-        for server in servers:
-            server.stop()
+        for each in targets:
+            each.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -228,6 +288,21 @@ async def _baseline(portal: Server, bare: Server, runs: int) -> dict:
     return figures
 
 
+async def _log_in(session: StreamlitSession) -> None:
+    session.set_text("text_input", LOGIN_USER, "13800000001")
+    session.set_text("text_input", LOGIN_PASSWORD, PASSWORD)
+    await session.click("登录")
+    await session.rerun()
+
+
+async def _warm_up(urls: list[str]) -> None:
+    """A first visit, a login and the candidate home on each process (untimed): imports, caches, the engine."""
+    for url in urls:
+        async with StreamlitSession(url) as session:
+            await session.open("")
+            await _log_in(session)
+
+
 async def _costs(server: Server, runs: int) -> dict:
     async def visitor() -> None:
         async with StreamlitSession(server.url) as session:
@@ -247,10 +322,7 @@ async def _costs(server: Server, runs: int) -> dict:
         for _ in range(runs):
             await session.rerun()
         login_rerun = (server.cpu_s() - before) / runs
-        session.set_text("text_input", LOGIN_USER, "13800000001")
-        session.set_text("text_input", LOGIN_PASSWORD, PASSWORD)
-        await session.click("登录")
-        await session.rerun()
+        await _log_in(session)
         before = server.cpu_s()
         for _ in range(runs):
             await session.rerun()
@@ -262,15 +334,17 @@ async def _costs(server: Server, runs: int) -> dict:
     }
 
 
-async def _load(server: Server, accounts: list[Account], *, duration: float, think: float, image) -> dict:
+async def _load(target: Target, accounts: list[Account], *, duration: float, think: float, image) -> dict:
     recorder = Recorder()
     scanner = next((a for a in accounts if a.scans), None)
     if scanner is not None and image is not None:  # untimed: the first scan starts the OCR (worker pool or model)
-        await User(server.url, scanner, Recorder(), think=0, deadline=time.monotonic() + 180, image=image).warm_up()
-    cpu_before = server.cpu_s()
+        for server in target.servers:  # each process directly: every one has its own pool
+            warm = User(server.url, scanner, Recorder(), think=0, deadline=time.monotonic() + 180, image=image)
+            await warm.warm_up()
+    cpu_before = target.cpu()
     started = time.monotonic()
     deadline = started + duration
-    users = [User(server.url, a, recorder, think=think, deadline=deadline, image=image) for a in accounts]
+    users = [User(target.url, a, recorder, think=think, deadline=deadline, image=image) for a in accounts]
     tasks = []
     for index, user in enumerate(users):  # arrivals spread over the first second or think time
         await asyncio.sleep(min(1.0, think) / max(1, len(users)) if index else 0)
@@ -282,6 +356,10 @@ async def _load(server: Server, accounts: list[Account], *, duration: float, thi
         recorder.errors.append("a user was still waiting for the server after the grace period")
     await asyncio.gather(*pending, return_exceptions=True)
     elapsed = time.monotonic() - started
+    if target.proxy is not None:
+        await asyncio.sleep(0.5)  # nginx logs a websocket when it closes: let it log the last ones
+    cpu = [round(after - before, 2) for before, after in zip(cpu_before, target.cpu(), strict=True)]
+    rss = [server.rss_mb() for server in target.servers]
     times = [seconds for _, seconds in recorder.interactions]
     by_page: dict[str, list[float]] = {}
     for what, seconds in recorder.interactions:
@@ -295,8 +373,8 @@ async def _load(server: Server, accounts: list[Account], *, duration: float, thi
         "scans": len(recorder.scans),
         "scan_p50_ms": _ms(percentile(recorder.scans, 0.50)),
         "scan_p95_ms": _ms(percentile(recorder.scans, 0.95)),
-        "server_rss_mb": round(server.rss_mb(), 1),
-        "cpu_s": round(server.cpu_s() - cpu_before, 2),
+        "server_rss_mb": round(sum(rss), 1),
+        "cpu_s": round(sum(cpu), 2),
         "seconds": round(elapsed, 1),
         "scan_outcomes": recorder.scan_outcomes,
         "by_interaction": {
@@ -304,4 +382,21 @@ async def _load(server: Server, accounts: list[Account], *, duration: float, thi
             for what, v in sorted(by_page.items())
         },
         "error_samples": recorder.errors[:5],
+        **_spread(target, cpu, rss),
+    }
+
+
+def _spread(target: Target, cpu: list[float], rss: list[float]) -> dict:
+    """With nginx in front: each process's CPU and memory, and how many sessions nginx sent to each."""
+    if target.proxy is None:
+        return {}
+    addresses = [server.url.removeprefix("http://") for server in target.servers]
+    sessions, unsticky = nginx.sessions_by_upstream(target.proxy.access_log)
+    return {
+        "per_process": {
+            address: {"cpu_s": seconds, "server_rss_mb": round(mb, 1)}
+            for address, seconds, mb in zip(addresses, cpu, rss, strict=True)
+        },
+        "by_process": {address: sessions.get(address, 0) for address in addresses},
+        "unsticky_sessions": unsticky,
     }
