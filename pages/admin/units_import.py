@@ -13,7 +13,7 @@ st.caption(
 )
 st.download_button(
     "下载导入模板（XLSX）",
-    importer.template_xlsx(),
+    importer.template_xlsx,  # built when pressed
     file_name="units_template.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

@@ -170,9 +170,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
-    """导出 CSV / 导出 XLSX of `frame` (formula-looking cells neutralised by portal.core.export)."""
+    """导出 CSV / 导出 XLSX of `frame` (formula-looking cells neutralised by portal.core.export).
+
+    The files are built when a button is pressed (Streamlit's deferred download), not on every run of the page.
+    """
     col_csv, col_xlsx = st.columns(2)
-    col_csv.download_button("导出 CSV", to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    col_csv.download_button(
+        "导出 CSV", lambda: to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv"
+    )
     col_xlsx.download_button(
-        "导出 XLSX", to_xlsx_bytes({name[:31] or "导出": frame}), file_name=f"{name}.xlsx", mime=XLSX, key=f"{key}_xlsx"
+        "导出 XLSX",
+        lambda: to_xlsx_bytes({name[:31] or "导出": frame}),
+        file_name=f"{name}.xlsx",
+        mime=XLSX,
+        key=f"{key}_xlsx",
     )

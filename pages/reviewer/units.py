@@ -189,10 +189,12 @@ def binding_status() -> None:
         if not frame.empty:
             st.bar_chart(frame.head(20), x="单位名称", y="已绑定考生", horizontal=True)
         e1, e2 = st.columns(2)
-        e1.download_button("导出本页 CSV", to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv")
+        e1.download_button(
+            "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv"
+        )
         e2.download_button(
             "导出本页 XLSX",
-            to_xlsx_bytes({"单位绑定情况": frame}),
+            lambda frame=frame: to_xlsx_bytes({"单位绑定情况": frame}),
             file_name="单位绑定情况.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

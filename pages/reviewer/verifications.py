@@ -243,10 +243,12 @@ frame = pd.DataFrame(
 st.dataframe(frame, hide_index=True, width="stretch")
 st.caption(f"共 {queue.total} 条，第 {queue.page}/{queue.pages} 页，按提交时间从早到晚排列（点击表头可在本页内排序）。")
 e1, e2 = st.columns(2)
-e1.download_button("导出本页 CSV", to_csv_bytes(frame), file_name="待审核实名认证.csv", mime="text/csv")
+e1.download_button(
+    "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="待审核实名认证.csv", mime="text/csv"
+)
 e2.download_button(
     "导出本页 XLSX",
-    to_xlsx_bytes({"待审核实名认证": frame}),
+    lambda frame=frame: to_xlsx_bytes({"待审核实名认证": frame}),
     file_name="待审核实名认证.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

@@ -97,7 +97,7 @@ with list_tab:
 
         st.download_button(
             "导出 CSV",
-            to_csv_bytes(frame),
+            lambda frame=frame: to_csv_bytes(frame),
             file_name=f"申报信息_{year}.csv",
             mime="text/csv",
             on_click=log_export,
@@ -270,7 +270,7 @@ with import_tab:
     XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     blank_column, filled_column = st.columns(2)
     blank_column.download_button(
-        "下载空白模板", template.template_bytes(), file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
+        "下载空白模板", template.template_bytes, file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
     )
     db_engine = engine()
 

@@ -42,9 +42,9 @@ def test_two_users_walk_the_portal_and_the_figures_are_reported():
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
     assert figures["scan_p50_ms"] > 0 and figures["cpu_s"] > 0 and figures["server_rss_mb"] > 50
     costs = figures["per_run_cpu_ms"]
-    for app in ("portal", "bare"):
+    for app in ("portal", "bare", "bare_default"):
         assert set(costs[app]) == {"new_visitor", "login_rerun", "home_rerun"}
-    assert costs["ratio"]["new_visitor"] is not None
+    assert costs["ratio"]["new_visitor"] is not None and costs["ratio_to_bare_default"]["login_rerun"] is not None
 
 
 def test_options_are_checked_and_only_loopback_is_allowed():

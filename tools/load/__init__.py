@@ -49,6 +49,7 @@ OPTIONS = [
     click.Option(["--profile"], is_flag=True, help="Profile the server's script runs; print time per page."),
     click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
     click.Option(["--baseline-runs"], type=click.IntRange(0, 100), default=8, help="Runs per cost measurement."),
+    click.Option(["--page-costs"], is_flag=True, help="Also measure a rerun of every page of every role."),
 ]
 
 
@@ -130,6 +131,7 @@ def run(
     profile: bool = False,
     baseline_runs: int = 8,
     compare_scan_modes: bool = False,
+    page_costs: bool = False,
     processes: int = 1,
 ) -> dict:
     """Figures of the load benchmark (keys of README, "Load")."""
@@ -172,9 +174,14 @@ def run(
         warmed = 0
         if baseline_runs and not url:  # against one portal process directly, never through nginx
             bare = start("tools/load/bare_app.py", env=env, log_dir=workdir, name="bare")
-            targets.append(Target(bare.url, [bare]))
-            figures["per_run_cpu_ms"] = asyncio.run(_baseline(target.servers[0], bare, baseline_runs))
+            shipped = start("tools/load/bare_app.py", env={**env, "PORTAL_BENCH_BARE_GC": "default"},
+                            log_dir=workdir, name="bare-default")  # fmt: skip
+            targets += [Target(bare.url, [bare]), Target(shipped.url, [shipped])]
+            figures["per_run_cpu_ms"] = asyncio.run(
+                _baseline(target.servers[0], bare, shipped, baseline_runs, pages=page_costs)
+            )
             bare.stop()
+            shipped.stop()
             warmed = 1
         asyncio.run(_warm_up([server.url for server in target.servers[warmed:] if server.process is not None]))
         figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
@@ -278,18 +285,60 @@ def _prepare_scanners(env: dict[str, str], accounts: list[Account]) -> bytes:
     return generate(["photo"], seed=18)[0].jpeg
 
 
-async def _baseline(portal: Server, bare: Server, runs: int) -> dict:
-    """Server CPU (ms) of one run: a new visitor's first run, a rerun of the login page, a rerun of the home."""
-    figures = {"portal": await _costs(portal, runs), "bare": await _costs(bare, runs)}
-    figures["ratio"] = {
-        key: round(figures["portal"][key] / figures["bare"][key], 2) if figures["bare"][key] else None
-        for key in figures["portal"]
+async def _baseline(portal: Server, bare: Server, shipped: Server, runs: int, *, pages: bool = False) -> dict:
+    """Server CPU (ms) of one run: a new visitor's first run, a rerun of the login page, a rerun of the home.
+
+    `bare` freezes its heap as the portal does (the fair comparison of what the portal's own code costs);
+    `bare_default` is the same app as Streamlit ships it, its forced garbage collection walking the whole heap.
+    """
+    figures = {
+        "portal": await _costs(portal, runs),
+        "bare": await _costs(bare, runs),
+        "bare_default": await _costs(shipped, runs),
     }
+    for name, base in (("ratio", "bare"), ("ratio_to_bare_default", "bare_default")):
+        figures[name] = {
+            key: round(figures["portal"][key] / figures[base][key], 2) if figures[base][key] else None
+            for key in figures["portal"]
+        }
+    if pages:
+        figures["pages"] = await _page_costs(portal, runs, figures["bare"]["login_rerun"])
     return figures
 
 
-async def _log_in(session: StreamlitSession) -> None:
-    session.set_text("text_input", LOGIN_USER, "13800000001")
+# Whose pages `page_cpu_ms` measures: demo accounts with data on their pages (a bound candidate with a record).
+PAGE_ACCOUNTS = {
+    "candidate": "13600000002",
+    "unit_admin": "unit_admin",
+    "reviewer": "reviewer",
+    "analyst": "analyst",
+    "admin": "admin",
+}
+
+
+async def _page_costs(server: Server, runs: int, bare_login_ms: float) -> dict:
+    """Server CPU (ms) of a rerun of every page of every role, and its ratio to the bare app's login rerun."""
+    from pages import registry
+
+    pages: dict[str, dict] = {}
+    for role, username in PAGE_ACCOUNTS.items():
+        async with StreamlitSession(server.url) as session:
+            await session.open("")
+            await _log_in(session, username)
+            for spec in registry.pages_for(role):
+                await session.goto(spec.title)
+                await session.rerun()  # untimed: the page's first run may warm caches
+                before = server.cpu_s()
+                for _ in range(runs):
+                    await session.rerun()
+                cost = (server.cpu_s() - before) / runs * 1000
+                ratio = round(cost / bare_login_ms, 2) if bare_login_ms else None
+                pages[f"{role}:{spec.url_path}"] = {"cpu_ms": round(cost, 1), "ratio_to_bare_login": ratio}
+    return dict(sorted(pages.items(), key=lambda item: item[1]["cpu_ms"], reverse=True))
+
+
+async def _log_in(session: StreamlitSession, username: str = "13800000001") -> None:
+    session.set_text("text_input", LOGIN_USER, username)
     session.set_text("text_input", LOGIN_PASSWORD, PASSWORD)
     await session.click("登录")
     await session.rerun()
