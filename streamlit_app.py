@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.components import auth, heap, navigation
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import plain
 from portal.core.actor import ROLE_LABELS
 from portal.message import service as messages
@@ -48,7 +48,7 @@ CLOSE_MENU_ON_NARROW_SCREENS = """<script>
 </script>"""
 
 # 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
-with session() as db_session:  # one unit of work for the run's own look-ups: who acts, and the menu's count
+with reading() as db_session:  # one read-only unit of work for the run's look-ups: who acts, the menu's count
     actor = auth.peek_actor(db_session)
     unread = messages.unread_count(db_session, actor=actor) if actor is not None else 0
 st.session_state["_unread_messages"] = unread

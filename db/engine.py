@@ -52,8 +52,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):
         # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes can
         # then never fail with SQLITE_BUSY because someone else wrote in between; it waits instead
-        # (busy_timeout). Readers in WAL mode are never blocked.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # (busy_timeout). A read-only unit of work (`read_scope`) begins DEFERRED: in WAL mode it takes no
+        # lock at all, so the reads every page run makes do not queue behind each other and the writers.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -96,6 +98,36 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+READ_ONLY = "portal_read_only"
+
+
+class ReadOnlyViolation(RuntimeError):
+    """Something tried to write in a read-only unit of work (a programming error)."""
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads: it takes no write lock (SQLite) and is rolled back, never committed.
+
+    For the look-ups of every page run (who acts, counts, the state a page shows); a flush of any change
+    raises `ReadOnlyViolation`. Anything that may write — an access log of a read included — uses
+    `session_scope`.
+    """
+    session = Session(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    session.info[READ_ONLY] = True
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_when_read_only(session: Session, _context, _instances) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only unit of work tried to write")
 
 
 _engines: dict[str, Engine] = {}

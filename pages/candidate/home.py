@@ -1,14 +1,14 @@
 import streamlit as st
 
 from pages.components.auth import current_actor, unread_messages
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import plain
 from portal.declaration.exam_year import confirmation_window as declaration_window
 from portal.identity import service as identity
 
 actor = current_actor()
 st.title("首页")
-with session() as db_session:
+with reading() as db_session:
     application = identity.my_verification(db_session, actor=actor)
     window = declaration_window(db_session)
 unread = unread_messages()

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.engine import make_engine, session_scope
+from db.engine import make_engine, read_scope, session_scope
 from portal.core.settings import get_settings
 
 
@@ -27,4 +27,11 @@ def engine() -> Engine:
 def session() -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back otherwise."""
     with session_scope(engine()) as db_session:
+        yield db_session
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A unit of work that only reads (no lock on SQLite, never committed): a page run's own look-ups."""
+    with read_scope(engine()) as db_session:
         yield db_session

@@ -70,8 +70,9 @@ def test_two_processes_behind_nginx_share_the_users(monkeypatch):
     _require_nginx()
     monkeypatch.delenv("PORTAL_SCAN_MODE", raising=False)
     # nginx hashes a random cookie per user: with 12 users all land on one process once in 2,048 runs
-    figures = run(database_url=None, processes=2, sessions=12, duration=8, scan_share=0, think_time=0.5,
-                  baseline_runs=0)  # fmt: skip
+    # the 12th user is a second unit admin: a staff account of its own (bench_unit_admin_001), made by the bench
+    figures = run(database_url=None, processes=2, sessions=12, duration=10, scan_share=0, think_time=0.5,
+                  baseline_runs=0, ramp=2)  # fmt: skip
     assert figures["processes"] == 2 and figures["database"] == "sqlite"
     assert figures["errors"] == 0, figures.get("error_samples")
     assert figures["interactions"] > 0 and figures["by_interaction"]["login"]["n"] == 12
@@ -82,6 +83,10 @@ def test_two_processes_behind_nginx_share_the_users(monkeypatch):
     # every user's websocket went through nginx (logged as upgraded) with the cookie nginx had set
     assert sum(by_process.values()) == 12 and all(count > 0 for count in by_process.values()), by_process
     assert figures["unsticky_sessions"] == 0
+    # after the 2 s ramp-up every user is in: the steady-state figures count only what started after it
+    steady = figures["steady"]
+    assert figures["ramp_s"] == 2 and 0 < steady["interactions"] < figures["interactions"]
+    assert steady["p50_ms"] <= steady["p95_ms"]
 
 
 def test_the_nginx_log_tells_sessions_per_process_and_lost_cookies(tmp_path):

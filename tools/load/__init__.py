@@ -49,6 +49,7 @@ OPTIONS = [
     click.Option(["--profile"], is_flag=True, help="Profile the server's script runs; print time per page."),
     click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
     click.Option(["--baseline-runs"], type=click.IntRange(0, 100), default=8, help="Runs per cost measurement."),
+    click.Option(["--ramp"], type=click.FloatRange(0, MAX_DURATION), default=1.0, help="Arrivals over S seconds."),
     click.Option(["--page-costs"], is_flag=True, help="Also measure a rerun of every page of every role."),
 ]
 
@@ -93,6 +94,9 @@ class Target:
     def cpu(self) -> list[float]:
         return [server.cpu_s() for server in self.servers]
 
+    def worker_cpu(self) -> float:
+        return sum(server.descendants_cpu_s() for server in self.servers)
+
     def stop(self) -> None:
         if self.proxy is not None:
             self.proxy.stop()
@@ -132,6 +136,7 @@ def run(
     baseline_runs: int = 8,
     compare_scan_modes: bool = False,
     page_costs: bool = False,
+    ramp: float = 1.0,
     processes: int = 1,
 ) -> dict:
     """Figures of the load benchmark (keys of README, "Load")."""
@@ -164,9 +169,12 @@ def run(
         if database_url:
             _portal(env, "migrate")
             _portal(env, "seed-demo", "--if-empty", "--candidates", str(max(50, 2 * sessions)))
-            image = _prepare_scanners(env, [a for a in accounts if a.scans]) if scanners else None
+            made = [a for a in accounts if a.scans or a.username.startswith("bench_")]
+            image = _prepare(env, made) if made else None
+            image = image if scanners else None
         else:
-            accounts = [Account(a.role, a.username) for a in accounts]  # no way to prepare scans on a foreign server
+            # no way to prepare scans or staff accounts on a foreign server: its demo accounts, shared
+            accounts = [Account(a.role, a.role if a.username.startswith("bench_") else a.username) for a in accounts]
         if not url:
             target = _start_target(env, processes, workdir, name="portal", profile=profile)
             targets.append(target)
@@ -184,7 +192,9 @@ def run(
             shipped.stop()
             warmed = 1
         asyncio.run(_warm_up([server.url for server in target.servers[warmed:] if server.process is not None]))
-        figures.update(asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image)))
+        figures.update(
+            asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image, ramp=ramp))
+        )
         figures["sessions"] = sessions
         figures["scan_mode"] = os.environ.get("PORTAL_SCAN_MODE", "pool")
         if compare_scan_modes and not url:
@@ -193,15 +203,18 @@ def run(
             second = _start_target({**env, "PORTAL_SCAN_MODE": other}, processes, workdir, name=other)
             targets.append(second)
             asyncio.run(_warm_up([server.url for server in second.servers]))
-            again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image))
+            again = asyncio.run(_load(second, accounts, duration=duration, think=think_time, image=image, ramp=ramp))
             keys = ["interactions", "p50_ms", "p95_ms", "p99_ms", "errors", "scans", "scan_p50_ms", "scan_p95_ms",
-                    "cpu_s"]  # fmt: skip
+                    "cpu_s", "steady"]  # fmt: skip
             keys += ["per_process", "by_process", "unsticky_sessions"] if processes > 1 else []
             modes = {figures["scan_mode"]: {k: figures[k] for k in keys}, other: {k: again[k] for k in keys}}
             ratio = {}
             for key in ("p50_ms", "p95_ms", "scan_p50_ms", "scan_p95_ms"):
                 pool_value, thread_value = modes["pool"][key], modes["thread"][key]
                 ratio[key] = round(thread_value / pool_value, 2) if pool_value and thread_value else None
+            for key in ("p95_ms", "scan_p95_ms"):
+                pool_value, thread_value = modes["pool"]["steady"][key], modes["thread"]["steady"][key]
+                ratio[f"steady_{key}"] = round(thread_value / pool_value, 2) if pool_value and thread_value else None
             figures["scan_modes"] = {**modes, "ratio_thread_to_pool": ratio}
         logs = [server.log for server in target.servers if server.log is not None]
         if figures["errors"] and logs:
@@ -230,12 +243,14 @@ def _ordered(figures: dict) -> dict:
 def _accounts(sessions: int, scanners: int) -> list[Account]:
     """Who the simulated users are: scanners first, then a mix that is mostly candidates."""
     accounts = [Account("candidate", f"137{index:08d}", scans=True) for index in range(scanners)]
-    others = {1: ("unit_admin", "unit_admin"), 2: ("reviewer", "reviewer"), 3: ("analyst", "analyst")}
+    others = {1: "unit_admin", 2: "reviewer", 3: "analyst"}
     candidate = 0
     for index in range(sessions - scanners):
         if index % 10 in others and sessions - scanners >= 4:
-            role, username = others[index % 10]
-            accounts.append(Account(role, username))
+            # one account per staff user (copies of the demo one, made by `_prepare`): tabs of one account that
+            # log in within the same second count as attempts in a row for the lockout (portal.auth.login)
+            role = others[index % 10]
+            accounts.append(Account(role, role if index < 10 else f"bench_{role}_{index // 10:03d}"))
         else:
             # demo candidates are 13800000001 and 139xxxxxxxx (seed-demo); several tabs may share an account
             accounts.append(Account("candidate", "13800000001" if candidate == 0 else f"139{candidate - 1:08d}"))
@@ -254,9 +269,17 @@ from portal.identity.check.numbers import check_digit
 from portal.core.settings import get_settings
 
 engine = make_engine(get_settings().database_url)
-usernames = sys.argv[1:]
+usernames = [name for name in sys.argv[1:] if not name.startswith("bench_")]
+staff = [name for name in sys.argv[1:] if name.startswith("bench_")]
 digest = hash_password({password!r})
 with session_scope(engine) as session:
+    for username in staff:  # bench_<role>_<n>: a copy of the demo account of that role (same unit)
+        if auth.load_actor(session, username=username) is None:
+            role = username.removeprefix("bench_").rsplit("_", 1)[0]
+            model = session.query(User).filter_by(username=role).one()
+            session.add(User(username=username, role=role, display_name=model.display_name, unit_id=model.unit_id,
+                             password_hash=digest))
+    session.flush()
     for index, username in enumerate(usernames):
         if auth.load_actor(session, username=username) is None:
             session.add(User(username=username, mobile=username, role="candidate", display_name="",
@@ -271,8 +294,9 @@ with session_scope(engine) as session:
 """
 
 
-def _prepare_scanners(env: dict[str, str], accounts: list[Account]) -> bytes:
-    """Candidates waiting at 证件扫描, and a real card photo whose name is not theirs (so they can scan again)."""
+def _prepare(env: dict[str, str], accounts: list[Account]) -> bytes:
+    """Candidates waiting at 证件扫描, the staff accounts, and a real card photo whose name is not theirs (so
+    scanners can scan again)."""
     code = SETUP.format(password=PASSWORD)
     done = subprocess.run(
         [sys.executable, "-c", code, *[a.username for a in accounts]], cwd=ROOT, env={**os.environ, **env},
@@ -383,7 +407,25 @@ async def _costs(server: Server, runs: int) -> dict:
     }
 
 
-async def _load(target: Target, accounts: list[Account], *, duration: float, think: float, image) -> dict:
+def _steady(recorder: Recorder) -> dict:
+    """The figures of what started after the ramp-up: every user has arrived and logged in (or is logging in)."""
+    times = [seconds for _, seconds in recorder.steady]
+    logins = [seconds for what, seconds in recorder.steady if what == "login"]
+    return {
+        "interactions": len(times),
+        "p50_ms": _ms(percentile(times, 0.50)),
+        "p95_ms": _ms(percentile(times, 0.95)),
+        "p99_ms": _ms(percentile(times, 0.99)),
+        "logins": len(logins),
+        "scans": len(recorder.steady_scans),
+        "scan_p50_ms": _ms(percentile(recorder.steady_scans, 0.50)),
+        "scan_p95_ms": _ms(percentile(recorder.steady_scans, 0.95)),
+    }
+
+
+async def _load(
+    target: Target, accounts: list[Account], *, duration: float, think: float, image, ramp: float = 1.0
+) -> dict:
     recorder = Recorder()
     scanner = next((a for a in accounts if a.scans), None)
     if scanner is not None and image is not None:  # untimed: the first scan starts the OCR (worker pool or model)
@@ -391,12 +433,16 @@ async def _load(target: Target, accounts: list[Account], *, duration: float, thi
             warm = User(server.url, scanner, Recorder(), think=0, deadline=time.monotonic() + 180, image=image)
             await warm.warm_up()
     cpu_before = target.cpu()
+    workers_before = target.worker_cpu()
+    client_before = time.process_time()
     started = time.monotonic()
     deadline = started + duration
+    ramp = min(ramp, duration)
+    recorder.steady_from = started + ramp
     users = [User(target.url, a, recorder, think=think, deadline=deadline, image=image) for a in accounts]
     tasks = []
-    for index, user in enumerate(users):  # arrivals spread over the first second or think time
-        await asyncio.sleep(min(1.0, think) / max(1, len(users)) if index else 0)
+    for index, user in enumerate(users):  # arrivals spread evenly over the ramp-up
+        await asyncio.sleep(ramp / max(1, len(users)) if index else 0)
         tasks.append(asyncio.create_task(user.run()))
     grace = 60.0  # a request in flight at the deadline may finish; then everything is cut
     done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()) + grace)
@@ -431,6 +477,11 @@ async def _load(target: Target, accounts: list[Account], *, duration: float, thi
             for what, v in sorted(by_page.items())
         },
         "error_samples": recorder.errors[:5],
+        "ramp_s": ramp,
+        # the same 2 cores also run the simulated users and the OCR workers: what each took
+        "client_cpu_s": round(time.process_time() - client_before, 2),
+        "ocr_workers_cpu_s": round(target.worker_cpu() - workers_before, 2),
+        "steady": _steady(recorder),
         **_spread(target, cpu, rss),
     }
 

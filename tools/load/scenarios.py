@@ -35,9 +35,23 @@ class Recorder:
     scans: list[float] = field(default_factory=list)
     scan_outcomes: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    steady_from: float = 0.0  # monotonic time the ramp-up ends: later interactions are also kept below
+    steady: list[tuple[str, float]] = field(default_factory=list)
+    steady_scans: list[float] = field(default_factory=list)
+
+    def is_steady(self, seconds: float) -> bool:
+        """Did an interaction of `seconds` that just ended start after the ramp-up?"""
+        return time.monotonic() - seconds >= self.steady_from
+
+    def scanned(self, seconds: float) -> None:
+        self.scans.append(seconds)
+        if self.is_steady(seconds):
+            self.steady_scans.append(seconds)
 
     def record(self, what: str, result: RunResult) -> RunResult:
         self.interactions.append((what, result.seconds))
+        if self.is_steady(result.seconds):
+            self.steady.append((what, result.seconds))
         for problem in result.exceptions:
             self.errors.append(f"{what}: {problem}")
         for kind, body in result.alerts:
@@ -130,7 +144,7 @@ class User:
         if not self.time_left():
             return
         result = await s.click("提交核验")
-        self.recorder.scans.append(result.seconds)
+        self.recorder.scanned(result.seconds)
         for problem in result.exceptions:
             self.recorder.errors.append(f"scan: {problem}")
         outcome = "other"

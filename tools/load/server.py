@@ -36,6 +36,26 @@ class Server:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICKS
 
+    def descendants_cpu_s(self) -> float:
+        """User + system CPU seconds of the server's live child processes and theirs (the OCR worker pool)."""
+        if self.process is None:
+            return 0.0
+        total, todo = 0.0, [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            for child in children:
+                try:
+                    fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += (int(fields[11]) + int(fields[12])) / TICKS
+                todo.append(int(child))
+        return total
+
     def rss_mb(self) -> float:
         if self.process is None:
             return 0.0
