@@ -112,3 +112,15 @@ def test_processes_are_checked():
         parse_options(["--processes", "5"])
     with pytest.raises(Exception, match="--url"):
         run(database_url=None, processes=2, url="http://127.0.0.1:8501")
+
+
+def test_the_mix_of_users_follows_the_staff_share_and_gives_staff_their_own_accounts():
+    from tools.load import _accounts
+
+    for share, staff in ((0.3, 27), (0.1, 9), (0.0, 0)):
+        accounts = _accounts(100, 10, share)
+        assert len(accounts) == 100 and sum(a.scans for a in accounts) == 10
+        others = [a for a in accounts if a.role != "candidate"]
+        assert len(others) == staff
+        assert len({a.username for a in others}) == staff  # no two staff users share an account
+        assert {a.role for a in others} == (set() if not staff else {"unit_admin", "reviewer", "analyst"})

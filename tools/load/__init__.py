@@ -50,6 +50,7 @@ OPTIONS = [
     click.Option(["--compare-scan-modes"], is_flag=True, help="Run the load again with PORTAL_SCAN_MODE=thread."),
     click.Option(["--baseline-runs"], type=click.IntRange(0, 100), default=8, help="Runs per cost measurement."),
     click.Option(["--ramp"], type=click.FloatRange(0, MAX_DURATION), default=1.0, help="Arrivals over S seconds."),
+    click.Option(["--staff-share"], type=click.FloatRange(0, 0.9), default=0.3, help="Staff among the others."),
     click.Option(["--page-costs"], is_flag=True, help="Also measure a rerun of every page of every role."),
 ]
 
@@ -137,6 +138,7 @@ def run(
     compare_scan_modes: bool = False,
     page_costs: bool = False,
     ramp: float = 1.0,
+    staff_share: float = 0.3,
     processes: int = 1,
 ) -> dict:
     """Figures of the load benchmark (keys of README, "Load")."""
@@ -164,7 +166,7 @@ def run(
             }
             database = database_url.split("://", 1)[0].split("+", 1)[0]
         scanners = round(sessions * scan_share)
-        accounts = _accounts(sessions, scanners)
+        accounts = _accounts(sessions, scanners, staff_share)
         image = None
         if database_url:
             _portal(env, "migrate")
@@ -196,6 +198,7 @@ def run(
             asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image, ramp=ramp))
         )
         figures["sessions"] = sessions
+        figures["staff_share"] = staff_share
         figures["scan_mode"] = os.environ.get("PORTAL_SCAN_MODE", "pool")
         if compare_scan_modes and not url:
             other = "thread" if figures["scan_mode"] == "pool" else "pool"
@@ -240,17 +243,28 @@ def _ordered(figures: dict) -> dict:
     return {**{key: figures.get(key) for key in KEYS}, **{k: v for k, v in figures.items() if k not in KEYS}}
 
 
-def _accounts(sessions: int, scanners: int) -> list[Account]:
-    """Who the simulated users are: scanners first, then a mix that is mostly candidates."""
+STAFF_ROLES = ("unit_admin", "reviewer", "analyst")
+
+
+def _accounts(sessions: int, scanners: int, staff_share: float = 0.3) -> list[Account]:
+    """Who the simulated users are: scanners first, then candidates with `staff_share` staff among them.
+
+    In every block of ten users the first round(10 × staff_share) after the first are staff, their roles in
+    turn (0.3: a unit admin, a reviewer and an analyst in every ten; 0.1: one of them in every ten).
+    """
     accounts = [Account("candidate", f"137{index:08d}", scans=True) for index in range(scanners)]
-    others = {1: "unit_admin", 2: "reviewer", 3: "analyst"}
+    per_block = round(10 * staff_share)
+    staff_seen = {role: 0 for role in STAFF_ROLES}
     candidate = 0
     for index in range(sessions - scanners):
-        if index % 10 in others and sessions - scanners >= 4:
+        block, position = divmod(index, 10)
+        if 1 <= position <= per_block and sessions - scanners >= 4:
             # one account per staff user (copies of the demo one, made by `_prepare`): tabs of one account that
             # log in within the same second count as attempts in a row for the lockout (portal.auth.login)
-            role = others[index % 10]
-            accounts.append(Account(role, role if index < 10 else f"bench_{role}_{index // 10:03d}"))
+            role = STAFF_ROLES[(block * per_block + position - 1) % len(STAFF_ROLES)]
+            seen = staff_seen[role]
+            staff_seen[role] += 1
+            accounts.append(Account(role, role if seen == 0 else f"bench_{role}_{seen:03d}"))
         else:
             # demo candidates are 13800000001 and 139xxxxxxxx (seed-demo); several tabs may share an account
             accounts.append(Account("candidate", "13800000001" if candidate == 0 else f"139{candidate - 1:08d}"))
