@@ -109,19 +109,29 @@ class ReadOnlyViolation(RuntimeError):
 
 @contextmanager
 def read_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work that only reads: it takes no write lock (SQLite) and is rolled back, never committed.
+    """A unit of work that only reads: it takes no write lock (SQLite), and any write in it raises.
 
-    For the look-ups of every page run (who acts, counts, the state a page shows); a flush of any change
-    raises `ReadOnlyViolation`. Anything that may write — an access log of a read included — uses
-    `session_scope`.
+    For the look-ups of every page run (who acts, counts, the state a page shows); a flush of any change or a
+    statement that is not a SELECT raises `ReadOnlyViolation` and the unit of work is rolled back. Anything
+    that may write — an access log of a read included — uses `session_scope`. Its end is a commit (of nothing),
+    so that the objects read stay usable, as after `session_scope`.
     """
     session = Session(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
     session.info[READ_ONLY] = True
     try:
         yield session
-    finally:
+        session.commit()
+    except BaseException:
         session.rollback()
+        raise
+    finally:
         session.close()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_that_write(state) -> None:
+    if state.session.info.get(READ_ONLY) and not state.is_select:
+        raise ReadOnlyViolation("a read-only unit of work tried to write")
 
 
 @event.listens_for(Session, "before_flush")

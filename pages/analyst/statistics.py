@@ -10,7 +10,7 @@ import altair as alt
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, export_buttons, load
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
@@ -35,7 +35,7 @@ if button.button("立即刷新", width="stretch") and act(
     st.rerun()
 
 
-with session() as db_session:
+with reading() as db_session:
     overall = stats.funnel(db_session, actor=actor)
 
 st.subheader("报名进度漏斗（全省）")
@@ -56,7 +56,7 @@ dimension = st.segmented_control(
     "统计维度", list(stats.DIMENSIONS), default="city", format_func=stats.DIMENSIONS.get, key="dimension"
 )
 dimension = dimension or "city"
-with session() as db_session:
+with reading() as db_session:
     by = stats.funnel(db_session, actor=actor, by=dimension)
 label = stats.DIMENSIONS[dimension]
 table_column, chart_column = st.columns([3, 2])
@@ -74,7 +74,7 @@ with chart_column:
 
 st.subheader("每日趋势")
 days = st.select_slider("显示最近", options=[7, 14, 28, 56, 90], value=28, format_func=lambda d: f"{d} 天")
-with session() as db_session:
+with reading() as db_session:
     trend = stats.daily_trend(db_session, actor=actor, days=days)
 body = trend[trend["日期"] != TOTAL]
 if body.empty:
@@ -106,7 +106,7 @@ verdict_by = st.segmented_control(
     key="verdict_by",
 )
 verdict_by = verdict_by or "city"
-with session() as db_session:
+with reading() as db_session:
     distribution = stats.verdict_distribution(db_session, actor=actor, by=verdict_by)
 verdict_label = stats.DIMENSIONS[verdict_by]
 left, right = st.columns([3, 2])

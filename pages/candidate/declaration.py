@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
@@ -20,7 +20,7 @@ flash = st.session_state.pop("declaration_flash", None)
 if flash:
     st.success(flash)
 
-with session() as db_session:
+with reading() as db_session:
     window = exam_year.confirmation_window(db_session)
     view = confirmation.my_record(db_session, actor=actor)
     verified = identity.verified_identity(db_session, user_id=actor.user_id) is not None

@@ -9,7 +9,7 @@ import streamlit as st
 from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
-from pages.components.db import session
+from pages.components.db import reading, session
 from pages.components.scan import run_scan
 from pages.components.ui import act, plain, show_refusal, upload_limits
 from portal.core.errors import ValidationFailed
@@ -334,7 +334,7 @@ def verified_view(application: identity.Verification) -> None:
 
 
 st.title("实名认证")
-with session() as db_session:
+with reading() as db_session:
     current = identity.my_verification(db_session, actor=actor)
 
 if current is None or (current.status == "unverified" and st.session_state.get("identity_editing")):

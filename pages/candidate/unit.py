@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading, session
 from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.unit import binding as bindings
@@ -80,7 +80,7 @@ def search_and_bind(kind: str) -> None:
             submit(kind, int(chosen), code)
 
 
-with session() as db_session:
+with reading() as db_session:
     status = bindings.binding_status(db_session, actor=actor)
     history = bindings.history(db_session, actor=actor)
 

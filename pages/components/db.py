@@ -32,6 +32,6 @@ def session() -> Iterator[Session]:
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    """A unit of work that only reads (no lock on SQLite, never committed): a page run's own look-ups."""
+    """A unit of work that only reads (no lock on SQLite; a write in it raises): a page run's own look-ups."""
     with read_scope(engine()) as db_session:
         yield db_session

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.unit import confirmation_code, roster
@@ -9,7 +9,7 @@ from portal.unit import confirmation_code, roster
 actor = current_actor()
 st.title("单位首页")
 
-with session() as db_session:
+with reading() as db_session:
     overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from db.engine import ReadOnlyViolation, read_scope, session_scope
 from db.models import User
@@ -16,8 +16,10 @@ def test_a_read_only_unit_of_work_cannot_write(engine):
     with pytest.raises(ReadOnlyViolation), read_scope(engine) as session:
         session.get(User, user_id).display_name = "改过的名字"
         session.flush()
-    with read_scope(engine) as session:
-        session.get(User, user_id).display_name = "未保存的名字"  # never flushed: rolled back at the end
+    with pytest.raises(ReadOnlyViolation), read_scope(engine) as session:
+        session.get(User, user_id).display_name = "未保存的名字"  # not flushed by hand: the end refuses it
+    with pytest.raises(ReadOnlyViolation), read_scope(engine) as session:
+        session.execute(update(User).where(User.id == user_id).values(display_name="改过的名字"))
     with session_scope(engine) as session:
         assert session.get(User, user_id).display_name != "改过的名字"
         assert session.get(User, user_id).display_name != "未保存的名字"

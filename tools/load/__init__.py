@@ -222,7 +222,7 @@ def run(
         logs = [server.log for server in target.servers if server.log is not None]
         if figures["errors"] and logs:
             lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
-            figures["server_log_errors"] = [line for line in lines if "unexpected" in line][-5:]
+            figures["server_log_errors"] = _log_problems(lines)
         if profile and target.servers[0].process is not None:
             from tools.load.profile import summarise
 
@@ -419,6 +419,18 @@ async def _costs(server: Server, runs: int) -> dict:
         "login_rerun": round(login_rerun * 1000, 1),
         "home_rerun": round(home_rerun * 1000, 1),
     }
+
+
+def _log_problems(lines: list[str], keep: int = 5) -> list[str]:
+    """The last problems the servers logged: the portal's own (`unexpected …` with its frames) and Streamlit's
+    uncaught exceptions (a traceback's last lines: where, and the exception's type)."""
+    problems: list[str] = []
+    for index, line in enumerate(lines):
+        if "unexpected" in line or "Uncaught app execution" in line or line.startswith("Traceback"):
+            block = lines[index : index + 60]
+            end = next((i for i, text in enumerate(block[1:], 1) if text and not text.startswith(" ")), 0)
+            problems.append("\n".join(block[: end + 1][-8:]))
+    return problems[-keep:]
 
 
 def _steady(recorder: Recorder) -> dict:
