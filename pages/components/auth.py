@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 from extra_streamlit_components.CookieManager import _component_func as _cookie_component
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.engine import session_scope
 from pages.components import oidc
 from pages.components.db import engine
+from pages.components.ui import BUSY, log_unexpected
 from portal.auth import login, token
 from portal.auth import service as auth
 from portal.auth.vocab import LOGIN_REFUSAL_LABELS, REJECTION_REASON_LABEL
@@ -206,9 +208,15 @@ def login_form() -> None:
     if not submitted or not username:
         return
     st.session_state.pop("_login_notice", None)
-    outcome = login.authenticate(engine(), username=username, password=password)
+    try:
+        outcome = login.authenticate(engine(), username=username, password=password)
+        if outcome.result == login.LoginResult.OK:
+            _start_session(outcome.username)
+    except DBAPIError as error:  # the database did not answer in time (overload, a restart): try again later
+        log_unexpected(error)
+        st.error(BUSY)
+        return
     if outcome.result == login.LoginResult.OK:
-        _start_session(outcome.username)
         st.rerun()
     elif outcome.result in LOGIN_REFUSAL_LABELS:  # only after the right password (disabled, 机构注册 pending/rejected)
         st.error(LOGIN_REFUSAL_LABELS[outcome.result])

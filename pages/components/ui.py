@@ -62,7 +62,7 @@ def strict_errors() -> bool:
     return os.environ.get("PORTAL_STRICT_ERRORS", "") not in ("", "0")
 
 
-def _log_unexpected(error: BaseException) -> None:
+def log_unexpected(error: BaseException) -> None:
     """The traceback for the operator: frames and the exception's type only (its message may hold personal data)."""
     frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
     log.error("unexpected %s on a page\n%s", type(error).__name__, frames)
@@ -130,7 +130,7 @@ def act(work: Callable[[Session], T], *, success: str | None = None, show_error:
             log.error("storage full or read-only during a page action: %s", _storage_cause(error))
             st.error(StorageUnavailable().message)
             return Outcome(False, error=StorageUnavailable())
-        _log_unexpected(error)
+        log_unexpected(error)
         if strict_errors():
             raise
         st.error(BUSY)
