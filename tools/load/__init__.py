@@ -184,8 +184,8 @@ def run(
         warmed = 0
         if baseline_runs and not url:  # against one portal process directly, never through nginx
             bare = start("tools/load/bare_app.py", env=env, log_dir=workdir, name="bare")
-            shipped = start("tools/load/bare_app.py", env={**env, "PORTAL_BENCH_BARE_GC": "default"},
-                            log_dir=workdir, name="bare-default")  # fmt: skip
+            as_shipped = {"PORTAL_BENCH_BARE_GC": "default", "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
+            shipped = start("tools/load/bare_app.py", env={**env, **as_shipped}, log_dir=workdir, name="bare-default")
             targets += [Target(bare.url, [bare]), Target(shipped.url, [shipped])]
             figures["per_run_cpu_ms"] = asyncio.run(
                 _baseline(target.servers[0], bare, shipped, baseline_runs, pages=page_costs)

@@ -3,7 +3,8 @@
 No database, no authenticator, no services: what Streamlit itself costs for the same page. `bench load` serves
 it next to the portal and compares the server CPU per run of the two (see README, "Load"). Like the portal
 (pages/components/heap.py), it freezes its long-lived objects once, so that Streamlit's forced garbage collection
-after each run costs both the same; with `PORTAL_BENCH_BARE_GC=default` it runs as Streamlit ships it.
+after each run costs both the same (it reads the same .streamlit/config.toml, `runner.postScriptGC = false`);
+with `PORTAL_BENCH_BARE_GC=default` and `STREAMLIT_RUNNER_POST_SCRIPT_GC=true` it runs as Streamlit ships it.
 """
 
 from __future__ import annotations
