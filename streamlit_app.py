@@ -5,10 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.components import auth, heap, navigation
-from pages.components.db import reading
 from pages.components.ui import plain
 from portal.core.actor import ROLE_LABELS
-from portal.message import service as messages
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
 heap.freeze_long_lived_objects()  # once per process: keeps the rerun's forced garbage collection cheap
@@ -48,9 +46,7 @@ CLOSE_MENU_ON_NARROW_SCREENS = """<script>
 </script>"""
 
 # 1. Decide the navigation first (nothing rendered yet), so that the page in the URL is honoured.
-with reading() as db_session:  # one read-only unit of work for the run's look-ups: who acts, the menu's count
-    actor = auth.peek_actor(db_session)
-    unread = messages.unread_count(db_session, actor=actor) if actor is not None else 0
+actor, unread = auth.who_acts()  # and the menu's unread count, in one read-only unit of work
 st.session_state["_unread_messages"] = unread
 if actor is None:
     public, protected = navigation.public_pages()

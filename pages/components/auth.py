@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 import streamlit as st
 from extra_streamlit_components.CookieManager import _component_func as _cookie_component
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from db.engine import session_scope
 from pages.components import oidc
-from pages.components.db import engine
+from pages.components.db import engine, reading
 from pages.components.ui import BUSY, log_unexpected
 from portal.auth import login, token
 from portal.auth import service as auth
@@ -108,6 +109,25 @@ def peek_actor(db_session: Session) -> Actor | None:
         _login_at=claims.login_at,
     )
     return actor
+
+
+def who_acts() -> tuple[Actor | None, int]:
+    """The acting user (see `peek_actor`) and their unread messages, in one read-only unit of work.
+
+    When the database cannot answer in time (every connection busy at a peak, a restart) the page says
+    系统繁忙 and stops, instead of Streamlit's error box.
+    """
+    from portal.message import service as messages
+
+    try:
+        with reading() as db_session:
+            actor = peek_actor(db_session)
+            unread = messages.unread_count(db_session, actor=actor) if actor is not None else 0
+    except (DBAPIError, PoolTimeout) as error:
+        log_unexpected(error)
+        st.error(BUSY)
+        st.stop()
+    return actor, unread
 
 
 def _cookie(value: str, expires_at: datetime) -> None:
