@@ -89,7 +89,10 @@ def _write_kept(session: Session) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error (rows marked keep_on_rollback stay)."""
-    session = Session(bind=engine, expire_on_commit=False)
+    yield from _unit_of_work(Session(bind=engine, expire_on_commit=False))
+
+
+def _unit_of_work(session: Session) -> Iterator[Session]:
     try:
         yield session
         session.commit()
@@ -118,14 +121,7 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     """
     session = Session(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
     session.info[READ_ONLY] = True
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    yield from _unit_of_work(session)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_nginx import require_nginx
 from tools.load import nginx, parse_options, percentile, run
 from tools.load.protocol import require_loopback
 
@@ -58,16 +59,8 @@ def test_options_are_checked_and_only_loopback_is_allowed():
     assert percentile([0.1, 0.2, 0.3, 0.4], 0.95) == 0.4
 
 
-def _require_nginx() -> None:
-    if nginx.available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"nginx not found at {nginx.NGINX}; make system-deps installs it")
-    pytest.skip(f"nginx not found at {nginx.NGINX} (apt-get install nginx)")
-
-
 def test_two_processes_behind_nginx_share_the_users(monkeypatch):
-    _require_nginx()
+    require_nginx()
     monkeypatch.delenv("PORTAL_SCAN_MODE", raising=False)
     # nginx hashes a random cookie per user: with 12 users all land on one process once in 2,048 runs
     # the 12th user is a second unit admin: a staff account of its own (bench_unit_admin_001), made by the bench

@@ -17,7 +17,7 @@ from tools.load import nginx
 from tools.load.nginx import upstreams_for, websocket_upgrades
 
 
-def _require_nginx() -> None:
+def require_nginx() -> None:
     if nginx.available():
         return
     if os.environ.get("CI") == "true":
@@ -33,7 +33,7 @@ def node_cookie(context) -> str:
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_nginx_recipe_in_front_of_two_processes(backend, fresh_database, browser, tmp_path):
-    _require_nginx()
+    require_nginx()
     database_url = fresh_database
     portals = []
     proxy = None
