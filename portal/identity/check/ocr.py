@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 DET_WIDTH = 640  # detection input width for the 856x540 card
-REC_BATCH = 6  # crops per recogniser run (RapidOCR's default)
+REC_BATCH = 6  # most crops per recogniser run (RapidOCR's default)
+REC_SPREAD = 1.25  # widest over narrowest padded width in one run: wider crops start a run of their own
 MIN_REC_RATIO = 160 / 48  # narrowest recogniser input (width over its 48 px height)
 
 
@@ -52,21 +53,36 @@ def ocr_engine():
     )
 
 
+def _batches(ratios: list[float]) -> list[list[int]]:
+    """Crops (indices) grouped for the recogniser: sorted by width, at most REC_BATCH per run, and no crop
+    padded beyond REC_SPREAD times its own width (each run is padded to its widest crop)."""
+    batches: list[list[int]] = []
+    for index in np.argsort(ratios, kind="stable"):
+        index = int(index)
+        if batches:
+            batch = batches[-1]
+            narrowest = max(MIN_REC_RATIO, ratios[batch[0]])
+            if len(batch) < REC_BATCH and max(MIN_REC_RATIO, ratios[index]) <= REC_SPREAD * narrowest:
+                batch.append(index)
+                continue
+        batches.append([index])
+    return batches
+
+
 def recognise(engine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """(text, score) of each crop. As RapidOCR's own recogniser (crops sorted by width, batches of
-    `REC_BATCH`, each padded to its widest crop), but a batch of short crops (a label, 男, 汉) is padded to
-    MIN_REC_RATIO heights, not to the 320 px that RapidOCR pads every input to: most boxes on a card are short,
-    and their recognition cost is proportional to the padded width."""
+    """(text, score) of each crop. As RapidOCR's own recogniser (crops sorted by width, batches each padded
+    to its widest crop), but short crops (a label, 男, 汉) are padded to MIN_REC_RATIO heights, not to the
+    320 px that RapidOCR pads every input to, and a batch holds only crops of similar width (`_batches`):
+    the recognition cost is proportional to the padded width, and most boxes on a card are short while the
+    address and the number are long (one batch of six padded to the number's width cost 1.6 times as much)."""
     rec = engine.text_rec
     try:
         session, decode, resize = rec.session, rec.postprocess_op, rec.resize_norm_img
     except AttributeError:  # another RapidOCR version: its own recogniser
         return rec(crops)[0]
     ratios = [crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
-    order = np.argsort(ratios, kind="stable")
     out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-    for start in range(0, len(order), REC_BATCH):
-        batch = order[start : start + REC_BATCH]
+    for batch in _batches(ratios):
         widest = max(MIN_REC_RATIO, max(ratios[i] for i in batch))
         images = np.concatenate([resize(crops[i], widest)[np.newaxis, :] for i in batch]).astype(np.float32)
         decoded = decode(session(images)[0], False, wh_ratio_list=[ratios[i] for i in batch], max_wh_ratio=widest)
