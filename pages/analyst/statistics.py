@@ -6,10 +6,10 @@ suppressed cells out.
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from pages.components.auth import current_actor
+from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
 from pages.components.ui import act, export_buttons, load
 from portal.core.timeutil import fmt
@@ -43,12 +43,11 @@ row = overall.iloc[0]
 cols = st.columns(len(STAGES))
 for column, stage in zip(cols, STAGES, strict=True):
     column.metric(stage, row[stage])
-funnel_chart = numeric(overall[["范围", *STAGES]]).melt(id_vars="范围", var_name="环节", value_name="人数")
-st.altair_chart(
-    alt.Chart(funnel_chart)
-    .mark_bar()
-    .encode(x=alt.X("人数:Q"), y=alt.Y("环节:N", sort=STAGES), tooltip=["环节", "人数"]),
-    use_container_width=True,
+bars(
+    long_form(numeric(overall[["范围", *STAGES]]), keep="范围", columns=STAGES, series="环节", value="人数"),
+    category="环节",
+    value="人数",
+    sort=STAGES,
 )
 
 st.subheader("分维度统计")
@@ -65,11 +64,13 @@ with table_column:
     export_buttons(by, name=f"报名进度_按{label}", key="funnel")
 with chart_column:
     shown = numeric(by[by[label] != TOTAL][[label, "注册", "已确认"]])
-    st.altair_chart(
-        alt.Chart(shown.melt(id_vars=label, var_name="环节", value_name="人数").dropna())
-        .mark_bar()
-        .encode(y=alt.Y(f"{label}:N", sort="-x"), x="人数:Q", color="环节:N", tooltip=[label, "环节", "人数"]),
-        use_container_width=True,
+    bars(
+        long_form(shown, keep=label, columns=["注册", "已确认"], series="环节", value="人数"),
+        category=label,
+        value="人数",
+        series="环节",
+        sort="-x",
+        overlay=True,
     )
 
 st.subheader("每日趋势")
@@ -80,19 +81,9 @@ body = trend[trend["日期"] != TOTAL]
 if body.empty:
     st.info("暂无数据。")
 else:
-    series = numeric(body).melt(id_vars="日期", var_name="环节", value_name="人数").dropna()
-    st.altair_chart(
-        alt.Chart(series)
-        .mark_line(point=True)
-        .encode(
-            # Numeric Chinese dates: Vega's default tick labels are English ("Fri 06", "Nov 22", "December").
-            x=alt.X("日期:T", title="日期", axis=alt.Axis(format="%m月%d日")),
-            y="人数:Q",
-            color=alt.Color("环节:N", sort=STAGES),
-            tooltip=[alt.Tooltip("日期:T", format="%Y年%m月%d日"), "环节", "人数"],
-        ),
-        use_container_width=True,
-    )
+    columns = [c for c in body.columns if c != "日期"]
+    series = long_form(numeric(body), keep="日期", columns=columns, series="环节", value="人数")
+    daily_lines(series, day="日期", value="人数", series="环节", series_sort=STAGES)
     with st.expander("每日明细"):
         st.dataframe(trend.astype(str), hide_index=True, width="stretch")
         export_buttons(trend, name="每日趋势", key="trend")
@@ -116,14 +107,12 @@ with left:
 with right:
     verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
     data = numeric(distribution[distribution[verdict_label] != TOTAL][[verdict_label, *verdict_columns]])
-    st.altair_chart(
-        alt.Chart(data.melt(id_vars=verdict_label, var_name="结论", value_name="记录数").dropna())
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{verdict_label}:N"),
-            x=alt.X("记录数:Q", stack="normalize", title="占比"),
-            color=alt.Color("结论:N", sort=verdict_columns),
-            tooltip=[verdict_label, "结论", "记录数"],
-        ),
-        use_container_width=True,
+    bars(
+        long_form(data, keep=verdict_label, columns=verdict_columns, series="结论", value="记录数"),
+        category=verdict_label,
+        value="记录数",
+        series="结论",
+        series_sort=verdict_columns,
+        normalize=True,
+        value_title="占比",
     )

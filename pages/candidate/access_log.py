@@ -2,6 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
+from pages.components.charts import bars, records
 from pages.components.db import session
 from pages.components.ui import act, plain, table
 from portal.access import service as access
@@ -85,5 +86,5 @@ else:
             ]
         )
         table(frame, key="access_log", file_name="授权访问记录.csv")
-        by_reader = frame.groupby("访问方").size().rename("次数")
-        st.bar_chart(by_reader, horizontal=True, x_label="次数", y_label="访问方")
+        by_reader = frame.groupby("访问方").size().rename("次数").reset_index()
+        bars(records(by_reader), category="访问方", value="次数", sort="-x")

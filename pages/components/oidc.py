@@ -99,10 +99,10 @@ def login_button() -> None:
     if state in (service.SignInOutcome.DISABLED, service.SignInOutcome.EXPIRED):
         st.warning(service.OUTCOME_LABELS[state])
     if state == service.SignInOutcome.DISABLED:
-        if st.button("退出统一身份认证", key="oidc_logout", use_container_width=True):
+        if st.button("退出统一身份认证", key="oidc_logout", width="stretch"):
             st.logout()
         return
-    if st.button(settings.button_label, key="oidc_login", icon=":material/verified_user:", use_container_width=True):
+    if st.button(settings.button_label, key="oidc_login", icon=":material/verified_user:", width="stretch"):
         st.login()
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
+from pages.components.charts import bars, long_form, records
 from pages.components.ui import act, export_buttons, load
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
@@ -50,7 +51,8 @@ st.subheader("报名资格预检")
 st.caption("已填报但尚未确认（待确认、待单位修改）的记录的预检结论。")
 verdict_frame = pd.DataFrame({"结论": [VERDICT_LABELS[k] for k in verdicts], "记录数": list(verdicts.values())})
 chart, numbers = st.columns([3, 2])
-chart.bar_chart(verdict_frame, x="结论", y="记录数")
+with chart:
+    bars(records(verdict_frame), category="结论", value="记录数", horizontal=False, sort=list(verdict_frame["结论"]))
 numbers.dataframe(verdict_frame, hide_index=True, width="stretch")
 
 tab_region, tab_unit = st.tabs(["按地区", "按单位"])
@@ -75,7 +77,15 @@ with tab_region:
     if region_frame.empty:
         st.info("暂无数据。")
     else:
-        st.bar_chart(region_frame, x="市（州）", y=["未填报", "待确认", "待单位修改"], stack=True)
+        open_columns = ["未填报", "待确认", "待单位修改"]
+        bars(
+            long_form(region_frame, keep="市（州）", columns=open_columns, series="状态", value="记录数"),
+            category="市（州）",
+            value="记录数",
+            series="状态",
+            series_sort=open_columns,
+            horizontal=False,
+        )
         st.dataframe(region_frame, hide_index=True, width="stretch")
         export_buttons(region_frame, name="未确认记录_按地区", key="region")
 

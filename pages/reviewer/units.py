@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
+from pages.components.charts import bars, records
 from pages.components.db import session
 from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
@@ -105,7 +106,7 @@ def failed_codes() -> None:
             for f in flagged
         ]
     )
-    st.bar_chart(frame.head(20), x="单位名称", y="错误次数", horizontal=True)
+    bars(records(frame.head(20)), category="单位名称", value="错误次数", sort="-x")
     table(frame, key="failed_codes", file_name="units_failed_codes.csv")
     by_id = {f.unit.id: f.unit for f in flagged}
     chosen = st.selectbox(
@@ -187,7 +188,7 @@ def binding_status() -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
         st.caption(f"共 {result.total} 个单位，第 {result.page}/{result.pages} 页。")
         if not frame.empty:
-            st.bar_chart(frame.head(20), x="单位名称", y="已绑定考生", horizontal=True)
+            bars(records(frame.head(20)), category="单位名称", value="已绑定考生", sort="-x")
         e1, e2 = st.columns(2)
         e1.download_button(
             "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv"
