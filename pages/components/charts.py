@@ -3,7 +3,7 @@
 Altair, and `st.bar_chart` which is built on it, look every encoding up in Vega-Lite's JSON schema and validate
 the whole chart against it on every run: the four charts of 统计分析 cost about 70 ms of CPU per rerun, more than
 everything else on the page (README, "Load"). Here a chart is a small dict with its data inline (one row per bar
-or point), so a chart costs what writing a few dozen values as JSON costs. The charts keep what users saw: axis
+or point, built without pandas; Streamlit sends them as one small Arrow table). The charts keep what users saw: axis
 titles in Chinese, numeric Chinese dates (Vega's default tick labels are English: "Fri 06", "Nov 22"), tooltips.
 """
 
@@ -39,7 +39,6 @@ def _missing(value) -> bool:
 
 
 def _chart(rows: list[dict], mark: dict, encoding: dict) -> None:
-    # The data inline in the specification: no frame to convert to Arrow for a few dozen bars.
     st.vega_lite_chart(spec={"data": {"values": rows}, "mark": mark, "encoding": encoding}, width="stretch")
 
 

@@ -32,3 +32,26 @@ def test_analyst_cannot_open_reviewer_pages(seeded):
     app = login(new_app(), "analyst", demo.DEMO_PASSWORD)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("pages/reviewer/verifications.py")  # not in the analyst's navigation at all
+
+
+def _chart_rows(app) -> list[list[dict]]:
+    """The data each chart draws (Streamlit sends a chart's inline values as an Arrow table)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    charts = app.get("vega_lite_chart") + app.get("arrow_vega_lite_chart")
+    return [convert_arrow_bytes_to_pandas_df(chart.proto.data.data).to_dict("records") for chart in charts]
+
+
+def test_the_charts_draw_the_tables_numbers_and_leave_suppressed_cells_out(seeded):
+    app = open_page("analyst", "pages/analyst/statistics.py")
+    assert_no_exception(app)
+    charts = _chart_rows(app)
+    assert len(charts) == 4, "funnel, by dimension, daily trend, verdicts"
+    funnel = {row["环节"]: row["人数"] for row in charts[0]}
+    shown = app.dataframe[0].value  # 分维度统计, its 合计 row is the province
+    total = shown[shown.iloc[:, 0] == "合计"].iloc[0]
+    assert funnel["注册"] == int(total["注册"]) > 0
+    for rows in charts:
+        assert rows, "every chart has data on the demo"
+        drawn = [row.get("人数", row.get("记录数")) for row in rows]
+        assert all(isinstance(v, (int, float)) and v == v for v in drawn), "no '<5' or empty cell drawn as a bar"
