@@ -30,13 +30,17 @@ def _page_of(ctx) -> str:
         return "(unknown)"
 
 
+_CPU_CLOCK = os.environ.get("PORTAL_BENCH_PROFILE_CLOCK") == "cpu"
+
+
 def _install_profiler(path: str) -> None:
     from streamlit.runtime.scriptrunner import script_runner
 
     original = script_runner.exec_func_with_error_handling
 
     def profiled(func, ctx):
-        profile = cProfile.Profile()
+        # PORTAL_BENCH_PROFILE_CLOCK=cpu: the calls' CPU time in this thread instead of their wall time
+        profile = cProfile.Profile(time.thread_time) if _CPU_CLOCK else cProfile.Profile()
         cpu, wall = time.thread_time(), time.perf_counter()
         profile.enable()
         try:
