@@ -117,3 +117,28 @@ def test_the_mix_of_users_follows_the_staff_share_and_gives_staff_their_own_acco
         assert len(others) == staff
         assert len({a.username for a in others}) == staff  # no two staff users share an account
         assert {a.role for a in others} == (set() if not staff else {"unit_admin", "reviewer", "analyst"})
+
+
+def test_a_server_problem_is_reported_with_its_exception_and_where():
+    from tools.load import _log_problems
+
+    lines = [
+        "2026-12-03 08:41:03.660 Uncaught app execution",
+        "Traceback (most recent call last):",
+        '  File "/app/pages/candidate/home.py", line 12, in <module>',
+        "    with reading() as db_session:",
+        "sqlite3.OperationalError: database is locked",
+        "",
+        "The above exception was the direct cause of the following exception:",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/app/pool.py", line 3, in get',
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached",
+        "2026-12-03 08:41:04.001 portal.pages ERROR unexpected TimeoutError on a page",
+        '  File "/app/pages/components/ui.py", line 120, in act',
+        "2026-12-03 08:41:05.000 INFO something else",
+    ]
+    uncaught, own = _log_problems(lines)
+    assert uncaught.splitlines()[-1].startswith("sqlalchemy.exc.TimeoutError: QueuePool limit")
+    assert "pool.py" in uncaught
+    assert own.splitlines() == lines[11:13], "the portal's own: its line and its frames, not the next record"

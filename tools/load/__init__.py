@@ -422,15 +422,30 @@ async def _costs(server: Server, runs: int) -> dict:
 
 
 def _log_problems(lines: list[str], keep: int = 5) -> list[str]:
-    """The last problems the servers logged: the portal's own (`unexpected …` with its frames) and Streamlit's
-    uncaught exceptions (a traceback's last lines: where, and the exception's type)."""
+    """The last problems the servers logged: the portal's own (`unexpected …`) and Streamlit's uncaught
+    exceptions, each with its traceback's last lines (where, and the exception's type and message)."""
     problems: list[str] = []
     for index, line in enumerate(lines):
-        if "unexpected" in line or "Uncaught app execution" in line or line.startswith("Traceback"):
-            block = lines[index : index + 60]
-            end = next((i for i, text in enumerate(block[1:], 1) if text and not text.startswith(" ")), 0)
-            problems.append("\n".join(block[: end + 1][-8:]))
+        block = lines[index + 1 : index + 400]
+        if "unexpected" in line:  # the portal's own: the type in the line, then the frames (indented) only
+            end = next((i for i, text in enumerate(block) if not text.startswith(" ")), len(block))
+            problems.append("\n".join([line, *block[:end][-8:]]))
+        elif "Uncaught app execution" in line:
+            end = next((i for i in range(len(block)) if _ends_traceback(block, i)), len(block) - 1)
+            problems.append("\n".join([line, *block[: end + 1][-8:]]))
     return problems[-keep:]
+
+
+CHAINED = ("During handling", "The above exception")
+
+
+def _ends_traceback(block: list[str], i: int) -> bool:
+    """Line `i` is the traceback's last: an exception (not a frame, a header or a chaining sentence) that no
+    further exception is chained to."""
+    if not block[i] or block[i].startswith((" ", "Traceback", *CHAINED)):
+        return False
+    following = next((text for text in block[i + 1 :] if text), "")
+    return not following.startswith(CHAINED)
 
 
 def _steady(recorder: Recorder) -> dict:
