@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.components import auth, heap, navigation
-from pages.components.ui import plain
+from pages.components.ui import busy_database_says_so, plain
 from portal.core.actor import ROLE_LABELS
 
 st.set_page_config(page_title="医师资格考试考生预报名", page_icon=":material/medical_services:", layout="wide")
@@ -59,16 +59,18 @@ restored = auth.restore(peeked=actor)
 if (restored and restored.username) != (actor and actor.username):
     st.rerun()  # logged in, out, expired or disabled since the navigation was built
 
-# 3. The page.
+# 3. The page (a database that cannot answer in time makes it say 系统繁忙, never an error box).
 if restored is None:
-    if any(page is public_page for public_page in public):
-        page.run()
-    else:
-        auth.login_page()
+    with busy_database_says_so():
+        if any(page is public_page for public_page in public):
+            page.run()
+        else:
+            auth.login_page()
     st.stop()
 
 with st.sidebar:  # the restored actor: the one this run is authorised as (never None here)
     st.markdown(f"**{plain(restored.display_name or restored.username)}**  \n{ROLE_LABELS[restored.role]}")
     auth.logout_button()
     st.html(CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
-page.run()
+with busy_database_says_so():
+    page.run()

@@ -7,12 +7,15 @@ import logging
 import os
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from db.engine import session_scope
@@ -146,6 +149,31 @@ def load(work: Callable[[Session], T]) -> T:
     if not outcome:
         st.stop()
     return outcome.value
+
+
+@contextmanager
+def busy_database_says_so() -> Iterator[None]:
+    """Around a whole page: a look-up the database cannot answer in time (every connection of the pool busy at
+    a peak, a lock held too long, a restart) ends the page with 系统繁忙 instead of Streamlit's error box.
+
+    Actions go through `act`, which says so itself; this covers a page's own `reading()` blocks.
+    """
+    try:
+        yield
+    except (PoolTimeout, OperationalError) as error:
+        if storage_full(error):
+            log.error("storage full or read-only during a page run: %s", _storage_cause(error))
+            st.error(StorageUnavailable().message)
+            return
+        log_unexpected(error)
+        if strict_errors() and not _overloaded(error):  # "no such table" is an OperationalError too: a bug
+            raise
+        st.error(BUSY)
+
+
+def _overloaded(error: BaseException) -> bool:
+    """No free connection in time, or SQLite's write lock held longer than its busy timeout."""
+    return isinstance(error, PoolTimeout) or "database is locked" in str(getattr(error, "orig", ""))
 
 
 def upload_limits(types: list[str], max_mb: int) -> None:
