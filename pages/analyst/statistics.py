@@ -11,7 +11,8 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
-from pages.components.ui import act, export_buttons, load
+from pages.components.figures import fresh_snapshot
+from pages.components.ui import act, export_buttons
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
 from portal.stats.suppression import TOTAL, numeric
@@ -22,7 +23,9 @@ actor = current_actor()
 st.title("统计分析")
 
 with st.spinner("正在汇总统计数据…"):
-    snapshot = load(lambda db_session: stats.refresh_statistics(db_session, actor=actor))
+    snapshot = fresh_snapshot(actor)
+if snapshot is None:
+    st.stop()
 
 head, button = st.columns([4, 1])
 head.caption(

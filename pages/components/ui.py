@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from db.engine import session_scope
+from db.engine import read_scope, session_scope
 from pages.components.db import engine
 from portal.core.errors import STORAGE_ERRNOS, PortalError, StorageUnavailable, ValidationFailed
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
@@ -107,16 +107,19 @@ class Outcome(Generic[T]):
         return self.ok
 
 
-def act(work: Callable[[Session], T], *, success: str | None = None, show_error: bool = True) -> Outcome[T]:
+def act(
+    work: Callable[[Session], T], *, success: str | None = None, show_error: bool = True, read_only: bool = False
+) -> Outcome[T]:
     """One user action as one unit of work: run `work(session)`, commit, and say how it went.
 
     A refusal (`PortalError`) rolls the unit of work back — rows marked keep-on-rollback stay, and an error
     whose `keeps_changes` is true (a wrong 单位确认码 still counts the attempt) is committed first — and is shown
     in Chinese unless `show_error` is false (the page shows it its own way from `Outcome.error`). Anything else
     is a bug: logged for the operator, shown as 系统繁忙, and re-raised under PORTAL_STRICT_ERRORS=1.
+    `read_only` runs it in a unit of work that only reads (no write lock on SQLite; a write in it raises).
     """
     try:
-        with session_scope(engine()) as db_session:
+        with (read_scope if read_only else session_scope)(engine()) as db_session:
             try:
                 value = work(db_session)
             except PortalError as error:
@@ -143,9 +146,9 @@ def act(work: Callable[[Session], T], *, success: str | None = None, show_error:
     return Outcome(True, value)
 
 
-def load(work: Callable[[Session], T]) -> T:
+def load(work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """What a page shows, read in one unit of work; on a refusal the message is shown and the page stops."""
-    outcome = act(work)
+    outcome = act(work, read_only=read_only)
     if not outcome:
         st.stop()
     return outcome.value

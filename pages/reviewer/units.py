@@ -8,6 +8,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.charts import bars, records
 from pages.components.db import session
+from pages.components.figures import fresh_snapshot
 from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
@@ -131,8 +132,11 @@ def binding_status() -> None:
     from portal.stats.common import CITIES
 
     # A refusal (e.g. no exam year yet) ends this section only: the other sections stay usable.
+    if fresh_snapshot(actor) is None:
+        return
     read = act(
-        lambda db_session: (bindings.binding_totals(db_session, actor=actor), snapshot_time(db_session, actor=actor))
+        lambda db_session: (bindings.binding_totals(db_session, actor=actor), snapshot_time(db_session, actor=actor)),
+        read_only=True,
     )
     if not read:
         return
@@ -165,7 +169,8 @@ def binding_status() -> None:
             descending=descending,
             page=int(page),
             page_size=page_size,
-        )
+        ),
+        read_only=True,
     ):
         result = outcome.value
         frame = pd.DataFrame(
@@ -209,6 +214,9 @@ SECTIONS: list[tuple[str, Callable[[], None]]] = [
     ("确认码错误较多的单位", failed_codes),
 ]
 
-for tab, (_, render) in zip(st.tabs([title for title, _ in SECTIONS]), SECTIONS, strict=True):
-    with tab:
-        render()
+# Lazy tabs: only the open one runs (a click on another reruns the page), so each run reads one section.
+tabs = st.tabs([title for title, _ in SECTIONS], key="reviewer_units_tab", on_change="rerun")
+for tab, (_, render) in zip(tabs, SECTIONS, strict=True):
+    if tab.open:
+        with tab:
+            render()

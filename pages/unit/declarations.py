@@ -43,65 +43,68 @@ rows.sort(key=lambda r: PRIORITY.index(r.shown_status))
 editable = window.state == "open"
 
 # Keyed: the chosen tab survives the rerun after each save (a flash message above would otherwise reset it).
-list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"], key="declaration_tab")
+# Lazy: only the open tab runs (a click on another reruns the page), so a save does not also rebuild the list.
+list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"], key="declaration_tab", on_change="rerun")
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
-with list_tab:
-    columns = st.columns(len(SHOWN_STATUS_LABELS))
-    for column, (status, label) in zip(columns, SHOWN_STATUS_LABELS.items(), strict=True):
-        column.metric(label, sum(1 for r in rows if r.shown_status == status))
-    statuses = st.multiselect(
-        "状态",
-        list(ShownStatus),
-        format_func=SHOWN_STATUS_LABELS.get,
-        placeholder="全部状态",
-        select_all=False,  # its "Select all" option is English
-    )
-    NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
-    verdicts = st.multiselect(
-        "报名资格预检",
-        [*Verdict, NOT_JUDGED],
-        format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
-        placeholder="全部",
-        select_all=False,
-    )
-    shown = [
-        r
-        for r in rows
-        if (not statuses or r.shown_status in statuses) and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
-    ]
-    frame = pd.DataFrame(
-        [
-            {
-                "姓名": r.real_name,
-                "证件号码": r.masked_number,
-                "状态": r.status_label,
-                "报名资格预检": r.verdict or "未预检",
-                "尚缺": "、".join(r.missing),
-                "考生反馈有误的信息": "、".join(r.correction_fields),
-                "考生说明": r.correction_note,
-                "更新时间": fmt(r.updated_at),
-            }
-            for r in shown
-        ],
-        columns=["姓名", "证件号码", "状态", "报名资格预检", "尚缺", "考生反馈有误的信息", "考生说明", "更新时间"],
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
-    st.caption(f"共 {len(shown)} 人")
-    if shown:
-        exported_ids = [r.candidate_id for r in shown]
-
-        def log_export() -> None:
-            with session() as db_session:
-                entry.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
-
-        st.download_button(
-            "导出 CSV",
-            lambda frame=frame: to_csv_bytes(frame),
-            file_name=f"申报信息_{year}.csv",
-            mime="text/csv",
-            on_click=log_export,
+if list_tab.open:
+    with list_tab:
+        columns = st.columns(len(SHOWN_STATUS_LABELS))
+        for column, (status, label) in zip(columns, SHOWN_STATUS_LABELS.items(), strict=True):
+            column.metric(label, sum(1 for r in rows if r.shown_status == status))
+        statuses = st.multiselect(
+            "状态",
+            list(ShownStatus),
+            format_func=SHOWN_STATUS_LABELS.get,
+            placeholder="全部状态",
+            select_all=False,  # its "Select all" option is English
         )
+        NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
+        verdicts = st.multiselect(
+            "报名资格预检",
+            [*Verdict, NOT_JUDGED],
+            format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
+            placeholder="全部",
+            select_all=False,
+        )
+        shown = [
+            r
+            for r in rows
+            if (not statuses or r.shown_status in statuses)
+            and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
+        ]
+        frame = pd.DataFrame(
+            [
+                {
+                    "姓名": r.real_name,
+                    "证件号码": r.masked_number,
+                    "状态": r.status_label,
+                    "报名资格预检": r.verdict or "未预检",
+                    "尚缺": "、".join(r.missing),
+                    "考生反馈有误的信息": "、".join(r.correction_fields),
+                    "考生说明": r.correction_note,
+                    "更新时间": fmt(r.updated_at),
+                }
+                for r in shown
+            ],
+            columns=["姓名", "证件号码", "状态", "报名资格预检", "尚缺", "考生反馈有误的信息", "考生说明", "更新时间"],
+        )
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption(f"共 {len(shown)} 人")
+        if shown:
+            exported_ids = [r.candidate_id for r in shown]
+
+            def log_export() -> None:
+                with session() as db_session:
+                    entry.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
+
+            st.download_button(
+                "导出 CSV",
+                lambda frame=frame: to_csv_bytes(frame),
+                file_name=f"申报信息_{year}.csv",
+                mime="text/csv",
+                on_click=log_export,
+            )
 
 
 # ---------------------------------------------------------------------------------------------------- 逐人填报
@@ -194,122 +197,124 @@ def list_form(section: F.Section, items: list[dict], candidate_id: int) -> None:
         save(candidate_id, section.code, data)
 
 
-with form_tab:
-    if not rows:
-        st.info("本单位暂无已绑定的考生。考生绑定本单位后即可在此填报。")
-    else:
-        by_id = {r.candidate_id: r for r in rows}
-        candidate_id = st.selectbox(
-            "考生",
-            list(by_id),
-            # No status here: a keyed select box keeps showing its first labels, so a status would go stale.
-            format_func=lambda c: f"{by_id[c].real_name}（{by_id[c].masked_number or '未实名'}）",
-            key="declaration_candidate",
-        )
-        # Log the read once per opening of a candidate's record, not on every rerun of the page.
-        opened = (year, candidate_id)
-        if outcome := act(
-            lambda db_session: entry.unit_record(
-                db_session,
-                actor=actor,
-                year=year,
-                candidate_id=candidate_id,
-                log_access=st.session_state.get("declaration_opened") != opened,
+if form_tab.open:
+    with form_tab:
+        if not rows:
+            st.info("本单位暂无已绑定的考生。考生绑定本单位后即可在此填报。")
+        else:
+            by_id = {r.candidate_id: r for r in rows}
+            candidate_id = st.selectbox(
+                "考生",
+                list(by_id),
+                # No status here: a keyed select box keeps showing its first labels, so a status would go stale.
+                format_func=lambda c: f"{by_id[c].real_name}（{by_id[c].masked_number or '未实名'}）",
+                key="declaration_candidate",
             )
-        ):
-            view = outcome.value
-            st.session_state["declaration_opened"] = opened
-            st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
-                f"**姓名：** {plain(view.basic.real_name)}  \n**证件号码：** {view.basic.masked_number}  \n"
-                f"**申报单位：** {plain(view.basic.unit_name)}  \n**状态：** {view.status_label}"
-            )
-            if view.correction:
-                wrong = "、".join(view.correction.labels)
-                st.warning(
-                    f"考生于 {fmt(view.correction.requested_at)} 反馈以下信息有误：{wrong}。"
-                    + (f"说明：{plain(view.correction.note)}" if view.correction.note else "")
+            # Log the read once per opening of a candidate's record, not on every rerun of the page.
+            opened = (year, candidate_id)
+            if outcome := act(
+                lambda db_session: entry.unit_record(
+                    db_session,
+                    actor=actor,
+                    year=year,
+                    candidate_id=candidate_id,
+                    log_access=st.session_state.get("declaration_opened") != opened,
                 )
-            if view.missing:
-                st.info(f"尚缺：{'、'.join(view.missing)}")
-            else:
-                st.success("必填信息已齐全，等待考生确认。" if view.status == "pending" else "必填信息已齐全。")
-            if not view.basic.masked_number:
-                st.warning("该考生尚未完成实名认证，暂不能填报。请提醒考生先完成实名认证。")
-            record = view.record
-            with st.expander(F.EXAM.label, expanded=not record["exam_level"]):
-                single_form(F.EXAM, record, candidate_id)
-            with st.expander(F.EDUCATION.label, expanded=not record["education"]):
-                single_form(F.EDUCATION, record["education"], candidate_id)
-            with st.expander(F.TITLE.label + "（无职称可不填）"):
-                single_form(F.TITLE, record["title"], candidate_id, removable=True)
-            with st.expander(F.QUALIFICATION.label + "（可多条）"):
-                list_form(F.QUALIFICATION, record["qualification_certificates"], candidate_id)
-            with st.expander(F.PRACTICE.label):
-                single_form(F.PRACTICE, record["practice_certificate"], candidate_id, removable=True)
-            with st.expander(F.NURSE.label):
-                none = record["has_nurse_certificate"] is False
-                if st.button(
-                    f"标记为“{F.NONE_LABEL}”", disabled=not editable or none, key=f"nurse_none_{candidate_id}"
-                ):
-                    save(candidate_id, "nurse_certificate", {"none": True})
-                if none:
-                    st.caption(f"当前：{F.NONE_LABEL}。如考生持有护士执业证，请填写下表并保存。")
-                single_form(F.NURSE, record["nurse_certificate"], candidate_id)
-            with st.expander(F.PROBATION.label + "（试用期考生填写，可多段）"):
-                list_form(F.PROBATION, record["probation"], candidate_id)
+            ):
+                view = outcome.value
+                st.session_state["declaration_opened"] = opened
+                st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
+                    f"**姓名：** {plain(view.basic.real_name)}  \n**证件号码：** {view.basic.masked_number}  \n"
+                    f"**申报单位：** {plain(view.basic.unit_name)}  \n**状态：** {view.status_label}"
+                )
+                if view.correction:
+                    wrong = "、".join(view.correction.labels)
+                    st.warning(
+                        f"考生于 {fmt(view.correction.requested_at)} 反馈以下信息有误：{wrong}。"
+                        + (f"说明：{plain(view.correction.note)}" if view.correction.note else "")
+                    )
+                if view.missing:
+                    st.info(f"尚缺：{'、'.join(view.missing)}")
+                else:
+                    st.success("必填信息已齐全，等待考生确认。" if view.status == "pending" else "必填信息已齐全。")
+                if not view.basic.masked_number:
+                    st.warning("该考生尚未完成实名认证，暂不能填报。请提醒考生先完成实名认证。")
+                record = view.record
+                with st.expander(F.EXAM.label, expanded=not record["exam_level"]):
+                    single_form(F.EXAM, record, candidate_id)
+                with st.expander(F.EDUCATION.label, expanded=not record["education"]):
+                    single_form(F.EDUCATION, record["education"], candidate_id)
+                with st.expander(F.TITLE.label + "（无职称可不填）"):
+                    single_form(F.TITLE, record["title"], candidate_id, removable=True)
+                with st.expander(F.QUALIFICATION.label + "（可多条）"):
+                    list_form(F.QUALIFICATION, record["qualification_certificates"], candidate_id)
+                with st.expander(F.PRACTICE.label):
+                    single_form(F.PRACTICE, record["practice_certificate"], candidate_id, removable=True)
+                with st.expander(F.NURSE.label):
+                    none = record["has_nurse_certificate"] is False
+                    if st.button(
+                        f"标记为“{F.NONE_LABEL}”", disabled=not editable or none, key=f"nurse_none_{candidate_id}"
+                    ):
+                        save(candidate_id, "nurse_certificate", {"none": True})
+                    if none:
+                        st.caption(f"当前：{F.NONE_LABEL}。如考生持有护士执业证，请填写下表并保存。")
+                    single_form(F.NURSE, record["nurse_certificate"], candidate_id)
+                with st.expander(F.PROBATION.label + "（试用期考生填写，可多段）"):
+                    list_form(F.PROBATION, record["probation"], candidate_id)
 
 # ---------------------------------------------------------------------------------------------------- 表格导入
-with import_tab:
-    st.markdown(
-        "1. 下载模板：每个栏目一个工作表，红色表头为必填，下拉框为可选值。"
-        "**含本单位考生的模板**已填好本单位已绑定考生的现有信息，以**考生编号**对应考生（证件号码部分隐去，仅供核对），"
-        "修改后直接上传；**空白模板**以完整的**证件号码**对应考生，用于填写新考生。\n"
-        "2. 填写本单位已绑定考生的信息（医师资格证、试用期可一人多行）。\n"
-        "3. 上传文件：正确的考生记录全部保存；有误的考生整条不保存，并列出行号、列名和原因。"
-    )
-    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    blank_column, filled_column = st.columns(2)
-    blank_column.download_button(
-        "下载空白模板", template.template_bytes, file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
-    )
-    db_engine = engine()
+if import_tab.open:
+    with import_tab:
+        st.markdown(
+            "1. 下载模板：每个栏目一个工作表，红色表头为必填，下拉框为可选值。"
+            "**含本单位考生的模板**已填好本单位已绑定考生的现有信息，以**考生编号**对应考生（证件号码部分隐去，仅供核对），"
+            "修改后直接上传；**空白模板**以完整的**证件号码**对应考生，用于填写新考生。\n"
+            "2. 填写本单位已绑定考生的信息（医师资格证、试用期可一人多行）。\n"
+            "3. 上传文件：正确的考生记录全部保存；有误的考生整条不保存，并列出行号、列名和原因。"
+        )
+        XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        blank_column, filled_column = st.columns(2)
+        blank_column.download_button(
+            "下载空白模板", template.template_bytes, file_name="申报信息导入模板.xlsx", mime=XLSX, width="stretch"
+        )
+        db_engine = engine()
 
-    def filled_template() -> bytes:
-        """Built when pressed (a read of every bound candidate's record, logged as an export), not on each run."""
-        with session_scope(db_engine) as db_session:
-            return prefill.unit_template(db_session, actor=actor, year=year)
+        def filled_template() -> bytes:
+            """Built when pressed (a read of every bound candidate's record, logged as an export), not on each run."""
+            with session_scope(db_engine) as db_session:
+                return prefill.unit_template(db_session, actor=actor, year=year)
 
-    filled_column.download_button(
-        "下载含本单位考生的模板",
-        filled_template,
-        file_name=f"申报信息_{year}_本单位考生.xlsx",
-        mime=XLSX,
-        disabled=not rows,
-        width="stretch",
-    )
-    upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
-    upload_limits(["xlsx"], 10)
-    if st.button("导入", type="primary", disabled=upload is None or not editable):
-        result = None
-        with st.spinner("正在导入……"):
-            try:
-                result = act(
-                    lambda db_session: importer.import_declarations(
-                        db_session, actor=actor, year=year, data=upload.getvalue()
-                    )
-                ).value
-            except ImportFileError as error:  # the whole file was refused before any row was read
-                st.error(error.message)
-        if result is not None:
-            st.success(
-                f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"
-                f"无变化 {result.unchanged} 人，未导入 {result.rejected} 人。"
-            )
-            if result.errors:
-                st.dataframe(
-                    pd.DataFrame(
-                        [{"工作表": e.sheet, "行": e.row, "列": e.column, "原因": e.reason} for e in result.errors]
-                    ),
-                    hide_index=True,
-                    width="stretch",
+        filled_column.download_button(
+            "下载含本单位考生的模板",
+            filled_template,
+            file_name=f"申报信息_{year}_本单位考生.xlsx",
+            mime=XLSX,
+            disabled=not rows,
+            width="stretch",
+        )
+        upload = st.file_uploader("上传填写好的模板", type=["xlsx"], max_upload_size=10, key="declaration_upload")
+        upload_limits(["xlsx"], 10)
+        if st.button("导入", type="primary", disabled=upload is None or not editable):
+            result = None
+            with st.spinner("正在导入……"):
+                try:
+                    result = act(
+                        lambda db_session: importer.import_declarations(
+                            db_session, actor=actor, year=year, data=upload.getvalue()
+                        )
+                    ).value
+                except ImportFileError as error:  # the whole file was refused before any row was read
+                    st.error(error.message)
+            if result is not None:
+                st.success(
+                    f"导入完成：新增 {result.imported} 人，更新 {result.updated} 人，"
+                    f"无变化 {result.unchanged} 人，未导入 {result.rejected} 人。"
                 )
+                if result.errors:
+                    st.dataframe(
+                        pd.DataFrame(
+                            [{"工作表": e.sheet, "行": e.row, "列": e.column, "原因": e.reason} for e in result.errors]
+                        ),
+                        hide_index=True,
+                        width="stretch",
+                    )

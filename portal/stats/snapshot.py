@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, delete, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from db.engine import READ_ONLY
 from db.models import (
     CorrectionRequest,
     Declaration,
@@ -68,14 +69,37 @@ def info(session: Session, *, actor: Actor, year: int | None = None) -> Snapshot
     return None if row is None else Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
 
 
+def current(session: Session, *, actor: Actor, year: int | None = None) -> Snapshot | None:
+    """The year's snapshot when younger than MAX_AGE, else None (a read: no lock taken)."""
+    authorize(session, actor, "reviewer", "analyst", "admin", "system")
+    exam_year = exam_year_for(session, year)
+    row = session.get(StatisticsSnapshot, exam_year.id)
+    if row is None or utcnow() - row.built_at >= MAX_AGE:
+        return None
+    return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+
+
 def refresh(session: Session, *, actor: Actor, year: int | None = None, force: bool = False) -> Snapshot:
-    """Rebuild the year's snapshot when older than MAX_AGE (or when `force`); returns the snapshot in use."""
+    """Rebuild the year's snapshot when older than MAX_AGE (or when `force`); returns the snapshot in use.
+
+    A fresh snapshot is checked without a lock, so viewers do not queue on its row. In a read-only unit of work
+    (a page's look-ups, after the page rebuilt a stale snapshot in its own unit of work) nothing is rebuilt:
+    the snapshot there is returned as it is.
+    """
     authorize(session, actor, "reviewer", "analyst", "admin", "system")
     exam_year = exam_year_for(session, year)
     now = utcnow()
-    row = session.get(StatisticsSnapshot, exam_year.id, with_for_update=True)
+    row = session.get(StatisticsSnapshot, exam_year.id)
     if row is not None and not force and now - row.built_at < MAX_AGE:
         return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    if session.info.get(READ_ONLY):
+        if row is None:
+            raise Conflict("统计数据尚未生成，请稍后刷新页面。")
+        return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    if row is not None:  # stale: lock it, then look again (another process may have just rebuilt it)
+        session.refresh(row, with_for_update=True)
+        if not force and now - row.built_at < MAX_AGE:
+            return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
     started = time.perf_counter()
     try:
         with session.begin_nested():

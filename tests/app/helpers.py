@@ -87,3 +87,11 @@ def assert_multiselects_speak_chinese(app: AppTest) -> None:
     for widget in app.multiselect:
         assert re.search(r"[\u4e00-\u9fff]", widget.proto.placeholder), (widget.label, widget.proto.placeholder)
         assert widget.proto.select_all == 0, (widget.label, "shows the English 'Select all'")
+
+
+def open_tab(app: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab `label` of the keyed lazy `st.tabs` `key` (only the open tab runs), as a click on it does."""
+    app.session_state[key] = label
+    app.run()
+    assert_no_exception(app)
+    return app

@@ -12,7 +12,7 @@ from db.models import Declaration, DeclarationEducation, PersonalDataAccess
 from portal.core.actor import Actor
 from portal.core.timeutil import today_local
 from tests import factories
-from tests.app.helpers import assert_multiselects_speak_chinese, assert_no_exception, login, new_app, texts
+from tests.app.helpers import assert_multiselects_speak_chinese, assert_no_exception, login, new_app, open_tab, texts
 from tests.declaration.conftest import YEAR, fill, open_year
 
 CANDIDATE_PAGE = "pages/candidate/declaration.py"
@@ -127,6 +127,8 @@ def test_unit_lists_its_candidates_and_saves_a_section(engine, accounts):
     assert "页面考生" in app.dataframe[0].value["姓名"].tolist()
     assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
     assert_multiselects_speak_chinese(app)
+    assert not [b for b in app.button if (b.key or "").startswith("save_")]  # only the open tab (考生列表) runs
+    open_tab(app, "declaration_tab", "逐人填报")
     cid = accounts["candidate"].id
     values = {
         "education_level": "本科",
@@ -155,6 +157,7 @@ def test_unit_form_shows_the_rule_message(engine, accounts):
     app = login(new_app(), accounts["admin"], factories.PASSWORD)
     app.switch_page(UNIT_PAGE)
     app.run()
+    open_tab(app, "declaration_tab", "逐人填报")
     cid = accounts["candidate"].id
     for key, value in {"education_level": "本科", "study_form": "普通全日制", "schooling_years": "5",
                        "major_type": "临床医学类"}.items():  # fmt: skip
@@ -189,7 +192,7 @@ def test_unit_probation_editor_leaves_empty_cells_empty(engine, accounts):
     app = login(new_app(), accounts["admin"], factories.PASSWORD)
     app.switch_page(UNIT_PAGE)
     app.run()
-    assert_no_exception(app)
+    open_tab(app, "declaration_tab", "逐人填报")
     key = f"editor_probation_{accounts['candidate'].id}"
     editors = [e for e in app.dataframe if e.key == key]
     assert editors, "the 试用期 editor is on the page"

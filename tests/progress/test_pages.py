@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db.engine import session_scope
-from tests.app.helpers import assert_no_exception, login, new_app, texts
+from tests.app.helpers import assert_no_exception, login, new_app, open_tab, texts
 from tests.progress.helpers import open_page, seed_small_demo
 
 
@@ -48,7 +48,7 @@ def test_pages_without_an_exam_year_explain_instead_of_failing(engine):
 
 
 def test_unconfirmed_candidates_export_masked_then_full(seeded):
-    app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
+    app = open_tab(open_page("reviewer", "pages/reviewer/unconfirmed.py"), "unconfirmed_tab", "按单位")
     units = app.selectbox(key="uc_unit")
     units.select_index(0)
     app.run()
@@ -76,11 +76,15 @@ def test_unit_binding_status_on_demo_data_then_approving_a_registration_returns_
     frame = app.dataframe[0].value
     assert frame["最近更换确认码"].str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$").all(), frame["最近更换确认码"]
     assert sorted(frame["近30天确认码错误"].tolist())[-1] == 7  # the demo unit whose code someone keeps guessing
+    open_tab(app, "reviewer_units_tab", "机构注册审核")
+    assert not [f for f in app.dataframe if "最近更换确认码" in f.value.columns]  # only the open tab runs
     next(b for b in app.button if b.label == "通过" and b.key.startswith("reg_approve_")).click()
     app.run()
     assert_no_exception(app)
     assert "已通过「十堰市郧阳区示范乡镇卫生院」的机构注册。" in texts(app)
     assert BUSY not in texts(app)
+    assert app.session_state["reviewer_units_tab"] == "机构注册审核"  # the page stays on the tab acted in
+    open_tab(app, "reviewer_units_tab", "单位绑定情况")
     after = app.dataframe[0].value
     assert "十堰市郧阳区示范乡镇卫生院" in after["单位名称"].tolist()
     assert after["最近更换确认码"].str.match(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})?$").all()

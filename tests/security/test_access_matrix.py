@@ -162,6 +162,7 @@ MATRIX = [
     (stats.daily_trend, {A, ADM}),
     (stats.verdict_distribution, {A, ADM}),
     (snapshot.info, {R, A, ADM}),
+    (snapshot.current, {R, A, ADM}),
     (snapshot.refresh, {R, A, ADM}),
     # reviewer season dashboards (the former portal.dashboard): reviewers only
     (progress_bindings.unit_binding_status, {R}),

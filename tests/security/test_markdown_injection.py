@@ -39,7 +39,7 @@ from portal.message import service as messages
 from portal.unit.codes import fictional_uscc
 from portal.unit.importer import ImportResult
 from tests import factories
-from tests.app.helpers import assert_no_exception, login, new_app
+from tests.app.helpers import assert_no_exception, login, new_app, open_tab
 from tests.declaration.conftest import YEAR, fill, open_year
 
 HOSTILE = "![x](http://evil.example/a.png)[点此](http://evil.example)<img src=x>:red[伪造]$x$ 联系mail@evil.example"
@@ -83,7 +83,7 @@ def table_texts(app) -> str:
     return "\n".join(frame.value.to_string() for frame in app.dataframe)
 
 
-def assert_shown_as_text(app, *, shown_in: str) -> None:
+def assert_shown_as_text(app, *, shown_in: str | None) -> None:
     """No hostile syntax would render; the hostile value is on the page (in markdown, or in a table)."""
     assert_no_exception(app)
     pieces = rendered_markdown(app)
@@ -237,6 +237,17 @@ PAGES = [
 def test_hostile_text_is_shown_literally(world, who, page, shown_in):
     app = open_page(world[who], page)
     assert_shown_as_text(app, shown_in=shown_in)
+    if page in LAZY_TABS:  # only the open tab runs: every other tab is looked at too
+        for label in [tab.label for tab in app.tabs][1:]:
+            open_tab(app, LAZY_TABS[page], label)
+            assert_shown_as_text(app, shown_in=None)
+
+
+LAZY_TABS = {
+    "pages/unit/declarations.py": "declaration_tab",
+    "pages/reviewer/units.py": "reviewer_units_tab",
+    "pages/reviewer/unconfirmed.py": "unconfirmed_tab",
+}
 
 
 def test_unit_search_options_are_shown_literally(world):
@@ -290,7 +301,7 @@ def test_the_markers_would_catch_raw_values():
 
 
 def test_reviewer_flash_after_a_decision_is_shown_literally(world):
-    app = open_page(world["reviewer"], "pages/reviewer/units.py")
+    app = open_tab(open_page(world["reviewer"], "pages/reviewer/units.py"), "reviewer_units_tab", "机构注册审核")
     next(w for w in app.text_input if w.label == "驳回原因" and w.key.startswith("reg_reason_")).input("材料不全")
     next(b for b in app.button if b.label == "驳回" and b.key.startswith("reg_reject_")).click()
     app.run()

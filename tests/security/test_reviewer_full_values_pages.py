@@ -13,7 +13,7 @@ from portal.core.timeutil import utcnow
 from portal.identity import review
 from portal.identity import service as identity
 from tests import factories
-from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
+from tests.app.helpers import assert_no_exception, errors, login, new_app, open_tab, texts
 from tests.identity.test_service import BLURRY, GENUINE, image
 from tests.progress.helpers import open_page, seed_small_demo
 
@@ -81,7 +81,7 @@ def test_an_expired_claim_hides_the_opened_case(engine):
 
 def test_a_full_export_asks_for_its_reason(engine):
     seed_small_demo(engine)
-    app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
+    app = open_tab(open_page("reviewer", "pages/reviewer/unconfirmed.py"), "unconfirmed_tab", "按单位")
     app.selectbox(key="uc_unit").select_index(0)
     app.run()
     assert_no_exception(app)

@@ -14,7 +14,7 @@ from portal.unit import binding as bindings
 from portal.unit import confirmation_code
 from portal.unit.codes import fictional_uscc
 from tests import factories
-from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
+from tests.app.helpers import assert_no_exception, errors, login, new_app, open_tab, texts
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def test_unit_admin_profile_rename_goes_to_review(engine, world):
     reviewer = None
     with session_scope(engine) as session:
         reviewer = factories.user(session, "reviewer").username
-    review = open_page(reviewer, "pages/reviewer/units.py")
+    review = open_tab(open_page(reviewer, "pages/reviewer/units.py"), "reviewer_units_tab", "单位名称变更")
     assert "武汉市第十一示范医院（新）" in texts(review)
 
 
@@ -199,7 +199,7 @@ def test_registration_page_then_reviewer_approves(engine):
 
     with session_scope(engine) as session:
         reviewer = factories.user(session, "reviewer").username
-    review = open_page(reviewer, "pages/reviewer/units.py")
+    review = open_tab(open_page(reviewer, "pages/reviewer/units.py"), "reviewer_units_tab", "机构注册审核")
     assert "十堰市示范乡镇卫生院" in texts(review)
     click(review, "通过")
     assert "已通过" in texts(review)
