@@ -90,8 +90,14 @@ if view.missing and view.status != "not_entered":
 REQUIRED = "（必填）"
 
 
-def line(label: str, value: str, required: bool = False) -> None:
-    st.markdown(f"**{label}{REQUIRED if required else ''}**：{plain(value) or '未填写'}")
+def line(label: str, value: str, required: bool = False) -> str:
+    return f"**{label}{REQUIRED if required else ''}**：{plain(value) or '未填写'}"
+
+
+def lines(*shown: str) -> None:
+    """A section's fields, one per line, as one element (one element per field made this the dearest page to
+    rerun for a candidate)."""
+    st.markdown("  \n".join(shown))
 
 
 def image_status(slot: str, item_no: int = 1) -> None:
@@ -138,16 +144,22 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
 
 
 def section_fields(section: F.Section, values: dict | None) -> None:
-    for field in section.fields:
-        line(field.label, F.display(field, (values or {}).get(field.key)), field.required)
+    lines(
+        *(
+            line(field.label, F.display(field, (values or {}).get(field.key)), field.required)
+            for field in section.fields
+        )
+    )
 
 
 record = view.record
 with st.container(border=True):
     st.subheader("基本信息")
-    line("姓名", view.basic.real_name, True)
-    line("证件号码", view.basic.masked_number, True)
-    line("申报单位", view.basic.unit_name, True)
+    lines(
+        line("姓名", view.basic.real_name, True),
+        line("证件号码", view.basic.masked_number, True),
+        line("申报单位", view.basic.unit_name, True),
+    )
 with st.container(border=True):
     st.subheader(F.EXAM.label)
     section_fields(F.EXAM, record)
