@@ -194,6 +194,8 @@ def run(
             shipped.stop()
             warmed = 1
         asyncio.run(_warm_up([server.url for server in target.servers[warmed:] if server.process is not None]))
+        if profile:
+            target.servers[0].reset_profile()  # the profile shows the load, not the imports and first compiles
         figures.update(
             asyncio.run(_load(target, accounts, duration=duration, think=think_time, image=image, ramp=ramp))
         )

@@ -3,7 +3,8 @@
 Without `PORTAL_BENCH_PROFILE` this is exactly `streamlit run APP ARGS`. With `PORTAL_BENCH_PROFILE=FILE`, each
 script run is profiled with cProfile in its own script thread and the statistics are kept per page (the URL path
 the run ended on); on SIGUSR1 and at exit they are written to FILE as a pickle
-`{page: {"runs": n, "cpu_s": s, "wall_s": s, "stats": pstats-dict}}`, read by `tools.load.profile`.
+`{page: {"runs": n, "cpu_s": s, "wall_s": s, "stats": pstats-dict}}`, read by `tools.load.profile`; SIGUSR2
+forgets what was profiled so far (the warm-up).
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ def _install_profiler(path: str) -> None:
             pickle.dump(data, handle)
         os.replace(tmp, path)
 
+    def reset(*_args) -> None:
+        with _lock:
+            _pages.clear()
+
     signal.signal(signal.SIGUSR1, dump)
+    signal.signal(signal.SIGUSR2, reset)  # after a warm-up: first runs (imports, compiling pages) left out
     import atexit
 
     atexit.register(dump)

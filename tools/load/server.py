@@ -77,6 +77,11 @@ class Server:
             time.sleep(0.1)
         return self.profile if self.profile.exists() else None
 
+    def reset_profile(self) -> None:
+        """Forget what the server profiled so far (SIGUSR2): the warm-up's imports and first compiles."""
+        if self.process is not None and self.profile is not None:
+            self.process.send_signal(signal.SIGUSR2)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
