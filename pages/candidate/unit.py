@@ -16,14 +16,17 @@ if flash:
 
 
 def unit_fields(unit: roster.UnitView, since=None) -> None:
+    shown = [
+        f"**单位名称：** {plain(unit.name)}",
+        f"**机构编码：** {plain(unit.institution_code)}",
+        f"**主管单位：** {plain(unit.superior_unit) or '—'}",
+        f"**机构类别：** {unit.category_label or '—'}",
+        f"**所属地区：** {unit.region_name or '—'}",
+    ]
+    if since is not None:
+        shown.append(f"**绑定时间：** {fmt(since)}")
     with st.container(border=True):
-        st.markdown(f"**单位名称：** {plain(unit.name)}")
-        st.markdown(f"**机构编码：** {plain(unit.institution_code)}")
-        st.markdown(f"**主管单位：** {plain(unit.superior_unit) or '—'}")
-        st.markdown(f"**机构类别：** {unit.category_label or '—'}")
-        st.markdown(f"**所属地区：** {unit.region_name or '—'}")
-        if since is not None:
-            st.markdown(f"**绑定时间：** {fmt(since)}")
+        st.markdown("  \n".join(shown))  # one element, one line per fact
 
 
 def submit(kind: str, unit_id: int, code: str) -> None:
