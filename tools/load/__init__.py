@@ -27,7 +27,7 @@ import click
 
 from tools.load import nginx
 from tools.load.profile import render as render_profile  # noqa: F401 - used by `portal bench`
-from tools.load.protocol import StreamlitSession, require_loopback
+from tools.load.protocol import RunResult, StreamlitSession, require_loopback
 from tools.load.scenarios import LOGIN_PASSWORD, LOGIN_USER, PASSWORD, Account, Recorder, User
 from tools.load.server import ROOT, Server, start
 
@@ -325,6 +325,15 @@ def _prepare(env: dict[str, str], accounts: list[Account]) -> bytes:
     return generate(["photo"], seed=18)[0].jpeg
 
 
+def _clean(result: RunResult, what: str) -> RunResult:
+    """A measured run must be the page, not an exception box (a failing run costs less and proves nothing)."""
+    if result.exceptions:
+        raise click.ClickException(
+            f"{what} ended in an exception, so its CPU figure would be wrong: {result.exceptions}"
+        )
+    return result
+
+
 async def _baseline(portal: Server, bare: Server, shipped: Server, runs: int, *, pages: bool = False) -> dict:
     """Server CPU (ms) of one run: a new visitor's first run, a rerun of the login page, a rerun of the home.
 
@@ -332,9 +341,9 @@ async def _baseline(portal: Server, bare: Server, shipped: Server, runs: int, *,
     `bare_default` is the same app as Streamlit ships it, its forced garbage collection walking the whole heap.
     """
     figures = {
-        "portal": await _costs(portal, runs),
-        "bare": await _costs(bare, runs),
-        "bare_default": await _costs(shipped, runs),
+        "portal": await _costs(portal, runs, "the portal"),
+        "bare": await _costs(bare, runs, "the bare app"),
+        "bare_default": await _costs(shipped, runs, "the bare app as shipped"),
     }
     for name, base in (("ratio", "bare"), ("ratio_to_bare_default", "bare_default")):
         figures[name] = {
@@ -366,11 +375,11 @@ async def _page_costs(server: Server, runs: int, bare_login_ms: float) -> dict:
             await session.open("")
             await _log_in(session, username)
             for spec in registry.pages_for(role):
-                await session.goto(spec.title)
+                _clean(await session.goto(spec.title), f"{role}'s {spec.title}")
                 await session.rerun()  # untimed: the page's first run may warm caches
                 before = server.cpu_s()
                 for _ in range(runs):
-                    await session.rerun()
+                    _clean(await session.rerun(), f"a rerun of {role}'s {spec.title}")
                 cost = (server.cpu_s() - before) / runs * 1000
                 ratio = round(cost / bare_login_ms, 2) if bare_login_ms else None
                 pages[f"{role}:{spec.url_path}"] = {"cpu_ms": round(cost, 1), "ratio_to_bare_login": ratio}
@@ -392,10 +401,10 @@ async def _warm_up(urls: list[str]) -> None:
             await _log_in(session)
 
 
-async def _costs(server: Server, runs: int) -> dict:
+async def _costs(server: Server, runs: int, name: str) -> dict:
     async def visitor() -> None:
         async with StreamlitSession(server.url) as session:
-            await session.open("")
+            _clean(await session.open(""), f"a new visitor's first run of {name}")
 
     for _ in range(2):  # warm-up: imports, caches, the engine
         await visitor()
@@ -409,12 +418,12 @@ async def _costs(server: Server, runs: int) -> dict:
         await session.rerun()
         before = server.cpu_s()
         for _ in range(runs):
-            await session.rerun()
+            _clean(await session.rerun(), f"a login-page rerun of {name}")
         login_rerun = (server.cpu_s() - before) / runs
         await _log_in(session)
         before = server.cpu_s()
         for _ in range(runs):
-            await session.rerun()
+            _clean(await session.rerun(), f"a home-page rerun of {name}")
         home_rerun = (server.cpu_s() - before) / runs
     return {
         "new_visitor": round(new_visitor * 1000, 1),

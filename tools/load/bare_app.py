@@ -45,8 +45,8 @@ def login() -> None:
                     st.session_state["user"] = username
                     st.rerun()
                 st.error("账号或密码错误。")
-        st.page_link(register, label="没有账号？考生注册", icon=":material/person_add:")
-        st.page_link(register, label="单位未注册？机构注册", icon=":material/domain_add:")
+        st.page_link(PAGES["register"], label="没有账号？考生注册", icon=":material/person_add:")
+        st.page_link(PAGES["register"], label="单位未注册？机构注册", icon=":material/domain_add:")
 
 
 def register() -> None:
@@ -57,7 +57,7 @@ def home() -> None:
     st.title("首页")
     with st.container(border=True):
         st.warning("您尚未完成实名认证。完成实名认证后才能绑定工作单位、确认申报信息。")
-        st.page_link(identity, label="前往认证", icon=":material/badge:")
+        st.page_link(PAGES["identity"], label="前往认证", icon=":material/badge:")
     st.subheader("热门业务")
     cards = [
         ("实名认证", "填写证件信息并扫描身份证，完成实名认证。"),
@@ -68,29 +68,25 @@ def home() -> None:
         with column.container(border=True):
             st.markdown(f"**{title}**")
             st.caption(text)
-            st.page_link(identity, label="进入", icon=":material/badge:")
+            st.page_link(PAGES["identity"], label="进入", icon=":material/badge:")
 
 
 def identity() -> None:
     st.title("实名认证")
 
 
+# st.page_link takes a page object (or a file's path), not the function: made once per run, as the portal does.
+PAGES = {
+    "login": st.Page(login, title="登录", url_path="login", default=True),
+    "register": st.Page(register, title="考生注册", url_path="public_register"),
+    "home": st.Page(home, title="首页", url_path="candidate_home", default=True),
+    "identity": st.Page(identity, title="实名认证", url_path="candidate_identity"),
+}
 user = st.session_state.get("user")
 if user is None:
-    page = st.navigation(
-        [
-            st.Page(login, title="登录", url_path="login", default=True),
-            st.Page(register, title="考生注册", url_path="public_register"),
-        ],
-        position="hidden",
-    )
+    page = st.navigation([PAGES["login"], PAGES["register"]], position="hidden")
 else:
-    page = st.navigation(
-        {
-            "首页": [st.Page(home, title="首页", url_path="candidate_home", default=True)],
-            "个人中心": [st.Page(identity, title="实名认证", url_path="candidate_identity")],
-        }
-    )
+    page = st.navigation({"首页": [PAGES["home"]], "个人中心": [PAGES["identity"]]})
     with st.sidebar:
         st.markdown(f"**{user}**  \n考生")
         if st.button("退出登录"):
