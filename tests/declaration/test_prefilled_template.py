@@ -16,7 +16,7 @@ from portal.cli import main
 from portal.declaration import confirmation, importer, prefill, template
 from portal.declaration.record import find_declaration, load_record
 from tests import factories
-from tests.app.helpers import assert_no_exception, login, new_app, open_tab
+from tests.app.helpers import login, new_app, open_tab
 from tests.declaration.conftest import YEAR, fill
 from tests.declaration.test_import import number_of, rows_for, two  # noqa: F401
 from tests.declaration.test_pages import UNIT_PAGE, accounts  # noqa: F401
