@@ -146,6 +146,26 @@ def act(
     return Outcome(True, value)
 
 
+def keep_choices(keys: tuple[str, ...] | list[str], *, shown: bool) -> None:
+    """What the user chose in a lazy tab (its filters, the record opened) stays while another tab is open.
+
+    Streamlit forgets the state of every widget a run does not draw, and the browser forgets the value a tab's
+    widgets showed. In runs that do not draw them (`shown` false) the values are copied aside; in the first run
+    that draws them again, before they are drawn, they are given back through the Session State API, which the
+    browser is told of.
+    """
+    state = st.session_state
+    for key in keys:
+        kept = f"_kept_{key}"
+        if not shown:
+            if key in state:
+                state[kept] = state[key]
+            continue
+        if key not in state and kept in state:
+            state[key] = state[kept]
+        state.pop(kept, None)
+
+
 def load(work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """What a page shows, read in one unit of work; on a refusal the message is shown and the page stops."""
     outcome = act(work, read_only=read_only)

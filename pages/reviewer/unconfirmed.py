@@ -8,7 +8,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.charts import bars, long_form, records
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, export_buttons, load
+from pages.components.ui import act, export_buttons, keep_choices, load
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS
@@ -95,6 +95,9 @@ if tab_region.open:
             st.dataframe(region_frame, hide_index=True, width="stretch")
             export_buttons(region_frame, name="未确认记录_按地区", key="region")
 
+# The 按单位 choices (filters, the unit opened) stay while 按地区 is open.
+UNIT_CHOICES = ("uc_city", "uc_query", "uc_open", "uc_sort", "uc_desc", "uc_size", "uc_page", "uc_unit", "uc_status")
+keep_choices(UNIT_CHOICES, shown=bool(tab_unit.open))
 if tab_unit.open:
     with tab_unit:
         f1, f2, f3 = st.columns(3)

@@ -9,7 +9,7 @@ from pages.components.auth import current_actor
 from pages.components.charts import bars, records
 from pages.components.db import session
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, plain, table
+from pages.components.ui import act, keep_choices, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -216,7 +216,10 @@ SECTIONS: list[tuple[str, Callable[[], None]]] = [
 
 # Lazy tabs: only the open one runs (a click on another reruns the page), so each run reads one section.
 tabs = st.tabs([title for title, _ in SECTIONS], key="reviewer_units_tab", on_change="rerun")
-for tab, (_, render) in zip(tabs, SECTIONS, strict=True):
+# What was chosen in a closed tab (the binding list's filters) stays until it is opened again.
+CHOICES = {"单位绑定情况": ("bs_city", "bs_category", "bs_query", "bs_sort", "bs_desc", "bs_size", "bs_page")}
+for tab, (title, render) in zip(tabs, SECTIONS, strict=True):
+    keep_choices(CHOICES.get(title, ()), shown=bool(tab.open))
     if tab.open:
         with tab:
             render()

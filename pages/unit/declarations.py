@@ -6,7 +6,7 @@ import streamlit as st
 from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, session
-from pages.components.ui import act, plain, upload_limits
+from pages.components.ui import act, keep_choices, plain, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
@@ -45,6 +45,8 @@ editable = window.state == "open"
 # Keyed: the chosen tab survives the rerun after each save (a flash message above would otherwise reset it).
 # Lazy: only the open tab runs (a click on another reruns the page), so a save does not also rebuild the list.
 list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"], key="declaration_tab", on_change="rerun")
+keep_choices(["declaration_statuses", "declaration_verdicts"], shown=bool(list_tab.open))
+keep_choices(["declaration_candidate"], shown=bool(form_tab.open))
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
 if list_tab.open:
@@ -58,6 +60,7 @@ if list_tab.open:
             format_func=SHOWN_STATUS_LABELS.get,
             placeholder="全部状态",
             select_all=False,  # its "Select all" option is English
+            key="declaration_statuses",
         )
         NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
         verdicts = st.multiselect(
@@ -66,6 +69,7 @@ if list_tab.open:
             format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
             placeholder="全部",
             select_all=False,
+            key="declaration_verdicts",
         )
         shown = [
             r

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from db.engine import session_scope
-from db.models import Declaration, DeclarationEducation, PersonalDataAccess
+from db.models import Declaration, DeclarationEducation, PersonalDataAccess, Unit
 from portal.core.actor import Actor
 from portal.core.timeutil import today_local
 from tests import factories
@@ -220,3 +220,21 @@ def test_undetermined_verdict_says_what_is_missing_not_days(engine, accounts):
     assert "无法判断" in shown, shown
     assert "实践时间尚差" not in shown
     assert "缺少以下信息，暂无法判断：" in shown
+
+
+def test_the_chosen_candidate_stays_while_the_list_is_open(engine, accounts):
+    with session_scope(engine) as session:
+        unit = session.get(Unit, accounts["admin_actor"].unit_id)
+        second = factories.verified_candidate(session, real_name="第二考生")
+        factories.bind(session, second, unit)
+    app = login(new_app(), accounts["admin"], factories.PASSWORD)
+    app.switch_page(UNIT_PAGE)
+    app.run()
+    open_tab(app, "declaration_tab", "逐人填报")
+    app.selectbox(key="declaration_candidate").set_value(second.id)
+    app.run()
+    open_tab(app, "declaration_tab", "考生列表")
+    open_tab(app, "declaration_tab", "逐人填报")
+    assert app.selectbox(key="declaration_candidate").value == second.id
+    assert any(w.key == f"education_school_{second.id}" for w in app.text_input)
+    assert not app.exception

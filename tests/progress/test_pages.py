@@ -88,3 +88,20 @@ def test_unit_binding_status_on_demo_data_then_approving_a_registration_returns_
     after = app.dataframe[0].value
     assert "十堰市郧阳区示范乡镇卫生院" in after["单位名称"].tolist()
     assert after["最近更换确认码"].str.match(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})?$").all()
+
+
+def test_the_unit_filters_stay_while_the_region_tab_is_open(seeded):
+    """Only the open tab runs; what the reviewer chose under 按单位 is still there after a look at 按地区."""
+    app = open_tab(open_page("reviewer", "pages/reviewer/unconfirmed.py"), "unconfirmed_tab", "按单位")
+    app.text_input(key="uc_query").input("武汉")
+    app.toggle(key="uc_open").set_value(False)
+    app.run()
+    shown = app.selectbox(key="uc_unit").options
+    open_tab(app, "unconfirmed_tab", "按地区")
+    assert not [w for w in app.text_input if w.key == "uc_query"]
+    app.run()  # a rerun on 按地区 (a click there) keeps them too
+    open_tab(app, "unconfirmed_tab", "按单位")
+    assert app.text_input(key="uc_query").value == "武汉"
+    assert app.toggle(key="uc_open").value is False
+    assert app.selectbox(key="uc_unit").options == shown
+    assert not app.warning and not app.exception  # no "value set via the Session State API" warning
