@@ -12,8 +12,7 @@ def fresh_snapshot(actor: Actor) -> Snapshot | None:
     """The snapshot the page's figures come from, rebuilt first when stale in a unit of work of its own, so that
     the page's look-ups after it only read: no write lock on SQLite and no queue on the snapshot's row, except in
     the one run every few minutes that rebuilds it. None after a refusal (shown in Chinese)."""
-    found = act(lambda db_session: snapshot.current(db_session, actor=actor), read_only=True)
-    if found and found.value is not None:
-        return found.value
-    rebuilt = found and act(lambda db_session: snapshot.refresh(db_session, actor=actor))
-    return rebuilt.value if rebuilt else None
+    outcome = act(lambda db_session: snapshot.current(db_session, actor=actor), read_only=True)
+    if outcome and outcome.value is None:  # stale or never built
+        outcome = act(lambda db_session: snapshot.refresh(db_session, actor=actor))
+    return outcome.value if outcome else None

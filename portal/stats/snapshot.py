@@ -61,12 +61,21 @@ class Snapshot:
     seconds: float
 
 
+def _shown(year: int, row: StatisticsSnapshot) -> Snapshot:
+    return Snapshot(year, row.built_at, row.rows, row.seconds)
+
+
+def _fresh(row: StatisticsSnapshot | None, now: datetime) -> bool:
+    """Built less than MAX_AGE ago (a snapshot built by another process after `now` counts as fresh)."""
+    return row is not None and now - row.built_at < MAX_AGE
+
+
 def info(session: Session, *, actor: Actor, year: int | None = None) -> Snapshot | None:
     """When the year's snapshot was built (None when never)."""
     authorize(session, actor, "reviewer", "analyst", "admin", "system")
     exam_year = exam_year_for(session, year)
     row = session.get(StatisticsSnapshot, exam_year.id)
-    return None if row is None else Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    return None if row is None else _shown(exam_year.year, row)
 
 
 def current(session: Session, *, actor: Actor, year: int | None = None) -> Snapshot | None:
@@ -74,9 +83,7 @@ def current(session: Session, *, actor: Actor, year: int | None = None) -> Snaps
     authorize(session, actor, "reviewer", "analyst", "admin", "system")
     exam_year = exam_year_for(session, year)
     row = session.get(StatisticsSnapshot, exam_year.id)
-    if row is None or utcnow() - row.built_at >= MAX_AGE:
-        return None
-    return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    return _shown(exam_year.year, row) if _fresh(row, utcnow()) else None
 
 
 def refresh(session: Session, *, actor: Actor, year: int | None = None, force: bool = False) -> Snapshot:
@@ -90,16 +97,16 @@ def refresh(session: Session, *, actor: Actor, year: int | None = None, force: b
     exam_year = exam_year_for(session, year)
     now = utcnow()
     row = session.get(StatisticsSnapshot, exam_year.id)
-    if row is not None and not force and now - row.built_at < MAX_AGE:
-        return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    if not force and _fresh(row, now):
+        return _shown(exam_year.year, row)
     if session.info.get(READ_ONLY):
         if row is None:
             raise Conflict("统计数据尚未生成，请稍后刷新页面。")
-        return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+        return _shown(exam_year.year, row)
     if row is not None:  # stale: lock it, then look again (another process may have just rebuilt it)
         session.refresh(row, with_for_update=True)
-        if not force and now - row.built_at < MAX_AGE:
-            return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+        if not force and _fresh(row, now):
+            return _shown(exam_year.year, row)
     started = time.perf_counter()
     try:
         with session.begin_nested():
@@ -118,7 +125,7 @@ def refresh(session: Session, *, actor: Actor, year: int | None = None, force: b
             session.flush()
     except (IntegrityError, OperationalError) as error:
         raise Conflict("统计数据正在由他人更新，请稍后刷新页面。") from error
-    return Snapshot(exam_year.year, row.built_at, row.rows, row.seconds)
+    return _shown(exam_year.year, row)
 
 
 def _rebuild(session: Session, year_id: int) -> int:
