@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -26,8 +27,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@lru_cache(maxsize=4)
 def head_revision(url: str) -> str | None:
-    """The newest revision the code knows."""
+    """The newest revision the code knows (read once per process: the scripts on disk come with the code)."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 

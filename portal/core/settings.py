@@ -140,28 +140,53 @@ def _scan_mode(value: str) -> str:
     return value
 
 
-_cache: dict[tuple, Settings] = {}
+# The last reading: the environment it was read from, the generated key file and its time (None: the key came
+# from PORTAL_SECRET_KEY), and the settings.
+_last: tuple[dict, tuple[str, int] | None, Settings] | None = None
+
+
+def _environment() -> dict:
+    # CPython keeps the process environment as a dict of bytes in `os.environ._data`: copying or comparing it is
+    # one C call, where going through `os.environ` decodes every variable.
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if isinstance(data, dict) else dict(os.environ)
+
+
+def _key_file() -> str:
+    return os.path.join(os.environ.get("PORTAL_DATA_DIR", "data"), "secret_key")
+
+
+def _key_file_time(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def get_settings() -> Settings:
     """The settings from the environment (cheap; call it where needed).
 
-    Read again whenever a `PORTAL_*` variable or the generated secret key file changed, otherwise the last
-    reading is returned (a page run asks several times).
+    Read again whenever the environment or the generated secret key file changed, otherwise the last reading is
+    returned (a page run asks several times; decrypting a list asks once per value).
     """
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PORTAL_")))
-    data_dir = Path(os.environ.get("PORTAL_DATA_DIR", "data"))
-    try:
-        key_file = (data_dir / "secret_key").stat().st_mtime_ns
-    except OSError:
-        key_file = None
-    key = (environment, key_file)
-    found = _cache.get(key)
-    if found is None:
-        found = _read_settings()
-        _cache.clear()  # only the latest reading is kept
-        _cache[key] = found
-    return found
+    last = _last
+    if last is not None:
+        environment, key_file, settings = last
+        data = getattr(os.environ, "_data", None)
+        same = data == environment if isinstance(data, dict) else dict(os.environ) == environment
+        if same and (key_file is None or _key_file_time(key_file[0]) == key_file[1]):
+            return settings
+    return _read_again()
+
+
+def _read_again() -> Settings:
+    global _last
+    environment = _environment()
+    settings = _read_settings()
+    path = _key_file()
+    key_file = None if os.environ.get("PORTAL_SECRET_KEY") else (path, _key_file_time(path))
+    _last = (environment, key_file, settings)
+    return settings
 
 
 def _read_settings() -> Settings:
