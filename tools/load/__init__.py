@@ -339,20 +339,39 @@ async def _baseline(portal: Server, bare: Server, shipped: Server, runs: int, *,
 
     `bare` freezes its heap as the portal does (the fair comparison of what the portal's own code costs);
     `bare_default` is the same app as Streamlit ships it, its forced garbage collection walking the whole heap.
+    The three are measured in turns (`_in_turns`), so that the machine's drift falls on all of them alike.
     """
-    figures = {
-        "portal": await _costs(portal, runs, "the portal"),
-        "bare": await _costs(bare, runs, "the bare app"),
-        "bare_default": await _costs(shipped, runs, "the bare app as shipped"),
-    }
+    servers = {"portal": portal, "bare": bare, "bare_default": shipped}
+    figures = await _costs(servers, runs)
     for name, base in (("ratio", "bare"), ("ratio_to_bare_default", "bare_default")):
         figures[name] = {
             key: round(figures["portal"][key] / figures[base][key], 2) if figures[base][key] else None
             for key in figures["portal"]
         }
     if pages:
-        figures["pages"] = await _page_costs(portal, runs, figures["bare"]["login_rerun"])
+        figures["pages"] = await _page_costs(portal, bare, runs)
     return figures
+
+
+TURNS = 5  # each measurement is split into this many turns per server, taken in rotation
+
+
+async def _in_turns(servers: dict[str, Server], runs: int, once) -> dict[str, float]:
+    """CPU ms per run of `once(name)` on each server, the runs split into turns taken in rotation.
+
+    The machine's speed drifts by a third within minutes (README, "Load"): measuring one server after the other
+    put that drift into the ratios; in turns, every server gets the same share of fast and slow minutes.
+    """
+    used = dict.fromkeys(servers, 0.0)
+    turns = min(TURNS, runs)
+    for turn in range(turns):
+        share = runs // turns + (1 if turn < runs % turns else 0)
+        for name, server in servers.items():
+            before = server.cpu_s()
+            for _ in range(share):
+                await once(name)
+            used[name] += server.cpu_s() - before
+    return {name: round(total / runs * 1000, 1) for name, total in used.items()}
 
 
 # Whose pages `page_cpu_ms` measures: demo accounts with data on their pages (a bound candidate with a record).
@@ -365,25 +384,37 @@ PAGE_ACCOUNTS = {
 }
 
 
-async def _page_costs(server: Server, runs: int, bare_login_ms: float) -> dict:
-    """Server CPU (ms) of a rerun of every page of every role, and its ratio to the bare app's login rerun."""
+async def _page_costs(server: Server, bare: Server, runs: int) -> dict:
+    """Server CPU (ms) of a rerun of every page of every role, and its ratio to the bare app's login rerun.
+
+    Each page is measured in turns with the bare login rerun, so each ratio compares the same minutes.
+    """
     from pages import registry
 
     pages: dict[str, dict] = {}
-    for role, username in PAGE_ACCOUNTS.items():
-        async with StreamlitSession(server.url) as session:
-            await session.open("")
-            await _log_in(session, username)
-            for spec in registry.pages_for(role):
-                _clean(await session.goto(spec.title), f"{role}'s {spec.title}")
-                await session.rerun()  # untimed: the page's first run may warm caches
-                before = server.cpu_s()
-                for _ in range(runs):
-                    _clean(await session.rerun(), f"a rerun of {role}'s {spec.title}")
-                cost = (server.cpu_s() - before) / runs * 1000
-                ratio = round(cost / bare_login_ms, 2) if bare_login_ms else None
-                pages[f"{role}:{spec.url_path}"] = {"cpu_ms": round(cost, 1), "ratio_to_bare_login": ratio}
-    return dict(sorted(pages.items(), key=lambda item: item[1]["cpu_ms"], reverse=True))
+    async with StreamlitSession(bare.url) as bare_login:
+        await bare_login.open("")
+        await bare_login.rerun()
+        for role, username in PAGE_ACCOUNTS.items():
+            async with StreamlitSession(server.url) as session:
+                await session.open("")
+                await _log_in(session, username)
+                for spec in registry.pages_for(role):
+                    _clean(await session.goto(spec.title), f"{role}'s {spec.title}")
+                    await session.rerun()  # untimed: the page's first run may warm caches
+                    sessions = {"page": session, "bare_login": bare_login}
+
+                    async def once(name: str, sessions=sessions, what=f"a rerun of {role}'s {spec.title}") -> None:
+                        _clean(await sessions[name].rerun(), what if name == "page" else "a bare login rerun")
+
+                    cost = await _in_turns({"page": server, "bare_login": bare}, runs, once)
+                    ratio = round(cost["page"] / cost["bare_login"], 2) if cost["bare_login"] else None
+                    pages[f"{role}:{spec.url_path}"] = {
+                        "cpu_ms": cost["page"],
+                        "bare_login_ms": cost["bare_login"],
+                        "ratio_to_bare_login": ratio,
+                    }
+    return dict(sorted(pages.items(), key=lambda item: item[1]["ratio_to_bare_login"] or 0, reverse=True))
 
 
 async def _log_in(session: StreamlitSession, username: str = "13800000001") -> None:
@@ -401,34 +432,38 @@ async def _warm_up(urls: list[str]) -> None:
             await _log_in(session)
 
 
-async def _costs(server: Server, runs: int, name: str) -> dict:
-    async def visitor() -> None:
-        async with StreamlitSession(server.url) as session:
-            _clean(await session.open(""), f"a new visitor's first run of {name}")
+async def _costs(servers: dict[str, Server], runs: int) -> dict:
+    names = {"portal": "the portal", "bare": "the bare app", "bare_default": "the bare app as shipped"}
 
-    for _ in range(2):  # warm-up: imports, caches, the engine
-        await visitor()
-    before = server.cpu_s()
-    for _ in range(runs):
-        await visitor()
-    await asyncio.sleep(0.3)  # let the server finish closing the sessions
-    new_visitor = (server.cpu_s() - before - 0.0) / runs
-    async with StreamlitSession(server.url) as session:
-        await session.open("")
-        await session.rerun()
-        before = server.cpu_s()
-        for _ in range(runs):
-            _clean(await session.rerun(), f"a login-page rerun of {name}")
-        login_rerun = (server.cpu_s() - before) / runs
-        await _log_in(session)
-        before = server.cpu_s()
-        for _ in range(runs):
-            _clean(await session.rerun(), f"a home-page rerun of {name}")
-        home_rerun = (server.cpu_s() - before) / runs
+    async def visitor(name: str) -> None:
+        async with StreamlitSession(servers[name].url) as session:
+            _clean(await session.open(""), f"a new visitor's first run of {names[name]}")
+
+    for name in servers:
+        for _ in range(2):  # warm-up: imports, caches, the engine
+            await visitor(name)
+    new_visitor = await _in_turns(servers, runs, visitor)
+    await asyncio.sleep(0.3)  # let the servers finish closing the sessions
+    sessions = {name: StreamlitSession(server.url) for name, server in servers.items()}
+    try:
+        for session in sessions.values():
+            await session.connect()
+            await session.open("")
+            await session.rerun()
+
+        async def rerun(name: str, page: str = "login") -> None:
+            _clean(await sessions[name].rerun(), f"a {page}-page rerun of {names[name]}")
+
+        login_rerun = await _in_turns(servers, runs, rerun)
+        for session in sessions.values():
+            await _log_in(session)
+        home_rerun = await _in_turns(servers, runs, lambda name: rerun(name, "home"))
+    finally:
+        for session in sessions.values():
+            await session.close()
     return {
-        "new_visitor": round(new_visitor * 1000, 1),
-        "login_rerun": round(login_rerun * 1000, 1),
-        "home_rerun": round(home_rerun * 1000, 1),
+        name: {"new_visitor": new_visitor[name], "login_rerun": login_rerun[name], "home_rerun": home_rerun[name]}
+        for name in servers
     }
 
 

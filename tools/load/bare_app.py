@@ -1,10 +1,13 @@
 """A bare Streamlit app with the widgets of the portal's login page and candidate home, for `bench load`.
 
 No database, no authenticator, no services: what Streamlit itself costs for the same page. `bench load` serves
-it next to the portal and compares the server CPU per run of the two (see README, "Load"). Like the portal
-(pages/components/heap.py), it freezes its long-lived objects once, so that Streamlit's forced garbage collection
-after each run costs both the same (it reads the same .streamlit/config.toml, `runner.postScriptGC = false`);
-with `PORTAL_BENCH_BARE_GC=default` and `STREAMLIT_RUNNER_POST_SCRIPT_GC=true` it runs as Streamlit ships it.
+it next to the portal and compares the server CPU per run of the two (see README, "Load"). "The same page" means
+what the browser is sent: the same menu (the portal's own page list from pages/registry.py, the protected pages
+registered hidden on the login page as the portal does for deep links), the same style and phone-menu elements
+(pages/components/chrome.py), the same form, texts and links. Like the portal (pages/components/heap.py), it
+freezes its long-lived objects once, so that Streamlit's forced garbage collection after each run costs both the
+same (it reads the same .streamlit/config.toml, `runner.postScriptGC = false`); with
+`PORTAL_BENCH_BARE_GC=default` and `STREAMLIT_RUNNER_POST_SCRIPT_GC=true` it runs as Streamlit ships it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import gc
 import os
 
 import streamlit as st
+
+from pages import registry
+from pages.components import chrome
 
 ACCOUNTS = {"13800000001": "Demo2026"}
 
@@ -28,7 +34,7 @@ def _freeze() -> int:
 
 if os.environ.get("PORTAL_BENCH_BARE_GC", "freeze") != "default":
     _freeze()
-st.html("<style>[data-testid='InputInstructions'] > span:first-child { display: none; }</style>")
+st.html(chrome.PAGE_STYLE)
 
 
 def login() -> None:
@@ -45,51 +51,69 @@ def login() -> None:
                     st.session_state["user"] = username
                     st.rerun()
                 st.error("账号或密码错误。")
-        st.page_link(PAGES["register"], label="没有账号？考生注册", icon=":material/person_add:")
-        st.page_link(PAGES["register"], label="单位未注册？机构注册", icon=":material/domain_add:")
-
-
-def register() -> None:
-    st.title("考生注册")
+        st.page_link(PAGES["public_register"], label="没有账号？考生注册", icon=":material/person_add:")
+        st.page_link(PAGES["public_unit_registration"], label="单位未注册？机构注册", icon=":material/domain_add:")
 
 
 def home() -> None:
     st.title("首页")
     with st.container(border=True):
         st.warning("您尚未完成实名认证。完成实名认证后才能绑定工作单位、确认申报信息。")
-        st.page_link(PAGES["identity"], label="前往认证", icon=":material/badge:")
+        st.page_link(PAGES["candidate_identity"], label="前往认证", icon=":material/badge:")
     st.subheader("热门业务")
     cards = [
-        ("实名认证", "填写证件信息并扫描身份证，完成实名认证。"),
-        ("工作单位", "搜索并绑定您的工作单位（需单位确认码）。"),
-        ("医师资格考试信息确认", "核对单位填报的申报信息，确认无误或申请修改。"),
+        ("实名认证", "填写证件信息并扫描身份证，完成实名认证。", "candidate_identity", ":material/badge:"),
+        ("工作单位", "搜索并绑定您的工作单位（需单位确认码）。", "candidate_unit", ":material/apartment:"),
+        (
+            "医师资格考试信息确认",
+            "核对单位填报的申报信息，确认无误或申请修改。",
+            "candidate_declaration",
+            ":material/fact_check:",
+        ),
     ]
-    for column, (title, text) in zip(st.columns(len(cards)), cards, strict=True):
+    for column, (title, text, url_path, icon) in zip(st.columns(len(cards)), cards, strict=True):
         with column.container(border=True):
             st.markdown(f"**{title}**")
             st.caption(text)
-            st.page_link(PAGES["identity"], label="进入", icon=":material/badge:")
+            if url_path == "candidate_declaration":  # the portal's window state of 信息确认
+                st.caption("当前不在信息确认期内。")
+            st.page_link(PAGES[url_path], label="进入", icon=icon)
 
 
-def identity() -> None:
-    st.title("实名认证")
+def _titled(spec: registry.PageSpec):
+    def show() -> None:
+        st.title(spec.title)
+
+    show.__name__ = spec.url_path  # a page function's name must be unique; the URL path is
+    return show
 
 
-# st.page_link takes a page object (or a file's path), not the function: made once per run, as the portal does.
-PAGES = {
-    "login": st.Page(login, title="登录", url_path="login", default=True),
-    "register": st.Page(register, title="考生注册", url_path="public_register"),
-    "home": st.Page(home, title="首页", url_path="candidate_home", default=True),
-    "identity": st.Page(identity, title="实名认证", url_path="candidate_identity"),
-}
+SHOWN = {"login": login, "candidate_home": home}
+
+
+def _page(spec: registry.PageSpec, *, default: bool = False) -> st.Page:
+    # st.page_link takes a page object, not the function: made once per run.
+    show = SHOWN.get(spec.url_path) or _titled(spec)
+    return st.Page(show, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default)
+
+
 user = st.session_state.get("user")
 if user is None:
-    page = st.navigation([PAGES["login"], PAGES["register"]], position="hidden")
+    menu = [_page(spec, default=index == 0) for index, spec in enumerate(registry.PUBLIC)]
+    menu += [_page(spec) for spec in registry.all_pages()]  # hidden, as the portal keeps deep links
+    PAGES = {page.url_path: page for page in menu}
+    page = st.navigation(menu, position="hidden")
 else:
-    page = st.navigation({"首页": [PAGES["home"]], "个人中心": [PAGES["identity"]]})
+    sections = {
+        section: [_page(spec, default=spec.url_path == "candidate_home") for spec in specs]
+        for section, specs in registry.NAVIGATION["candidate"].items()
+    }
+    PAGES = {page.url_path: page for pages in sections.values() for page in pages}
+    page = st.navigation(sections)
     with st.sidebar:
         st.markdown(f"**{user}**  \n考生")
         if st.button("退出登录"):
             st.session_state.pop("user")
             st.rerun()
+        st.html(chrome.CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
 page.run()
