@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,11 +119,102 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     For the look-ups of every page run (who acts, counts, the state a page shows); a flush of any change or a
     statement that is not a SELECT raises `ReadOnlyViolation` and the unit of work is rolled back. Anything
     that may write — an access log of a read included — uses `session_scope`. Its end is a commit (of nothing),
-    so that the objects read stay usable, as after `session_scope`.
+    so that the objects read stay usable, as after `session_scope`. Inside `shared_reads` on the same engine
+    and thread, it is that one unit of work (see there).
     """
-    session = Session(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    shared = getattr(_shared, "reads", None)
+    if shared is not None and shared[0] is engine:
+        try:
+            yield shared[1]
+        except BaseException:
+            _begin_again(shared[1])
+            raise
+        return
+    yield from _unit_of_work(_read_session(engine))
+
+
+_read_only_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _read_session(engine: Engine) -> Session:
+    bind = _read_only_engines.get(engine)
+    if bind is None:  # made once per engine: every page run opens a read-only unit of work
+        bind = _read_only_engines[engine] = engine.execution_options(**{READ_ONLY: True})
+    session = Session(bind=bind, expire_on_commit=False)
     session.info[READ_ONLY] = True
-    yield from _unit_of_work(session)
+    session.info[KEPT] = []
+    return session
+
+
+# What a read-only unit of work loaded, held until it ends: the session's identity map holds objects only weakly,
+# so without this the account loaded to check who acts would be gone (and read again) when the page's own calls
+# authorise. SQLAlchemy's "strong reference" recipe, for the read-only units of work only.
+KEPT = "portal_kept"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _keep_what_was_read(session: Session, instance) -> None:
+    kept = session.info.get(KEPT)
+    if kept is not None:
+        kept.append(instance)
+
+
+_shared = threading.local()
+
+
+@contextmanager
+def shared_reads(engine: Engine) -> Iterator[None]:
+    """One read-only unit of work for every `read_scope` of this thread until the block ends: a page run's.
+
+    A page run reads in several places (who acts and the menu's unread count, then the page's own look-ups);
+    each `read_scope` of its own would check out a connection, begin and end a transaction and load the
+    account again to authorise. Inside this block they share one session. When any other unit of work of this
+    thread commits (a write), the shared one ends its transaction and forgets what it loaded, so that what is
+    read next sees the write, as separate units of work did. Objects read before stay usable as after a
+    `read_scope` (loaded, detached). Nested blocks join the outer one.
+    """
+    if getattr(_shared, "reads", None) is not None:
+        yield
+        return
+    session = _read_session(engine)
+    _shared.reads = (engine, session)
+    try:
+        yield
+    finally:
+        _shared.reads = None
+        _end(session)
+        session.close()
+
+
+def shared_engine() -> Engine | None:
+    """The engine of this thread's `shared_reads` block, if one is open."""
+    shared = getattr(_shared, "reads", None)
+    return shared[0] if shared is not None else None
+
+
+def _begin_again(session: Session) -> None:
+    """End the shared unit of work's transaction (a later read begins a new one) and forget what it loaded.
+
+    Ended by a commit (of nothing: it only reads) when it can be, as `read_scope` ends: a rollback would expire
+    what was read, and the page could no longer use the objects it holds. A failed one is rolled back.
+    """
+    _end(session)
+    session.expunge_all()
+    session.info[KEPT] = []
+
+
+def _end(session: Session) -> None:
+    try:
+        session.commit()
+    except Exception:  # noqa: BLE001 - a failed statement left the transaction unusable: roll it back
+        session.rollback()
+
+
+@event.listens_for(Session, "after_commit")
+def _others_see_writes(session: Session) -> None:
+    shared = getattr(_shared, "reads", None)
+    if shared is not None and shared[1] is not session:
+        _begin_again(shared[1])
 
 
 @event.listens_for(Session, "do_orm_execute")

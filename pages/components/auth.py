@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from db.engine import session_scope
-from pages.components import oidc
+from pages.components import navigation, oidc
 from pages.components.db import engine, reading
 from pages.components.ui import BUSY, log_unexpected
 from portal.auth import login, token
@@ -64,16 +64,20 @@ def _expired(login_at: float | None) -> bool:
     return login_at is None or time.time() - login_at > get_settings().session_hours * 3600
 
 
-def peek_actor(db_session: Session) -> Actor | None:
+def peek_actor(db_session: Session, counted: dict | None = None) -> Actor | None:
     """Who is logged in, from this session or its signed re-login cookie, before anything is rendered.
 
     The entry point builds the navigation from this before any component is rendered: a component answers
     with a rerun, and a run interrupted before `st.navigation` would lose the page the URL asked for.
-    `db_session` is the entry point's unit of work for this run's look-ups (it reads only).
+    `db_session` is the entry point's unit of work for this run's look-ups (it reads only). When the check
+    went through the account's row, `counted["unread"]` is their unread messages (asked in the same statement).
     """
 
     def _check(user_id: int, version: int) -> Actor | None:
-        return auth.actor_for_cookie(db_session, user_id=user_id, version=version)
+        actor, unread = auth.actor_and_unread(db_session, user_id=user_id, version=version)
+        if counted is not None:
+            counted["unread"] = unread
+        return actor
 
     state = st.session_state
     if state.get("authentication_status") and state.get("_user_id"):
@@ -119,10 +123,13 @@ def who_acts() -> tuple[Actor | None, int]:
     """
     from portal.message import service as messages
 
+    counted: dict = {}
     try:
         with reading() as db_session:
-            actor = peek_actor(db_session)
-            unread = messages.unread_count(db_session, actor=actor) if actor is not None else 0
+            actor = peek_actor(db_session, counted)
+            unread = 0 if actor is None else counted.get("unread")
+            if unread is None:  # signed in at the OpenID Connect provider: not counted by the check
+                unread = messages.unread_count(db_session, actor=actor)
     except (DBAPIError, PoolTimeout) as error:
         log_unexpected(error)
         st.error(BUSY)
@@ -211,8 +218,10 @@ def login_page() -> None:
         st.caption("湖北卫生人才综合服务平台 · 考生、单位、审核员统一登录")
         login_form()
         oidc.login_button()
-        st.page_link("pages/public/register.py", label="没有账号？考生注册", icon=":material/person_add:")
-        st.page_link("pages/public/unit_registration.py", label="单位未注册？机构注册", icon=":material/domain_add:")
+        navigation.page_link("pages/public/register.py", label="没有账号？考生注册", icon=":material/person_add:")
+        navigation.page_link(
+            "pages/public/unit_registration.py", label="单位未注册？机构注册", icon=":material/domain_add:"
+        )
 
 
 def login_form() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from db.engine import read_scope, session_scope
+from db.engine import read_scope, session_scope, shared_engine
 from pages.components.db import engine
 from portal.core.errors import STORAGE_ERRNOS, PortalError, StorageUnavailable, ValidationFailed
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
@@ -119,7 +119,7 @@ def act(
     `read_only` runs it in a unit of work that only reads (no write lock on SQLite; a write in it raises).
     """
     try:
-        with (read_scope if read_only else session_scope)(engine()) as db_session:
+        with read_scope(shared_engine() or engine()) if read_only else session_scope(engine()) as db_session:
             try:
                 value = work(db_session)
             except PortalError as error:

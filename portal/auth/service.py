@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import ROLES, Unit, User
+from db.models import ROLES, Message, Unit, User
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
 from portal.auth.passwords import check_password, hash_password, policy_problem
@@ -188,12 +188,30 @@ def token_version(session: Session, *, username: str) -> tuple[int, int] | None:
     return user.id, user.token_version or 0
 
 
+# Asked on every page run: built once (building a statement and its cache key costs more than running it).
+_UNREAD = select(func.count()).where(Message.user_id == User.id, Message.read_at.is_(None)).scalar_subquery()
+_ACCOUNT_AND_UNREAD = select(User, _UNREAD).where(User.id == bindparam("user_id"))
+
+
 def actor_for_cookie(session: Session, *, user_id: int, version: int) -> Actor | None:
     """The actor a re-login cookie stands for, or None when revoked, disabled or gone."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or (user.token_version or 0) != version:
-        return None
-    return Actor.of(user)
+    return actor_and_unread(session, user_id=user_id, version=version)[0]
+
+
+def actor_and_unread(session: Session, *, user_id: int, version: int) -> tuple[Actor | None, int]:
+    """`actor_for_cookie` and how many of that account's messages are unread, in one statement.
+
+    Every page run of a logged-in user asks both (the login check and the menu's 消息 count), so they are one
+    SELECT. The account stays in `session`, so that authorising the page's own calls in the same unit of work
+    needs no second look-up. (None, 0) when revoked, disabled or gone.
+    """
+    row = session.execute(_ACCOUNT_AND_UNREAD, {"user_id": user_id}).one_or_none()
+    if row is None:
+        return None, 0
+    user, count = row
+    if not user.is_active or (user.token_version or 0) != version:
+        return None, 0
+    return Actor.of(user), count or 0
 
 
 def load_actor(session: Session, *, username: str) -> Actor | None:

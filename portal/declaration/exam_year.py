@@ -29,9 +29,12 @@ def window_state(opens: date, closes: date, today: date) -> Window:
     return Window.BEFORE if today < opens else Window.CLOSED if today > closes else Window.OPEN
 
 
+_NEWEST = select(ExamYear).order_by(ExamYear.year.desc()).limit(1)  # asked on most page runs: built once
+
+
 def current_exam_year(session: Session) -> ExamYear | None:
     """The newest exam year (the one pages default to), or None when no year is open yet."""
-    return session.scalar(select(ExamYear).order_by(ExamYear.year.desc()).limit(1))
+    return session.scalar(_NEWEST)
 
 
 def get_exam_year(session: Session, *, year: int) -> ExamYear:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -125,11 +125,15 @@ class ScanPreview:
     decoded: object = field(default=None, repr=False, compare=False)  # the photo, decoded once (check reuses it)
 
 
+# Asked on most candidate page runs: built once (building a statement costs more than running it).
+_CURRENT = select(IdentityVerification).where(
+    IdentityVerification.user_id == bindparam("user_id"), policy.current_verification()
+)
+
+
 def current(session: Session, *, user_id: int) -> IdentityVerification | None:
     """The user's current verification (None when they never started or withdrew)."""
-    return session.scalar(
-        select(IdentityVerification).where(IdentityVerification.user_id == user_id, policy.current_verification())
-    )
+    return session.scalar(_CURRENT, {"user_id": user_id})
 
 
 def verified_identity(session: Session, *, user_id: int) -> VerifiedIdentity | None:

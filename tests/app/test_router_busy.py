@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from portal.auth import service as accounts
 from portal.identity import service as identity
-from portal.message import service as messages
 from tests import factories
 from tests.app.helpers import assert_no_exception, errors, login, new_app
 
@@ -18,7 +18,7 @@ def _no_connection(*_args, **_kwargs):
 @pytest.mark.parametrize(
     "look_up",
     [
-        (messages, "unread_count"),  # the entry point's own look-up (who acts, the menu's unread count)
+        (accounts, "actor_and_unread"),  # the entry point's own look-up (who acts and the menu's unread count)
         (identity, "my_verification"),  # the page's own reading() block (seen at 400 users in bench load)
     ],
     ids=["entry_point", "page"],
