@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading
 from pages.components.ui import act, plain, upload_limits
@@ -25,7 +26,7 @@ with reading() as db_session:
     view = confirmation.my_record(db_session, actor=actor)
     verified = identity.verified_identity(db_session, user_id=actor.user_id) is not None
     verdict = (
-        eligibility_verdict(db_session, declaration_id=view.declaration_id)
+        eligibility_verdict(db_session, declaration_id=view.declaration_id, record=view.record)
         if view and view.declaration_id and view.status != "not_entered"
         else None
     )
@@ -38,11 +39,11 @@ if view is None:
     st.stop()
 if not verified:
     st.warning("您尚未完成实名认证。完成实名认证并绑定工作单位后，单位才能为您填报申报信息。")
-    st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
+    navigation.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
     st.stop()
 if view.basic.unit_name == "（未绑定单位）":
     st.warning("您尚未绑定工作单位。绑定后，由单位为您填报申报信息。")
-    st.page_link("pages/candidate/unit.py", label="绑定工作单位", icon=":material/apartment:")
+    navigation.page_link("pages/candidate/unit.py", label="绑定工作单位", icon=":material/apartment:")
 
 STATUS_ICONS = {
     ShownStatus.NOT_ENTERED: "⚪",

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.auth import current_actor, unread_messages
 from pages.components.db import reading
 from pages.components.ui import plain
@@ -17,16 +18,16 @@ unread = unread_messages()
 if application is None or application.status == "unverified":
     with st.container(border=True):
         st.warning("您尚未完成实名认证。完成实名认证后才能绑定工作单位、确认申报信息。")
-        st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
+        navigation.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
 elif application.status == "pending":
     st.info("您的实名认证正在人工审核中，审核结果将通过「消息」通知您。")
 elif application.status == "rejected":
     with st.container(border=True):
         st.error(f"您的实名认证未通过审核：{plain(application.decision_reason) or '（未注明原因）'}")
-        st.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
+        navigation.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
 if unread:
     st.info(f"您有 {unread} 条未读消息。")
-    st.page_link("pages/common/messages.py", label="查看消息", icon=":material/mail:")
+    navigation.page_link("pages/common/messages.py", label="查看消息", icon=":material/mail:")
 
 st.subheader("热门业务")
 cards = [
@@ -46,4 +47,4 @@ for column, (title, text, path, icon) in zip(columns, cards, strict=True):
         st.caption(text)
         if path == "pages/candidate/declaration.py":  # the window state of 信息确认
             st.caption(window.text)
-        st.page_link(path, label="进入", icon=icon)
+        navigation.page_link(path, label="进入", icon=icon)

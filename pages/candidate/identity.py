@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit as st
 
-from pages.components import oidc
+from pages.components import navigation, oidc
 from pages.components.auth import current_actor
 from pages.components.card_scanner import card_scanner
 from pages.components.db import reading, session
@@ -330,7 +330,7 @@ def verified_view(application: identity.Verification) -> None:
     st.success("**认证成功**：您已完成实名认证。")
     summary(application)
     st.markdown(f"**认证时间**：{fmt(application.decided_at)}")
-    st.page_link("pages/candidate/unit.py", label="下一步：绑定工作单位", icon=":material/apartment:")
+    navigation.page_link("pages/candidate/unit.py", label="下一步：绑定工作单位", icon=":material/apartment:")
 
 
 st.title("实名认证")

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components import auth as auth_ui
-from pages.components import oidc
+from pages.components import navigation, oidc
 from pages.components.auth import current_actor
 from pages.components.db import session
 from pages.components.ui import act, plain
@@ -57,7 +57,7 @@ with st.container(border=True):
     else:
         st.markdown(f"**实名认证状态**：{VERIFICATION_STATUS_LABELS.get(info.verification_status, '未认证')}")
         st.info("完成实名认证后，这里将显示您的姓名、证件号码（部分隐藏）以及由证件得出的性别和出生日期。")
-    st.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
+    navigation.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
 
 # ------------------------------------------------------------------ 手机号 (= 登录账号)
 with st.container(border=True):

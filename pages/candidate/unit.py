@@ -1,6 +1,7 @@
 import pandas as pd
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading, session
 from pages.components.ui import act, plain
@@ -89,7 +90,7 @@ with reading() as db_session:
 
 if not status["verified"]:
     st.warning("绑定工作单位前，请先完成实名认证。")
-    st.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
+    navigation.page_link("pages/candidate/identity.py", label="前往实名认证", icon=":material/badge:")
 elif status["binding"] is not None:
     binding, unit = status["binding"]
     st.subheader("当前工作单位")

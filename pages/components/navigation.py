@@ -7,12 +7,15 @@ changes. Pages are never shared between sessions: `st.navigation` marks the chos
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import registry
 from pages.registry import PageSpec
 
 KEY = "_menu_pages"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _page(spec: PageSpec, *, title: str | None = None, default: bool = False) -> st.Page:
@@ -22,9 +25,22 @@ def _page(spec: PageSpec, *, title: str | None = None, default: bool = False) ->
 def _kept(key: tuple, build):
     kept = st.session_state.get(KEY)
     if kept is None or kept[0] != key:
-        kept = (key, build())
+        built = build()
+        kept = (key, built, _by_path(built))
         st.session_state[KEY] = kept
     return kept[1]
+
+
+def _by_path(built) -> dict[str, st.Page]:
+    """The pages built, by their file relative to the repository (as pages name them: "pages/…/x.py")."""
+    groups = built.values() if isinstance(built, dict) else built
+    found = {}
+    for group in groups:
+        for page in group:
+            path = getattr(page, "_page", None)
+            if isinstance(path, Path) and path.is_relative_to(ROOT):
+                found[path.relative_to(ROOT).as_posix()] = page
+    return found
 
 
 def public_pages() -> tuple[list[st.Page], list[st.Page]]:
@@ -59,3 +75,12 @@ def role_pages(role: str, unread: int) -> dict[str, list[st.Page]]:
         return sections
 
     return _kept((role, unread), build)
+
+
+def page_link(path: str, *, label: str, icon: str | None = None) -> None:
+    """`st.page_link` to the page in file `path` (under pages/), through this session's menu page when it has one.
+
+    Streamlit resolves a file path on disk on every call; the menu's page object it already knows.
+    """
+    kept = st.session_state.get(KEY)
+    st.page_link((kept[2].get(path) if kept else None) or path, label=label, icon=icon)

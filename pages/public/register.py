@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.ui import act
 from portal.auth import service as auth
 from portal.auth.passwords import MIN_LENGTH
@@ -23,5 +24,5 @@ if submitted:
             )
         ):
             st.success("注册成功，请返回登录。")
-            st.page_link("pages/public/login.py", label="前往登录", icon=":material/login:")
-st.page_link("pages/public/login.py", label="已有账号？返回登录", icon=":material/arrow_back:")
+            navigation.page_link("pages/public/login.py", label="前往登录", icon=":material/login:")
+navigation.page_link("pages/public/login.py", label="已有账号？返回登录", icon=":material/arrow_back:")

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.db import engine
 from pages.components.ui import act, plain
 from portal.auth.passwords import MIN_LENGTH
@@ -77,4 +78,4 @@ with st.expander("查询注册进度"):
             if registration.status == "rejected":
                 st.warning(f"未通过原因：{plain(registration.decision_reason)}。修改后可用同一账号重新提交。")
 
-st.page_link("pages/public/login.py", label="返回登录", icon=":material/arrow_back:")
+navigation.page_link("pages/public/login.py", label="返回登录", icon=":material/arrow_back:")

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading
 from pages.components.ui import act, plain
@@ -25,7 +26,7 @@ with st.container(border=True):
     st.markdown(f"**所属地区：** {unit.region_name or '—'}")
     if overview.pending_name:
         st.caption(f"名称变更待审核：{plain(overview.pending_name)}")
-st.page_link("pages/unit/candidates.py", label="查看已绑定考生", icon=":material/groups:")
+navigation.page_link("pages/unit/candidates.py", label="查看已绑定考生", icon=":material/groups:")
 
 st.subheader("单位确认码")
 st.caption("考生绑定本单位时须输入单位确认码。平台只保存确认码的加密摘要，无法再次查看；遗失或泄露时请更换。")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -102,17 +102,25 @@ def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[
         records[d.id] = record
     ids = list(records)
     for start in range(0, len(ids), 2000):
-        chunk = ids[start : start + 2000]
-        for code, model in SINGLE_SECTIONS.items():
+        chunk = {"ids": ids[start : start + 2000]}
+        for code, query in _SINGLE_QUERIES.items():
             section = F.SECTIONS_BY_CODE[code]
-            for row in session.scalars(select(model).where(model.declaration_id.in_(chunk))):
+            for row in session.scalars(query, chunk):
                 records[row.declaration_id][section.record_key] = _row_values(row, section)
-        for code, model in MULTIPLE_SECTIONS.items():
+        for code, query in _MULTIPLE_QUERIES.items():
             section = F.SECTIONS_BY_CODE[code]
-            query = select(model).where(model.declaration_id.in_(chunk)).order_by(model.declaration_id, model.position)
-            for row in session.scalars(query):
+            for row in session.scalars(query, chunk):
                 records[row.declaration_id][section.record_key].append(_row_values(row, section))
     return records
+
+
+# A record's sections, one query per table, built once: a candidate's 信息确认 reads them on every run.
+_IDS = bindparam("ids", expanding=True)
+_SINGLE_QUERIES = {code: select(model).where(model.declaration_id.in_(_IDS)) for code, model in SINGLE_SECTIONS.items()}
+_MULTIPLE_QUERIES = {
+    code: select(model).where(model.declaration_id.in_(_IDS)).order_by(model.declaration_id, model.position)
+    for code, model in MULTIPLE_SECTIONS.items()
+}
 
 
 def load_record(session: Session, declaration: Declaration) -> dict:
@@ -353,11 +361,19 @@ def eligibility_record(session: Session, *, declaration_id: int) -> dict:
     return eligibility_dict(load_record(session, declaration))
 
 
-def eligibility_verdict(session: Session, *, declaration_id: int, as_of: date | None = None) -> Judgement:
-    """The 报名资格预检 verdict of a declaration (advisory; the formal review decides)."""
+def eligibility_verdict(
+    session: Session, *, declaration_id: int, as_of: date | None = None, record: dict | None = None
+) -> Judgement:
+    """The 报名资格预检 verdict of a declaration (advisory; the formal review decides).
+
+    `record`: the declaration's record as `load_record` gave it (a `DeclarationView.record`), when the caller
+    has just read it in this unit of work; otherwise it is read here.
+    """
     declaration = session.get(Declaration, declaration_id)
     if declaration is None:
         raise NotFound("申报信息不存在。")
     exam_year = session.get(ExamYear, declaration.exam_year_id)
-    record = eligibility_record(session, declaration_id=declaration_id)
-    return judge(record, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=as_of or today_local())
+    loaded = (
+        eligibility_dict(record) if record is not None else eligibility_record(session, declaration_id=declaration_id)
+    )
+    return judge(loaded, year=exam_year.year, cutoff=exam_year.cutoff_on, as_of=as_of or today_local())

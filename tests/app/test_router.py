@@ -40,3 +40,24 @@ def test_the_pages_modules_are_imported_and_frozen_once_per_process(engine):
     names = heap.page_imports()
     assert "pandas" in names and "portal.identity.service" in names and "pages.components.auth" in names
     assert "portal.identity.service" in __import__("sys").modules
+
+
+def test_the_links_of_the_login_page_and_the_home_lead_to_their_pages(engine):
+    with session_scope(engine) as session:
+        username = factories.user(session, "candidate").username
+    app = new_app()
+    app.run()
+    assert {link.value: link.proto.page for link in app.page_link} == {
+        "没有账号？考生注册": "public_register",
+        "单位未注册？机构注册": "public_unit_registration",
+    }
+    login(app, username, factories.PASSWORD)
+    assert_no_exception(app)
+    links = [(link.value, link.proto.page) for link in app.page_link]
+    assert ("前往认证", "candidate_identity") in links
+    assert [page for label, page in links if label == "进入"] == [
+        "candidate_identity",
+        "candidate_unit",
+        "candidate_declaration",
+    ]
+    assert all(link.proto.page_script_hash for link in app.page_link)
