@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components import oidc
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, table
 from portal.auth import service as auth
 from portal.core.actor import ACCOUNT_ROLES, ROLE_LABELS
@@ -18,7 +18,7 @@ with tab_list:
     col1, col2 = st.columns(2)
     role = col1.selectbox("角色", [None, *ROLES], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
     query = col2.text_input("账号或姓名")
-    with session() as db_session:
+    with reading() as db_session:
         users = auth.list_users(db_session, actor=actor, role=role, query=query)
         now = utcnow()
         frame = pd.DataFrame(

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import table
 from portal.audit.vocab import action_label, object_label
 from portal.core.actor import ROLE_LABELS
@@ -13,7 +13,7 @@ from portal.ops import audit_log
 
 actor = current_actor()
 st.title("审计日志")
-with session() as db_session:
+with reading() as db_session:
     known_actions = audit_log.actions(db_session, actor=actor)
 col1, col2, col3 = st.columns(3)
 action = col1.selectbox("操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else action_label(a))
@@ -23,7 +23,7 @@ since = until = None
 if isinstance(days, tuple) and len(days) == 2:
     since = datetime.combine(days[0], time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
     until = datetime.combine(days[1] + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
-with session() as db_session:
+with reading() as db_session:
     events = audit_log.search(db_session, actor=actor, action=action, actor_role=role, since=since, until=until)
     frame = pd.DataFrame(
         [

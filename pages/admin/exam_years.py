@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act
 from portal.core.timeutil import today_local
 from portal.declaration import exam_year
@@ -15,7 +15,7 @@ flash = st.session_state.pop("exam_year_flash", None)
 if flash:
     st.success(flash)
 
-with session() as db_session:
+with reading() as db_session:
     years = exam_year.exam_years(db_session, actor=actor)
     counts = {y.year: exam_year.status_counts(db_session, year=y.year) for y in years}
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.charts import bars, records
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain, table
 from portal.access import service as access
 from portal.core.timeutil import fmt
@@ -15,7 +15,7 @@ st.caption(
     "工作单位只有在您绑定该单位期间才能查看您的信息；解绑后访问即终止，单位再次尝试访问也会记录在此。"
 )
 
-with session() as db_session:
+with reading() as db_session:
     granted = access.authorizations(db_session, actor=actor)
     unread_by_reader = access.unread_counts(db_session, actor=actor)
     entries = access.access_log(db_session, actor=actor)

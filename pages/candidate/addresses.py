@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.profile import regions
 from portal.profile import service as profile
@@ -108,7 +108,7 @@ def address_form(editing: int | str) -> None:
                 st.rerun()
 
 
-with session() as db_session:
+with reading() as db_session:
     rows = profile.addresses(db_session, actor=actor)
 
 notice = st.session_state.pop("address_notice", None)

@@ -3,7 +3,7 @@ import streamlit as st
 from pages.components import auth as auth_ui
 from pages.components import navigation, oidc
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.core.errors import ValidationFailed
 from portal.identity.vocab import VERIFICATION_STATUS_LABELS
@@ -36,7 +36,7 @@ def change_mobile() -> None:
 
 st.title("个人信息")
 
-with session() as db_session:
+with reading() as db_session:
     info = profile.personal_info(db_session, actor=actor)
 
 # ------------------------------------------------------------------ 实名信息 (read-only)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.components import navigation
 from pages.components.auth import current_actor
-from pages.components.db import reading, session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.unit import binding as bindings
@@ -47,7 +47,7 @@ def search_and_bind(kind: str) -> None:
     if not query.strip():
         st.caption("请输入单位名称进行搜索。")
         return
-    with session() as db_session:
+    with reading() as db_session:
         found = roster.search_units(db_session, actor=actor, query=query)
     if not found:
         st.info(

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.core.timeutil import fmt
 from portal.message import service as messages
@@ -9,7 +9,7 @@ from portal.message import service as messages
 actor = current_actor()
 st.title("消息")
 only_unread = st.toggle("只看未读", key="messages_unread_only")
-with session() as db_session:
+with reading() as db_session:
     inbox = messages.inbox(db_session, actor=actor, unread_only=only_unread)
     rows = [(m.id, m.title, m.body, m.category, m.created_at, m.read_at) for m in inbox]
 

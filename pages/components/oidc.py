@@ -13,7 +13,7 @@ import threading
 import streamlit as st
 
 from db.engine import session_scope
-from pages.components.db import engine
+from pages.components.db import engine, reading
 from portal.auth import oidc as service
 from portal.core.actor import Actor
 from portal.core.errors import PortalError
@@ -152,7 +152,7 @@ def logout() -> None:
 def own_links_section(actor: Actor) -> None:
     """个人信息: the person's link to the provider, and unlinking it (the password keeps working)."""
     settings = install()
-    with session_scope(engine()) as db_session:
+    with reading() as db_session:
         links = service.links_of(db_session, actor=actor)
     if settings is None and not links:
         return
@@ -169,7 +169,7 @@ def own_links_section(actor: Actor) -> None:
 def admin_links_section(actor: Actor, user_id: int) -> None:
     """账号管理: map an account (reviewer, unit admin, admin, …) to a person at the provider, or unmap it."""
     settings = install()
-    with session_scope(engine()) as db_session:
+    with reading() as db_session:
         links = service.links_of(db_session, actor=actor, user_id=user_id)
     with st.expander("统一身份认证关联"):
         for link in links:
