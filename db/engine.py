@@ -143,6 +143,7 @@ def _read_session(engine: Engine) -> Session:
     session = Session(bind=bind, expire_on_commit=False)
     session.info[READ_ONLY] = True
     session.info[KEPT] = []
+    session.info[LOOKED_UP] = {}
     return session
 
 
@@ -150,6 +151,16 @@ def _read_session(engine: Engine) -> Session:
 # so without this the account loaded to check who acts would be gone (and read again) when the page's own calls
 # authorise. SQLAlchemy's "strong reference" recipe, for the read-only units of work only.
 KEPT = "portal_kept"
+LOOKED_UP = "portal_looked_up"
+
+
+def looked_up(session: Session) -> dict | None:
+    """A read-only unit of work's memo of look-ups that cannot change under it (the newest exam year), or None.
+
+    Forgotten with what the unit of work loaded (when another unit of work of the thread commits); a unit of
+    work that may write gets None, so that it always sees its own changes.
+    """
+    return session.info.get(LOOKED_UP)
 
 
 @event.listens_for(Session, "loaded_as_persistent")
@@ -201,6 +212,7 @@ def _begin_again(session: Session) -> None:
     _end(session)
     session.expunge_all()
     session.info[KEPT] = []
+    session.info[LOOKED_UP] = {}
 
 
 def _end(session: Session) -> None:

@@ -8,6 +8,7 @@ from pages.components.db import reading
 from pages.components.ui import table
 from portal.audit.vocab import action_label, object_label
 from portal.core.actor import ROLE_LABELS
+from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import CHINA, fmt, today_local
 from portal.ops import audit_log
 
@@ -23,8 +24,21 @@ since = until = None
 if isinstance(days, tuple) and len(days) == 2:
     since = datetime.combine(days[0], time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
     until = datetime.combine(days[1] + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
+p1, p2 = st.columns(2)
+page_size = p1.selectbox("每页条数", PAGE_SIZES, index=2, key="audit_page_size")
+page_number = p2.number_input("页码", min_value=1, value=1, step=1, key="audit_page")
 with reading() as db_session:
-    events = audit_log.search(db_session, actor=actor, action=action, actor_role=role, since=since, until=until)
+    found = audit_log.search_page(
+        db_session,
+        actor=actor,
+        action=action,
+        actor_role=role,
+        since=since,
+        until=until,
+        page=int(page_number),
+        page_size=page_size,
+    )
+    events = found.rows
     frame = pd.DataFrame(
         [
             {
@@ -42,3 +56,6 @@ with reading() as db_session:
     )
     frame["操作者ID"] = frame["操作者ID"].astype("Int64")  # 1, not 1.0, when some rows have none (系统)
 table(frame, key="audit", file_name="audit.csv")
+if found.total and not events:
+    st.info("该页没有记录，请减小页码。")
+st.caption(f"符合条件的记录共 {found.total} 条，第 {found.page}/{found.pages} 页（最新的在前）。")

@@ -12,18 +12,17 @@ from pages.components.auth import current_actor
 from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, export_buttons
+from pages.components.ui import act, export_buttons, keep_choices
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
-from portal.stats.suppression import TOTAL, numeric
+from portal.stats.suppression import TOTAL
 
 STAGES = [label for _, label in stats.STAGES]
 
 actor = current_actor()
 st.title("统计分析")
 
-with st.spinner("正在汇总统计数据…"):
-    snapshot = fresh_snapshot(actor)
+snapshot = fresh_snapshot(actor)
 if snapshot is None:
     st.stop()
 
@@ -47,75 +46,102 @@ cols = st.columns(len(STAGES))
 for column, stage in zip(cols, STAGES, strict=True):
     column.metric(stage, row[stage])
 bars(
-    long_form(numeric(overall[["范围", *STAGES]]), keep="范围", columns=STAGES, series="环节", value="人数"),
+    long_form(overall, keep="范围", columns=STAGES, series="环节", value="人数"),
     category="环节",
     value="人数",
     sort=STAGES,
 )
 
-st.subheader("分维度统计")
-dimension = st.segmented_control(
-    "统计维度", list(stats.DIMENSIONS), default="city", format_func=stats.DIMENSIONS.get, key="dimension"
-)
-dimension = dimension or "city"
-with reading() as db_session:
-    by = stats.funnel(db_session, actor=actor, by=dimension)
-label = stats.DIMENSIONS[dimension]
-table_column, chart_column = st.columns([3, 2])
-with table_column:
-    st.dataframe(by.astype(str), hide_index=True, width="stretch")
-    export_buttons(by, name=f"报名进度_按{label}", key="funnel")
-with chart_column:
-    shown = numeric(by[by[label] != TOTAL][[label, "注册", "已确认"]])
-    bars(
-        long_form(shown, keep=label, columns=["注册", "已确认"], series="环节", value="人数"),
-        category=label,
-        value="人数",
-        series="环节",
-        sort="-x",
-        overlay=True,
-    )
 
-st.subheader("每日趋势")
-days = st.select_slider("显示最近", options=[7, 14, 28, 56, 90], value=28, format_func=lambda d: f"{d} 天")
-with reading() as db_session:
-    trend = stats.daily_trend(db_session, actor=actor, days=days)
-body = trend[trend["日期"] != TOTAL]
-if body.empty:
-    st.info("暂无数据。")
-else:
+def by_dimension() -> None:
+    dimension = st.segmented_control(
+        "统计维度", list(stats.DIMENSIONS), default="city", format_func=stats.DIMENSIONS.get, key="dimension"
+    )
+    dimension = dimension or "city"
+    with reading() as db_session:
+        by = stats.funnel(db_session, actor=actor, by=dimension)
+    label = stats.DIMENSIONS[dimension]
+    table_column, chart_column = st.columns([3, 2])
+    with table_column:
+        st.dataframe(by.astype(str), hide_index=True, width="stretch")
+        export_buttons(by, name=f"报名进度_按{label}", key="funnel")
+    with chart_column:
+        bars(
+            long_form(by, keep=label, columns=["注册", "已确认"], series="环节", value="人数", without=[TOTAL]),
+            category=label,
+            value="人数",
+            series="环节",
+            sort="-x",
+            overlay=True,
+        )
+
+
+def daily() -> None:
+    days = st.select_slider(
+        "显示最近", options=[7, 14, 28, 56, 90], value=28, format_func=lambda d: f"{d} 天", key="days"
+    )
+    with reading() as db_session:
+        trend = stats.daily_trend(db_session, actor=actor, days=days)
+    body = trend[trend["日期"] != TOTAL]
+    if body.empty:
+        st.info("暂无数据。")
+        return
     columns = [c for c in body.columns if c != "日期"]
-    series = long_form(numeric(body), keep="日期", columns=columns, series="环节", value="人数")
+    series = long_form(body, keep="日期", columns=columns, series="环节", value="人数")
     daily_lines(series, day="日期", value="人数", series="环节", series_sort=STAGES)
-    with st.expander("每日明细"):
-        st.dataframe(trend.astype(str), hide_index=True, width="stretch")
-        export_buttons(trend, name="每日趋势", key="trend")
+    details = st.expander("每日明细", key="trend_details", on_change="rerun")  # lazy: built only while open
+    if details.open:
+        with details:
+            st.dataframe(trend.astype(str), hide_index=True, width="stretch")
+            export_buttons(trend, name="每日趋势", key="trend")
 
-st.subheader("报名资格预检结论分布")
-verdict_by = st.segmented_control(
-    "分布维度",
-    ["city", "exam_category", "exam_level", "unit_category"],
-    default="city",
-    format_func=stats.DIMENSIONS.get,
-    key="verdict_by",
-)
-verdict_by = verdict_by or "city"
-with reading() as db_session:
-    distribution = stats.verdict_distribution(db_session, actor=actor, by=verdict_by)
-verdict_label = stats.DIMENSIONS[verdict_by]
-left, right = st.columns([3, 2])
-with left:
-    st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
-    export_buttons(distribution, name=f"预检结论_按{verdict_label}", key="verdicts")
-with right:
-    verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
-    data = numeric(distribution[distribution[verdict_label] != TOTAL][[verdict_label, *verdict_columns]])
-    bars(
-        long_form(data, keep=verdict_label, columns=verdict_columns, series="结论", value="记录数"),
-        category=verdict_label,
-        value="记录数",
-        series="结论",
-        series_sort=verdict_columns,
-        normalize=True,
-        value_title="占比",
+
+def verdicts() -> None:
+    verdict_by = st.segmented_control(
+        "分布维度",
+        ["city", "exam_category", "exam_level", "unit_category"],
+        default="city",
+        format_func=stats.DIMENSIONS.get,
+        key="verdict_by",
     )
+    verdict_by = verdict_by or "city"
+    with reading() as db_session:
+        distribution = stats.verdict_distribution(db_session, actor=actor, by=verdict_by)
+    verdict_label = stats.DIMENSIONS[verdict_by]
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
+        export_buttons(distribution, name=f"预检结论_按{verdict_label}", key="verdicts")
+    with right:
+        verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
+        bars(
+            long_form(
+                distribution,
+                keep=verdict_label,
+                columns=verdict_columns,
+                series="结论",
+                value="记录数",
+                without=[TOTAL],
+            ),
+            category=verdict_label,
+            value="记录数",
+            series="结论",
+            series_sort=verdict_columns,
+            normalize=True,
+            value_title="占比",
+        )
+
+
+# (tab title, section, the widgets whose choice stays while another tab is open)
+SECTIONS = [
+    ("分维度统计", by_dimension, ("dimension",)),
+    ("每日趋势", daily, ("days",)),
+    ("报名资格预检结论分布", verdicts, ("verdict_by",)),
+]
+# Lazy tabs: only the open one runs (a click on another reruns the page), so each run draws one table and chart.
+tabs = st.tabs([title for title, _, _ in SECTIONS], key="statistics_tab", on_change="rerun")
+for tab, (_, render, choices) in zip(tabs, SECTIONS, strict=True):
+    keep_choices(choices, shown=bool(tab.open))
+    if tab.open:
+        with tab:
+            render()

@@ -111,7 +111,11 @@ def image_status(slot: str, item_no: int = 1) -> None:
 def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
     if window.state == "closed":
         return
-    with st.expander("上传证书图片"):
+    # Lazy: the upload form (a file picker per section) is built only while its expander is open.
+    box = st.expander("上传证书图片", key=f"upload_open_{key}", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         with st.form(f"upload_{key}", clear_on_submit=True):
             slot = st.selectbox("证书", slots, format_func=lambda s: IMAGE_SLOT_LABELS[s], key=f"slot_{key}")
             side = st.radio(
@@ -247,11 +251,14 @@ if verdict is not None:
 with st.container(border=True):
     st.subheader("报名材料清单")
     st.caption("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。")
-    for item in checklist(record, view.images):
-        if not item.applies:
-            st.markdown(f"➖ {item.label}（{item.note}）")
-        else:
-            st.markdown(f"{'✅' if item.done else '⬜'} {item.label}{'' if item.done else '（未上传）'}")
+    lines(
+        *(
+            f"➖ {item.label}（{item.note}）"
+            if not item.applies
+            else f"{'✅' if item.done else '⬜'} {item.label}{'' if item.done else '（未上传）'}"
+            for item in checklist(record, view.images)
+        )
+    )
 
 if window.state != "open" or view.status == "not_entered":
     st.stop()

@@ -125,20 +125,22 @@ else:
     search_and_bind("bind")
 
 if history:
-    with st.expander("绑定记录", expanded=False):
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "单位名称": row.unit_name,
-                        "原单位": row.previous_unit_name or "",
-                        "绑定时间": fmt(row.started_at),
-                        "解除时间": fmt(row.ended_at),
-                        "解除原因": (row.end_reason or "") + ("（单位操作）" if row.ended_by_unit else ""),
-                    }
-                    for row in history
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    past = st.expander("绑定记录", key="unit_history", on_change="rerun")  # lazy: built only while open
+    if past.open:
+        with past:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "单位名称": row.unit_name,
+                            "原单位": row.previous_unit_name or "",
+                            "绑定时间": fmt(row.started_at),
+                            "解除时间": fmt(row.ended_at),
+                            "解除原因": (row.end_reason or "") + ("（单位操作）" if row.ended_by_unit else ""),
+                        }
+                        for row in history
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )

@@ -10,7 +10,8 @@ titles in Chinese, numeric Chinese dates (Vega's default tick labels are English
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -24,14 +25,33 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def long_form(frame: pd.DataFrame, *, keep: str, columns: Sequence[str], series: str, value: str) -> list[dict]:
-    """`frame`'s `columns` stacked into one `value` named by `series` (one row per bar); missing cells left out."""
+def long_form(
+    frame: pd.DataFrame,
+    *,
+    keep: str,
+    columns: Sequence[str],
+    series: str,
+    value: str,
+    without: Collection = (),
+) -> list[dict]:
+    """`frame`'s `columns` stacked into one `value` named by `series` (one row per bar), except the rows whose
+    `keep` is in `without` (a 合计 row).
+
+    Only numbers are drawn: missing cells and text in a count column (a suppressed "<5") are left out. Read a
+    column at a time: pandas' row-wise `to_dict` costs more than the rest of a chart.
+    """
+    keys = [k.isoformat() if hasattr(k, "isoformat") else k for k in frame[keep].tolist()]
+    values = [frame[c].tolist() for c in columns]
     out = []
-    for row in frame.to_dict("records"):
-        key = row[keep]
-        key = key.isoformat() if hasattr(key, "isoformat") else key
-        out += [{keep: key, series: c, value: row[c]} for c in columns if not _missing(row[c])]
+    for i, key in enumerate(keys):
+        if key in without:
+            continue
+        out += [{keep: key, series: c, value: v[i]} for c, v in zip(columns, values, strict=True) if _drawn(v[i])]
     return out
+
+
+def _drawn(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
 
 
 def _missing(value) -> bool:

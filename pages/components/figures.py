@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 from pages.components.ui import act
 from portal.core.actor import Actor
 from portal.stats import snapshot
@@ -14,5 +16,6 @@ def fresh_snapshot(actor: Actor) -> Snapshot | None:
     the one run every few minutes that rebuilds it. None after a refusal (shown in Chinese)."""
     outcome = act(lambda db_session: snapshot.current(db_session, actor=actor), read_only=True)
     if outcome and outcome.value is None:  # stale or never built
-        outcome = act(lambda db_session: snapshot.refresh(db_session, actor=actor))
+        with st.spinner("正在汇总统计数据…"):  # only here: a spinner starts a thread on every run it is in
+            outcome = act(lambda db_session: snapshot.refresh(db_session, actor=actor))
     return outcome.value if outcome else None

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act
 from portal.core.timeutil import fmt
 from portal.identity import appeal as appeals
@@ -103,7 +103,7 @@ if opened is not None:
         st.session_state.pop("appeal_open", None)
         st.session_state.pop("appeal_claim_until", None)
 else:
-    with session() as db_session:
+    with reading() as db_session:
         rows = appeals.open_appeals(db_session, actor=actor)
     if not rows:
         st.info("暂无待处理的申诉。")

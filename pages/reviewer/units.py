@@ -7,7 +7,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.charts import bars, records
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
 from pages.components.ui import act, keep_choices, plain, table
 from portal.core.timeutil import fmt
@@ -28,7 +28,7 @@ def decided(message: str) -> None:
 
 def registrations() -> None:
     """Pending 机构注册 requests: approve, or reject with a reason."""
-    with session() as db_session:
+    with reading() as db_session:
         pending = registration.pending_registrations(db_session, actor=actor)
     if not pending:
         st.info("暂无待审核的机构注册申请。")
@@ -63,7 +63,7 @@ def registrations() -> None:
 
 def name_changes() -> None:
     """Pending renames requested by unit_admins."""
-    with session() as db_session:
+    with reading() as db_session:
         pending = roster.pending_name_changes(db_session, actor=actor)
     if not pending:
         st.info("暂无待审核的单位名称变更。")
@@ -89,7 +89,7 @@ def name_changes() -> None:
 def failed_codes() -> None:
     """Units whose confirmation code many wrong attempts were made against; suspend if needed."""
     days = st.selectbox("统计范围", [1, 7, 30], index=1, format_func=lambda d: f"近 {d} 天")
-    with session() as db_session:
+    with reading() as db_session:
         flagged = confirmation_code.units_with_failed_attempts(db_session, actor=actor, days=days, minimum=5)
     if not flagged:
         st.info("没有确认码错误次数较多（5 次及以上）的单位。")

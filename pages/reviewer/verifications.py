@@ -9,7 +9,7 @@ import streamlit as st
 from PIL import Image
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, load, plain
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
 from portal.core.paging import PAGE_SIZES
@@ -153,7 +153,7 @@ if opened is not None:
         show_case(opened)
         st.stop()
 
-with session() as db_session:
+with reading() as db_session:
     summary = review.queue_summary(db_session, actor=actor)
     flags = review.open_flags(db_session, actor=actor)
 
@@ -192,7 +192,7 @@ with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
 p1, p2 = st.columns(2)
 page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1)
 
-with session() as db_session:
+with reading() as db_session:
     first = review.verification_queue(
         db_session,
         actor=actor,
@@ -205,7 +205,7 @@ with session() as db_session:
     )
 page_number = p2.number_input("页码", min_value=1, max_value=first.pages, value=1, step=1)
 if page_number != 1:
-    with session() as db_session:
+    with reading() as db_session:
         first = review.verification_queue(
             db_session,
             actor=actor,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from db.engine import session_scope
 from pages.components.auth import current_actor
-from pages.components.db import engine, session
+from pages.components.db import engine, reading, session
 from pages.components.ui import act, keep_choices, plain, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.export import to_csv_bytes
@@ -21,7 +21,7 @@ flash = st.session_state.pop("unit_declaration_flash", None)
 if flash:
     st.success(flash)
 
-with session() as db_session:
+with reading() as db_session:
     years = exam_year.exam_years(db_session, actor=actor)
 if not years:
     st.info("考试年度尚未开放，请等待管理员开放后再填报。")

@@ -1,13 +1,13 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.ui import act, plain
 from portal.unit import categories, regions, roster
 
 actor = current_actor()
 st.title("单位信息")
-with session() as db_session:
+with reading() as db_session:
     overview = roster.overview(db_session, actor=actor)
 unit = overview.unit
 if overview.pending_name:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from db.engine import looked_up
 from db.models import Declaration, ExamYear
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
@@ -29,17 +30,31 @@ def window_state(opens: date, closes: date, today: date) -> Window:
     return Window.BEFORE if today < opens else Window.CLOSED if today > closes else Window.OPEN
 
 
-_NEWEST = select(ExamYear).order_by(ExamYear.year.desc()).limit(1)  # asked on most page runs: built once
+# Asked on most page runs, several times each: built once, and answered once per read-only unit of work.
+_NEWEST = select(ExamYear).order_by(ExamYear.year.desc()).limit(1)
+_OF_YEAR = select(ExamYear).where(ExamYear.year == bindparam("year"))
+
+
+def _looked_up(session: Session, year: int | None) -> ExamYear | None:
+    memo = looked_up(session)  # None in a unit of work that may write: it must see the years it changes
+    if memo is not None and year in memo:
+        return memo[year]
+    found = session.scalar(_NEWEST) if year is None else session.scalar(_OF_YEAR, {"year": year})
+    if memo is not None:
+        memo[year] = found
+        if found is not None:
+            memo[found.year] = found
+    return found
 
 
 def current_exam_year(session: Session) -> ExamYear | None:
     """The newest exam year (the one pages default to), or None when no year is open yet."""
-    return session.scalar(_NEWEST)
+    return _looked_up(session, None)
 
 
 def get_exam_year(session: Session, *, year: int) -> ExamYear:
     """The exam year `year`; NotFound when it was never opened."""
-    found = session.scalar(select(ExamYear).where(ExamYear.year == year))
+    found = _looked_up(session, year)
     if found is None:
         raise NotFound(f"{year}年度尚未开放。")
     return found

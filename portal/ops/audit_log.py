@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
+from portal.core.paging import Page, page_bounds
+
+
+def _filtered(
+    query,
+    *,
+    action: str | None,
+    actor_role: str | None,
+    object_type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+):
+    if action:
+        query = query.where(AuditEvent.action.like(f"{action}%"))
+    if actor_role:
+        query = query.where(AuditEvent.actor_role == actor_role)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if since:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until:
+        query = query.where(AuditEvent.occurred_at < until)
+    return query
 
 
 def search(
@@ -25,18 +48,32 @@ def search(
 ) -> list[AuditEvent]:
     """Audit events, newest first, filtered (admins only)."""
     authorize(session, actor, "admin")
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    if action:
-        query = query.where(AuditEvent.action.like(f"{action}%"))
-    if actor_role:
-        query = query.where(AuditEvent.actor_role == actor_role)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if since:
-        query = query.where(AuditEvent.occurred_at >= since)
-    if until:
-        query = query.where(AuditEvent.occurred_at < until)
+    filters = {"action": action, "actor_role": actor_role, "object_type": object_type, "since": since, "until": until}
+    query = _filtered(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit), **filters)
     return list(session.scalars(query))
+
+
+def search_page(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str | None = None,
+    actor_role: str | None = None,
+    object_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> Page:
+    """One page of the filtered audit events, newest first, with how many there are in all (admins only)."""
+    authorize(session, actor, "admin")
+    limit, offset = page_bounds(page, page_size)
+    filters = {"action": action, "actor_role": actor_role, "object_type": object_type, "since": since, "until": until}
+    total = session.scalar(_filtered(select(func.count()).select_from(AuditEvent), **filters)) or 0
+    rows = session.scalars(
+        _filtered(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset), **filters)
+    )
+    return Page(list(rows), total, page, page_size)
 
 
 def actions(session: Session, *, actor: Actor) -> list[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, case, cast, func, literal, select
+from sqlalchemy import Date, case, cast, func, literal
 from sqlalchemy.orm import Session
 
 from db.models import ExamYear
 from portal.core.errors import NotFound, ValidationFailed
+from portal.declaration import exam_year
 from portal.unit import regions
 
 # Prefecture-level divisions of Hubei: code (e.g. 420100) -> name; '' for candidates outside any.
@@ -45,11 +46,10 @@ def china_day(session: Session, column):
 
 
 def exam_year_for(session: Session, year: int | None) -> ExamYear:
-    """The exam year asked for, else the newest one."""
-    query = select(ExamYear).order_by(ExamYear.year.desc()).limit(1)
+    """The exam year asked for, else the newest one (looked up once per read-only unit of work)."""
     if year is not None:
-        query = select(ExamYear).where(ExamYear.year == year)
-    found = session.scalar(query)
+        return exam_year.get_exam_year(session, year=year)
+    found = exam_year.current_exam_year(session)
     if found is None:
         raise NotFound("尚未设置考试年度。")
     return found

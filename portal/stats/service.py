@@ -6,10 +6,11 @@ people. Every table leaves this module with small-cell suppression applied (`por
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import StatisticsCell
@@ -76,13 +77,24 @@ def _order(dimension: str, keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda k: (k == "", k))
 
 
-def _cells(session: Session, year_id: int, dimension: str):
-    cell = StatisticsCell
-    return session.execute(
-        select(
-            cell.value, cell.verdict, cell.registered, cell.verified, cell.bound, cell.entered, cell.confirmed
-        ).where(cell.exam_year_id == year_id, cell.dimension == dimension)
-    ).all()
+_CELLS = select(
+    StatisticsCell.value,
+    StatisticsCell.verdict,
+    StatisticsCell.registered,
+    StatisticsCell.verified,
+    StatisticsCell.bound,
+    StatisticsCell.entered,
+    StatisticsCell.confirmed,
+).where(StatisticsCell.exam_year_id == bindparam("year_id"), StatisticsCell.dimension == bindparam("dimension"))
+
+
+def _cells(session: Session, year_id: int, dimension: str) -> tuple:
+    return tuple(session.execute(_CELLS, {"year_id": year_id, "dimension": dimension}).all())
+
+
+# The tables are pure functions of the snapshot's cells: each is computed once per distinct set of cells (a
+# snapshot lives for minutes and every analyst's page run asks for the same few), and handed out as a copy.
+_computed = functools.lru_cache(maxsize=128)
 
 
 def funnel(session: Session, *, actor: Actor, year: int | None = None, by: str | None = None) -> pd.DataFrame:
@@ -91,9 +103,14 @@ def funnel(session: Session, *, actor: Actor, year: int | None = None, by: str |
     if by is not None and by not in DIMENSIONS:
         raise ValidationFailed({"by": "统计维度不正确"})
     exam_year = exam_year_for(session, year)
+    return _funnel(by, _cells(session, exam_year.id, "overall" if by is None else _column(by))).copy()
+
+
+@_computed
+def _funnel(by: str | None, cells: tuple) -> pd.DataFrame:
     stage_labels = [label for _, label in STAGES]
     grouped: dict[str, list[int]] = {}
-    for value, _verdict, *numbers in _cells(session, exam_year.id, "overall" if by is None else _column(by)):
+    for value, _verdict, *numbers in cells:
         current = grouped.setdefault("" if by is None else _group_key(by, value), [0] * len(STAGES))
         for index, number in enumerate(numbers):
             current[index] += int(number)
@@ -114,7 +131,12 @@ def daily_trend(session: Session, *, actor: Actor, year: int | None = None, days
     """Per China day: new registrations, verifications, bindings, entered and confirmed records (suppressed)."""
     _authorize(session, actor)
     exam_year = exam_year_for(session, year)
-    per_day = {value: [int(n) for n in numbers] for value, _verdict, *numbers in _cells(session, exam_year.id, "day")}
+    return _daily_trend(days, _cells(session, exam_year.id, "day")).copy()
+
+
+@_computed
+def _daily_trend(days: int | None, cells: tuple) -> pd.DataFrame:
+    per_day = {value: [int(n) for n in numbers] for value, _verdict, *numbers in cells}
     dates = sorted(per_day)
     if days is not None and dates:
         last = date.fromisoformat(dates[-1])
@@ -128,11 +150,14 @@ def verdict_distribution(session: Session, *, actor: Actor, year: int | None = N
     if by not in DIMENSIONS:
         raise ValidationFailed({"by": "统计维度不正确"})
     exam_year = exam_year_for(session, year)
+    return _verdict_distribution(by, _cells(session, exam_year.id, _column(by))).copy()
+
+
+@_computed
+def _verdict_distribution(by: str, cells: tuple) -> pd.DataFrame:
     index = {key: i for i, (key, _) in enumerate(VERDICT_COLUMNS)}
     grouped: dict[str, list[int]] = {}
-    for value, verdict, _registered, _verified, _bound, entered, _confirmed in _cells(
-        session, exam_year.id, _column(by)
-    ):
+    for value, verdict, _registered, _verified, _bound, entered, _confirmed in cells:
         if verdict not in index or not entered:
             continue
         grouped.setdefault(_group_key(by, value), [0] * len(VERDICT_COLUMNS))[index[verdict]] += int(entered)

@@ -33,3 +33,17 @@ def test_search_filters_and_is_admin_only(session):
     assert "identity.approve" in audit_log.actions(session, actor=admin)
     with pytest.raises(PermissionDenied):
         audit_log.search(session, actor=factories.actor(session, "reviewer"))
+
+
+def test_the_log_is_read_a_page_at_a_time_newest_first_with_the_filtered_total(session):
+    admin = factories.actor(session, "admin")
+    for number in range(1, 8):
+        audit.record(session, actor=admin, action="unit.bind", object_type="unit", object_id=number)
+    audit.record(session, actor=admin, action="identity.approve", object_type="verification", object_id=99)
+    first = audit_log.search_page(session, actor=admin, action="unit.", page=1, page_size=3)
+    last = audit_log.search_page(session, actor=admin, action="unit.", page=3, page_size=3)
+    assert (first.total, first.pages) == (7, 3)
+    assert [e.object_id for e in first.rows] == ["7", "6", "5"]
+    assert [e.object_id for e in last.rows] == ["1"]
+    with pytest.raises(PermissionDenied):
+        audit_log.search_page(session, actor=factories.actor(session, "reviewer"))

@@ -247,6 +247,7 @@ LAZY_TABS = {
     "pages/unit/declarations.py": "declaration_tab",
     "pages/reviewer/units.py": "reviewer_units_tab",
     "pages/reviewer/unconfirmed.py": "unconfirmed_tab",
+    "pages/admin/accounts.py": "accounts_tab",
 }
 
 
