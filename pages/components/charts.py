@@ -17,12 +17,19 @@ import pandas as pd
 import streamlit as st
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """The rows of `frame` as plain values (dates as ISO text), missing values left out of their row."""
-    out = []
-    for row in frame.to_dict("records"):
-        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items() if not _missing(v)})
-    return out
+def records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict]:
+    """The rows of `frame` (only `columns`, when given: what the chart draws) as plain values (dates as ISO text),
+    missing values left out of their row. Read a column at a time (pandas' row-wise `to_dict` is slow)."""
+    names = list(frame.columns if columns is None else columns)
+    values = [[_plain(v) for v in frame[name].tolist()] for name in names]
+    return [
+        {name: column[i] for name, column in zip(names, values, strict=True) if not _missing(column[i])}
+        for i in range(len(frame))
+    ]
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def long_form(

@@ -107,7 +107,7 @@ def failed_codes() -> None:
             for f in flagged
         ]
     )
-    bars(records(frame.head(20)), category="单位名称", value="错误次数", sort="-x")
+    bars(records(frame.head(20), ["单位名称", "错误次数"]), category="单位名称", value="错误次数", sort="-x")
     table(frame, key="failed_codes", file_name="units_failed_codes.csv")
     by_id = {f.unit.id: f.unit for f in flagged}
     chosen = st.selectbox(
@@ -193,7 +193,8 @@ def binding_status() -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
         st.caption(f"共 {result.total} 个单位，第 {result.page}/{result.pages} 页。")
         if not frame.empty:
-            bars(records(frame.head(20)), category="单位名称", value="已绑定考生", sort="-x")
+            top = records(frame.head(20), ["单位名称", "已绑定考生"])
+            bars(top, category="单位名称", value="已绑定考生", sort="-x")
         e1, e2 = st.columns(2)
         e1.download_button(
             "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv"

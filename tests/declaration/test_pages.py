@@ -70,6 +70,19 @@ def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, acco
         assert session.scalar(select(Declaration.confirmation_status)) == "confirmed"
 
 
+def test_the_upload_form_of_a_section_is_built_when_its_expander_is_opened(engine, accounts):
+    with session_scope(engine) as session:
+        fill(session, accounts["admin_actor"], accounts["candidate"].id)
+    app = candidate_app(accounts)
+    assert "上传证书图片" in [e.label for e in app.expander]
+    assert not [b for b in app.button if b.label == "上传"], "no upload form while every expander is closed"
+    app.session_state["upload_open_education"] = True  # a click on the 学历信息 section's 上传证书图片
+    app.run()
+    assert_no_exception(app)
+    assert len([b for b in app.button if b.label == "上传"]) == 1, "the 学历信息 section's upload form"
+    assert [w.label for w in app.selectbox if w.key == "slot_education"] == ["证书"]
+
+
 def test_candidate_marks_wrong_fields(engine, accounts):
     with session_scope(engine) as session:
         fill(session, accounts["admin_actor"], accounts["candidate"].id)
