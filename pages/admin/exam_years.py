@@ -55,44 +55,50 @@ def window_inputs(prefix: str, defaults: dict) -> dict:
     return values
 
 
-st.subheader("开放新年度")
-with st.form("open_year"):
-    year = st.number_input(
-        "年度", min_value=2000, max_value=2100, value=max([today.year] + [y.year + 1 for y in years])
-    )
-    values = window_inputs(
-        "open",
-        {
-            "entry_opens_on": today,
-            "entry_closes_on": today + timedelta(days=60),
-            "confirmation_opens_on": today,
-            "confirmation_closes_on": today + timedelta(days=75),
-            "cutoff_on": None,
-        },
-    )
-    if st.form_submit_button("开放年度", type="primary") and act(
-        lambda db_session: exam_year.open_exam_year(db_session, actor=actor, year=int(year), **values)
-    ):
-        st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
-        st.rerun()
+# Lazy: each form (six date pickers) is built only while its expander is open; opening a year is open from the
+# start while there is none.
+opening = st.expander("开放新年度", expanded=not years, key="exam_year_open", on_change="rerun")
+if opening.open:
+    with opening:
+        with st.form("open_year"):
+            year = st.number_input(
+                "年度", min_value=2000, max_value=2100, value=max([today.year] + [y.year + 1 for y in years])
+            )
+            values = window_inputs(
+                "open",
+                {
+                    "entry_opens_on": today,
+                    "entry_closes_on": today + timedelta(days=60),
+                    "confirmation_opens_on": today,
+                    "confirmation_closes_on": today + timedelta(days=75),
+                    "cutoff_on": None,
+                },
+            )
+            if st.form_submit_button("开放年度", type="primary") and act(
+                lambda db_session: exam_year.open_exam_year(db_session, actor=actor, year=int(year), **values)
+            ):
+                st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
+                st.rerun()
 
 if years:
-    st.subheader("修改年度时间")
-    chosen = st.selectbox("年度", [y.year for y in years], key="edit_year")
-    row = next(y for y in years if y.year == chosen)
-    with st.form("edit_year_form"):
-        values = window_inputs(
-            f"edit{chosen}",
-            {
-                "entry_opens_on": row.entry_opens_on,
-                "entry_closes_on": row.entry_closes_on,
-                "confirmation_opens_on": row.confirmation_opens_on,
-                "confirmation_closes_on": row.confirmation_closes_on,
-                "cutoff_on": row.cutoff_on,
-            },
-        )
-        if st.form_submit_button("保存修改") and act(
-            lambda db_session: exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
-        ):
-            st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
-            st.rerun()
+    editing = st.expander("修改年度时间", key="exam_year_edit", on_change="rerun")
+    if editing.open:
+        with editing:
+            chosen = st.selectbox("年度", [y.year for y in years], key="edit_year")
+            row = next(y for y in years if y.year == chosen)
+            with st.form("edit_year_form"):
+                values = window_inputs(
+                    f"edit{chosen}",
+                    {
+                        "entry_opens_on": row.entry_opens_on,
+                        "entry_closes_on": row.entry_closes_on,
+                        "confirmation_opens_on": row.confirmation_opens_on,
+                        "confirmation_closes_on": row.confirmation_closes_on,
+                        "cutoff_on": row.cutoff_on,
+                    },
+                )
+                if st.form_submit_button("保存修改") and act(
+                    lambda db_session: exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
+                ):
+                    st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
+                    st.rerun()

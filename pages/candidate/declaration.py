@@ -101,11 +101,15 @@ def lines(*shown: str) -> None:
     st.markdown("  \n".join(shown))
 
 
-def image_status(slot: str, item_no: int = 1) -> None:
-    parts = []
-    for side, side_label in IMAGE_SIDE_LABELS.items():
-        parts.append(f"{side_label}：{'已上传' if (slot, item_no, side) in view.images else '未上传'}")
-    st.caption(f"{IMAGE_SLOT_LABELS[slot]} — " + "；".join(parts))
+def image_status(*slots: str, item_no: int = 1) -> None:
+    """Whether each side of each certificate image is uploaded, a line per certificate, as one element."""
+    shown = []
+    for slot in slots:
+        parts = []
+        for side, side_label in IMAGE_SIDE_LABELS.items():
+            parts.append(f"{side_label}：{'已上传' if (slot, item_no, side) in view.images else '未上传'}")
+        shown.append(f"{IMAGE_SLOT_LABELS[slot]} — " + "；".join(parts))
+    st.caption("  \n".join(shown))
 
 
 def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
@@ -171,8 +175,7 @@ with st.container(border=True):
 with st.container(border=True):
     st.subheader(F.EDUCATION.label)
     section_fields(F.EDUCATION, record["education"])
-    for slot in ("diploma", "diploma_report", "degree", "degree_report"):
-        image_status(slot)
+    image_status("diploma", "diploma_report", "degree", "degree_report")
     uploader(["diploma", "diploma_report", "degree", "degree_report"], "education")
 with st.container(border=True):
     st.subheader(F.TITLE.label)
@@ -189,14 +192,13 @@ with st.container(border=True):
     for index, item in enumerate(record["qualification_certificates"], start=1):
         st.markdown(f"第 {index} 条")
         section_fields(F.QUALIFICATION, item)
-        image_status("qualification", index)
+        image_status("qualification", item_no=index)
         uploader(["qualification"], f"qualification_{index}", item_no=index)
 with st.container(border=True):
     st.subheader(F.PRACTICE.label)
     if record["practice_certificate"]:
         section_fields(F.PRACTICE, record["practice_certificate"])
-        image_status("practice")
-        image_status("first_registration")
+        image_status("practice", "first_registration")
         uploader(["practice", "first_registration"], "practice")
     else:
         st.caption("未填报（无医师执业证可不填）")
@@ -243,9 +245,10 @@ if verdict is not None:
             eligibility_rules.NOT_MET: "❌",
             eligibility_rules.UNKNOWN: "❔",
         }
+        # A reason and its basis as one element each (the basis small and grey, as a caption).
         for reason in verdict.reasons:
-            st.markdown(f"{outcome[reason.outcome]} {plain(reason.message)}")
-            st.caption(f"依据：{reason.source}")
+            basis = f":small[:gray[依据：{plain(reason.source)}]]"
+            st.markdown(f"{outcome[reason.outcome]} {plain(reason.message)}  \n{basis}")
         st.caption("预检结果仅供参考，以正式报名审核为准。")
 
 with st.container(border=True):

@@ -220,19 +220,41 @@ def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None =
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
-    """导出 CSV / 导出 XLSX of `frame` (formula-looking cells neutralised by portal.core.export).
+def export_buttons(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    label: str = "导出",
+    sheet: str | None = None,
+    on_click: Callable[[], None] | None = None,
+) -> None:
+    """A 导出 menu holding 导出 CSV / 导出 XLSX of `frame` (formula-looking cells neutralised by portal.core.export).
 
-    The files are built when a button is pressed (Streamlit's deferred download), not on every run of the page.
+    Lazy: the two download buttons are drawn only while the menu is open (a click on it reruns the page), so a
+    table's exports cost one widget per run, not three elements; the files are built when a button is pressed
+    (Streamlit's deferred download). `on_click` runs when either is pressed (an export that must be logged).
     """
-    col_csv, col_xlsx = st.columns(2)
-    col_csv.download_button(
-        "导出 CSV", lambda: to_csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv"
-    )
-    col_xlsx.download_button(
-        "导出 XLSX",
-        lambda: to_xlsx_bytes({name[:31] or "导出": frame}),
-        file_name=f"{name}.xlsx",
-        mime=XLSX,
-        key=f"{key}_xlsx",
-    )
+    menu = st.popover(label, icon=":material/download:", key=f"{key}_export", on_change="rerun")
+    if not menu.open:
+        return
+    pressed = {"on_click": on_click} if on_click is not None else {}
+    with menu:
+        st.download_button(
+            f"{label} CSV",
+            lambda: to_csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            width="stretch",
+            **pressed,
+        )
+        st.download_button(
+            f"{label} XLSX",
+            lambda: to_xlsx_bytes({(sheet or name)[:31] or "导出": frame}),
+            file_name=f"{name}.xlsx",
+            mime=XLSX,
+            key=f"{key}_xlsx",
+            width="stretch",
+            **pressed,
+        )

@@ -9,7 +9,7 @@ from pages.components.auth import current_actor
 from pages.components.charts import bars, records
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, keep_choices, plain, table
+from pages.components.ui import act, export_buttons, keep_choices, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -125,7 +125,6 @@ def failed_codes() -> None:
 
 def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
-    from portal.core.export import to_csv_bytes, to_xlsx_bytes
     from portal.core.paging import PAGE_SIZES
     from portal.progress import bindings
     from portal.progress.common import snapshot_time
@@ -195,16 +194,7 @@ def binding_status() -> None:
         if not frame.empty:
             top = records(frame.head(20), ["单位名称", "已绑定考生"])
             bars(top, category="单位名称", value="已绑定考生", sort="-x")
-        e1, e2 = st.columns(2)
-        e1.download_button(
-            "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="单位绑定情况.csv", mime="text/csv"
-        )
-        e2.download_button(
-            "导出本页 XLSX",
-            lambda frame=frame: to_xlsx_bytes({"单位绑定情况": frame}),
-            file_name="单位绑定情况.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        export_buttons(frame, name="单位绑定情况", key="binding_status", label="导出本页")
 
 
 # (tab title, section function); other features add their section here.

@@ -10,8 +10,7 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act, load, plain
-from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from pages.components.ui import act, export_buttons, load, plain
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import review
@@ -155,29 +154,35 @@ if opened is not None:
 
 with reading() as db_session:
     summary = review.queue_summary(db_session, actor=actor)
-    flags = review.open_flags(db_session, actor=actor)
 
 metrics = st.columns(3)
 metrics[0].metric("待审核", summary["total"])
 metrics[1].metric("居民身份证", summary.get("resident_id", 0))
 metrics[2].metric("重复号码提示", summary["flags"])
 
-if flags:
-    with st.expander(f"重复证件号码提示（{len(flags)}）", icon=":material/flag:"):
-        st.caption("以下账号填写了已被其他账号认证的证件号码，已被系统拦截。请核实是否为冒用或重复注册。")
-        for flag in flags:
-            left, right = st.columns([4, 1])
-            left.markdown(
-                f"{fmt(flag.created_at)} · 账号 **{plain(flag.username)}** "
-                f"尝试使用账号 **{plain(flag.other_username) or '—'}** "
-                "已认证的证件号码"
-            )
-            if right.button("已处理", key=f"flag_{flag.id}", width="stretch"):
-                resolved = False
-                if act(lambda db_session: review.resolve_flag(db_session, actor=actor, flag_id=flag.id)):
-                    resolved = True
-                if resolved:
-                    st.rerun()
+if summary["flags"]:
+    # Lazy: the flags and their buttons are read and drawn only while the expander is open.
+    flagged = st.expander(
+        f"重复证件号码提示（{summary['flags']}）", icon=":material/flag:", key="review_flags", on_change="rerun"
+    )
+    if flagged.open:
+        with flagged:
+            with reading() as db_session:
+                flags = review.open_flags(db_session, actor=actor)
+            st.caption("以下账号填写了已被其他账号认证的证件号码，已被系统拦截。请核实是否为冒用或重复注册。")
+            for flag in flags:
+                left, right = st.columns([4, 1])
+                left.markdown(
+                    f"{fmt(flag.created_at)} · 账号 **{plain(flag.username)}** "
+                    f"尝试使用账号 **{plain(flag.other_username) or '—'}** "
+                    "已认证的证件号码"
+                )
+                if right.button("已处理", key=f"flag_{flag.id}", width="stretch"):
+                    resolved = False
+                    if act(lambda db_session: review.resolve_flag(db_session, actor=actor, flag_id=flag.id)):
+                        resolved = True
+                    if resolved:
+                        st.rerun()
 
 with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
     f1, f2, f3 = st.columns(3)
@@ -242,16 +247,7 @@ frame = pd.DataFrame(
 )
 st.dataframe(frame, hide_index=True, width="stretch")
 st.caption(f"共 {queue.total} 条，第 {queue.page}/{queue.pages} 页，按提交时间从早到晚排列（点击表头可在本页内排序）。")
-e1, e2 = st.columns(2)
-e1.download_button(
-    "导出本页 CSV", lambda frame=frame: to_csv_bytes(frame), file_name="待审核实名认证.csv", mime="text/csv"
-)
-e2.download_button(
-    "导出本页 XLSX",
-    lambda frame=frame: to_xlsx_bytes({"待审核实名认证": frame}),
-    file_name="待审核实名认证.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+export_buttons(frame, name="待审核实名认证", key="verifications", label="导出本页")
 
 labels = {
     row.id: f"#{row.id} {row.masked_name} · {row.document_label} · 已等待 {waited(row.submitted_at, now)}"

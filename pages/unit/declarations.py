@@ -6,9 +6,8 @@ import streamlit as st
 from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, reading, session
-from pages.components.ui import act, keep_choices, plain, upload_limits
+from pages.components.ui import act, export_buttons, keep_choices, plain, upload_limits
 from portal.core.errors import ImportFileError
-from portal.core.export import to_csv_bytes
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, prefill, template
 from portal.declaration import fields as F
@@ -102,13 +101,7 @@ if list_tab.open:
                 with session() as db_session:
                     entry.record_export(db_session, actor=actor, year=year, candidate_ids=exported_ids)
 
-            st.download_button(
-                "导出 CSV",
-                lambda frame=frame: to_csv_bytes(frame),
-                file_name=f"申报信息_{year}.csv",
-                mime="text/csv",
-                on_click=log_export,
-            )
+            export_buttons(frame, name=f"申报信息_{year}", key="declarations", on_click=log_export)
 
 
 # ---------------------------------------------------------------------------------------------------- 逐人填报

@@ -9,6 +9,7 @@ the candidate.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -267,6 +268,42 @@ class CandidateRow:
         return VERDICT_LABELS[self.verdict_code] if self.verdict_code else None
 
 
+class _Summaries:
+    """What the unit's list shows of each record (what is missing, the verdict), kept per record revision.
+
+    A record changes only with its revision, and every change sets `updated_at` too (`_after_unit_change`, the
+    importer; the stored verdicts of `portal.stats.verdicts` rely on the same), so a record's summary is a pure
+    function of (id, revision, updated_at) and the verdict's cut-off and day: the list reloads and judges only
+    the records that changed since the last run instead of every bound candidate's on every run. Bounded: the
+    oldest half is dropped when full.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, tuple[tuple[str, ...], str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[tuple[str, ...], str | None] | None:
+        return self._kept.get(key)
+
+    def put(self, key: tuple, value: tuple[list[str], str | None]) -> tuple[tuple[str, ...], str | None]:
+        kept = (tuple(value[0]), value[1])
+        with self._lock:
+            if len(self._kept) >= self.LIMIT:
+                for old in list(self._kept)[: self.LIMIT // 2]:
+                    del self._kept[old]
+            self._kept[key] = kept
+        return kept
+
+
+_summaries = _Summaries()
+
+
+def _summary_key(d: Declaration, cutoff: date, as_of: date, with_verdict: bool) -> tuple:
+    return (d.id, d.revision, d.updated_at, d.confirmation_status, cutoff, as_of, with_verdict)
+
+
 def unit_candidates(
     session: Session, *, actor: Actor, year: int, with_verdict: bool = True, today: date | None = None
 ) -> list[CandidateRow]:
@@ -290,7 +327,11 @@ def unit_candidates(
     )
     ids = [row[0] for row in bound]
     declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
-    records = load_records(session, declarations.values())
+    as_of = today or today_local()
+    summaries = {
+        d.id: _summaries.get(_summary_key(d, exam_year.cutoff_on, as_of, with_verdict)) for d in declarations.values()
+    }
+    records = load_records(session, [d for d in declarations.values() if summaries[d.id] is None])
     requests = {
         r.declaration_id: r
         for r in session.scalars(
@@ -300,23 +341,22 @@ def unit_candidates(
             )
         )
     }
-    verdicts = {}
-    if with_verdict:
-        for d in declarations.values():
-            if d.confirmation_status != ConfirmationStatus.NOT_ENTERED:
-                verdict = judge(
-                    eligibility_dict(records[d.id]),
-                    year=year,
-                    cutoff=exam_year.cutoff_on,
-                    as_of=today or today_local(),
-                )
-                verdicts[d.candidate_id] = verdict.verdict
+    for d in declarations.values():
+        if summaries[d.id] is None:
+            verdict = None
+            if with_verdict and d.confirmation_status != ConfirmationStatus.NOT_ENTERED:
+                verdict = judge(eligibility_dict(records[d.id]), year=year, cutoff=exam_year.cutoff_on, as_of=as_of)
+            summaries[d.id] = _summaries.put(
+                _summary_key(d, exam_year.cutoff_on, as_of, with_verdict),
+                (rules.missing(records[d.id]), verdict.verdict if verdict else None),
+            )
+    empty_missing = rules.missing(F.empty_record())
     # The list shows each candidate's name, masked number and record status: a read of their data by the unit.
     access.record_many(session, actor=actor, candidate_ids=ids, section="declaration", action="view")
     out = []
     for candidate_id, real_name, masked in bound:
         d = declarations.get(candidate_id)
-        record = records[d.id] if d else F.empty_record()
+        missing, verdict_code = summaries[d.id] if d else (empty_missing, None)
         request = requests.get(d.id) if d else None
         out.append(
             CandidateRow(
@@ -324,11 +364,11 @@ def unit_candidates(
                 real_name=real_name or "（未实名认证）",
                 masked_number=masked or "",
                 status=d.confirmation_status if d else ConfirmationStatus.NOT_ENTERED,
-                missing=rules.missing(record),
+                missing=list(missing),
                 updated_at=d.updated_at if d else None,
                 correction_note=request.note if request else "",
                 correction_fields=[F.field_label(p) for p in json.loads(request.fields)] if request else [],
-                verdict_code=verdicts.get(candidate_id),
+                verdict_code=verdict_code,
             )
         )
     return out

@@ -47,6 +47,10 @@ def test_reviewer_unit_export_is_built_when_pressed(engine, media):
     app.switch_page("pages/reviewer/units.py")
     app.run()
     assert_no_exception(app)
+    assert not app.get("download_button"), "the export buttons are drawn only while the 导出本页 menu is open"
+    assert "导出本页" in [p.proto.popover.label for p in app.get("popover")]
+    app.session_state["binding_status_export"] = True  # a click on 导出本页
+    app.run()
     buttons = {d.proto.label: d.proto for d in app.get("download_button")}
     csv = pd.read_csv(io.BytesIO(pressed(media, buttons["导出本页 CSV"])), encoding="utf-8-sig")
     assert "导出测试医院" in set(csv["单位名称"])
@@ -60,6 +64,8 @@ def test_analyst_table_export_is_built_when_pressed(engine, media):
         analyst = factories.user(session, "analyst").username
     app = login(new_app(), analyst, factories.PASSWORD)
     assert_no_exception(app)
+    app.session_state["funnel_export"] = True  # a click on the 分维度统计 table's 导出
+    app.run()
     buttons = [d.proto for d in app.get("download_button") if d.proto.label == "导出 CSV"]
     assert buttons
     shown = pressed(media, buttons[0]).decode("utf-8-sig")

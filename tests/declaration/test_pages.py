@@ -60,7 +60,9 @@ def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, acco
     assert "未上传" in shown
     assert "联系单位" in shown
     assert "待确认" in shown
-    assert "报名资格预检" in shown and "满足" in shown
+    assert "报名资格预检" in shown and "满足" in shown and ":small[:gray[依据：" in shown  # each reason's basis
+    education = next(c.value for c in app.caption if c.value.startswith("学历证书 — "))
+    assert all(f"{label} — " in education for label in ("学历学信网验证报告", "学位证书", "学位学信网验证报告"))
     assert "报名材料清单" in shown and "学历证书及学信网验证报告" in shown
     next(b for b in app.button if b.label == "确认无误").click()
     app.run()
@@ -198,6 +200,11 @@ def test_admin_opens_an_exam_year(engine):
     assert_no_exception(app)
     assert "年度已开放" in texts(app)
     assert "年度医师资格" in app.dataframe[0].value["年度"].tolist()[0]
+    assert not [b for b in app.button if b.label == "保存修改"], "the edit form is built only when it is opened"
+    app.session_state["exam_year_edit"] = True  # a click on 修改年度时间
+    app.run()
+    assert_no_exception(app)
+    assert [b for b in app.button if b.label == "保存修改"]
 
 
 def test_unit_probation_editor_leaves_empty_cells_empty(engine, accounts):

@@ -14,7 +14,7 @@ from portal.core.timeutil import today_local
 from portal.declaration import confirmation, entry, exam_year
 from portal.declaration.record import eligibility_record, eligibility_verdict
 from tests import factories
-from tests.declaration.conftest import EDUCATION, YEAR, fill, open_year
+from tests.declaration.conftest import EDUCATION, EXAM, PROBATION, YEAR, fill, open_year
 
 
 def test_unit_enters_a_complete_record_and_the_candidate_sees_it_pending(session, world):
@@ -309,3 +309,26 @@ def test_the_units_list_of_declarations_is_access_logged_for_each_candidate(sess
     assert logged == [(world.candidate.id, world.unit_admin.user_id, "declaration")]
     entries = access.access_log(session, actor=world.candidate_actor)
     assert len(entries) == 1 and "查看了您的" in entries[0].sentence
+
+
+def test_the_units_list_shows_each_records_latest_verdict_and_gaps_after_every_change(session, world):
+    """The list keeps each record's summary per revision: a change of the record shows at once."""
+    entry.save_section(
+        session, actor=world.unit_admin, year=YEAR, candidate_id=world.candidate.id, section="exam", data=EXAM
+    )
+    (row,) = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    assert row.missing, "only the exam section is entered"
+    fill(session, world.unit_admin, world.candidate.id)
+    (row,) = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    assert (row.verdict, row.missing) == ("满足", [])
+    recent = (today_local() - timedelta(days=30)).isoformat()
+    entry.save_section(
+        session,
+        actor=world.unit_admin,
+        year=YEAR,
+        candidate_id=world.candidate.id,
+        section="probation",
+        data=[{**PROBATION[0], "work_started_on": recent}],
+    )
+    (row,) = entry.unit_candidates(session, actor=world.unit_admin, year=YEAR)
+    assert row.verdict in ("不满足", "将满足"), row.verdict

@@ -294,6 +294,9 @@ def test_reviewer_sees_and_resolves_a_duplicate_flag(engine):
     login(app, reviewer, factories.PASSWORD)
     assert_no_exception(app)
     assert "重复证件号码提示（1）" in [e.label for e in app.expander]
+    assert intruder.username not in texts(app), "the flags are read only when their expander is opened"
+    app.session_state["review_flags"] = True  # a click on 重复证件号码提示
+    app.run()
     assert intruder.username in texts(app)
     button(app, "已处理").click()
     app.run()
