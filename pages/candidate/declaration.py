@@ -95,21 +95,30 @@ def line(label: str, value: str, required: bool = False) -> str:
     return f"**{label}{REQUIRED if required else ''}**：{plain(value) or '未填写'}"
 
 
-def lines(*shown: str) -> None:
-    """A section's fields, one per line, as one element (one element per field made this the dearest page to
-    rerun for a candidate)."""
-    st.markdown("  \n".join(shown))
+def card(title: str | None, *shown: str) -> None:
+    """A section as one element: its heading and its lines (fields, notes, image status), one per line.
+
+    One element per field, and then one per heading and status line, made this the dearest page to rerun for a
+    candidate; the look is the same (a level-3 heading, as `st.subheader`; notes small and grey, as captions).
+    """
+    heading = f"### {title}\n\n" if title else ""
+    st.markdown(heading + "  \n".join(line for line in shown if line))
 
 
-def image_status(*slots: str, item_no: int = 1) -> None:
-    """Whether each side of each certificate image is uploaded, a line per certificate, as one element."""
+def note(text: str) -> str:
+    """A line shown small and grey, as a caption (our own words only: user text goes through `plain`)."""
+    return f":small[:gray[{text}]]"
+
+
+def images_of(*slots: str, item_no: int = 1) -> str:
+    """Whether each side of each certificate image is uploaded, a small grey line per certificate."""
     shown = []
     for slot in slots:
         parts = []
         for side, side_label in IMAGE_SIDE_LABELS.items():
             parts.append(f"{side_label}：{'已上传' if (slot, item_no, side) in view.images else '未上传'}")
-        shown.append(f"{IMAGE_SLOT_LABELS[slot]} — " + "；".join(parts))
-    st.caption("  \n".join(shown))
+        shown.append(note(f"{IMAGE_SLOT_LABELS[slot]} — " + "；".join(parts)))
+    return "  \n".join(shown)
 
 
 def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
@@ -152,73 +161,70 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
                         st.rerun()
 
 
-def section_fields(section: F.Section, values: dict | None) -> None:
-    lines(
-        *(
-            line(field.label, F.display(field, (values or {}).get(field.key)), field.required)
-            for field in section.fields
-        )
-    )
+def fields_of(section: F.Section, values: dict | None) -> list[str]:
+    return [
+        line(field.label, F.display(field, (values or {}).get(field.key)), field.required) for field in section.fields
+    ]
 
 
 record = view.record
 with st.container(border=True):
-    st.subheader("基本信息")
-    lines(
+    card(
+        "基本信息",
         line("姓名", view.basic.real_name, True),
         line("证件号码", view.basic.masked_number, True),
         line("申报单位", view.basic.unit_name, True),
     )
 with st.container(border=True):
-    st.subheader(F.EXAM.label)
-    section_fields(F.EXAM, record)
+    card(F.EXAM.label, *fields_of(F.EXAM, record))
 with st.container(border=True):
-    st.subheader(F.EDUCATION.label)
-    section_fields(F.EDUCATION, record["education"])
-    image_status("diploma", "diploma_report", "degree", "degree_report")
+    card(
+        F.EDUCATION.label,
+        *fields_of(F.EDUCATION, record["education"]),
+        images_of("diploma", "diploma_report", "degree", "degree_report"),
+    )
     uploader(["diploma", "diploma_report", "degree", "degree_report"], "education")
 with st.container(border=True):
-    st.subheader(F.TITLE.label)
     if record["title"]:
-        section_fields(F.TITLE, record["title"])
-        image_status("title")
+        card(F.TITLE.label, *fields_of(F.TITLE, record["title"]), images_of("title"))
         uploader(["title"], "title")
     else:
-        st.caption("未填报（无职称可不填）")
+        card(F.TITLE.label, note("未填报（无职称可不填）"))
 with st.container(border=True):
-    st.subheader(F.QUALIFICATION.label)
     if not record["qualification_certificates"]:
-        st.caption("未填报（无医师资格证可不填）")
+        card(F.QUALIFICATION.label, note("未填报（无医师资格证可不填）"))
     for index, item in enumerate(record["qualification_certificates"], start=1):
-        st.markdown(f"第 {index} 条")
-        section_fields(F.QUALIFICATION, item)
-        image_status("qualification", item_no=index)
+        card(
+            F.QUALIFICATION.label if index == 1 else None,
+            f"第 {index} 条",
+            *fields_of(F.QUALIFICATION, item),
+            images_of("qualification", item_no=index),
+        )
         uploader(["qualification"], f"qualification_{index}", item_no=index)
 with st.container(border=True):
-    st.subheader(F.PRACTICE.label)
     if record["practice_certificate"]:
-        section_fields(F.PRACTICE, record["practice_certificate"])
-        image_status("practice", "first_registration")
+        card(
+            F.PRACTICE.label,
+            *fields_of(F.PRACTICE, record["practice_certificate"]),
+            images_of("practice", "first_registration"),
+        )
         uploader(["practice", "first_registration"], "practice")
     else:
-        st.caption("未填报（无医师执业证可不填）")
+        card(F.PRACTICE.label, note("未填报（无医师执业证可不填）"))
 with st.container(border=True):
-    st.subheader(F.NURSE.label)
     if record["has_nurse_certificate"] is False:
-        st.markdown(F.NONE_LABEL)
+        card(F.NURSE.label, F.NONE_LABEL)
     else:
-        section_fields(F.NURSE, record["nurse_certificate"])
-        if record["nurse_certificate"]:
-            image_status("nurse")
+        certificate = record["nurse_certificate"]
+        card(F.NURSE.label, *fields_of(F.NURSE, certificate), images_of("nurse") if certificate else "")
+        if certificate:
             uploader(["nurse"], "nurse")
 with st.container(border=True):
-    st.subheader(F.PROBATION.label)
-    if not record["probation"]:
-        st.caption("未填报（仅试用期考生填写）")
-    for index, item in enumerate(record["probation"], start=1):
-        if len(record["probation"]) > 1:
-            st.markdown(f"第 {index} 段")
-        section_fields(F.PROBATION, item)
+    probation = record["probation"]
+    shown = [] if probation else [note("未填报（仅试用期考生填写）")]
+    for index, item in enumerate(probation, start=1):
+        shown += [f"第 {index} 段" if len(probation) > 1 else "", *fields_of(F.PROBATION, item)]
+    card(F.PROBATION.label, *shown)
 
 if verdict is not None:
     with st.container(border=True):
@@ -254,13 +260,14 @@ if verdict is not None:
 with st.container(border=True):
     st.subheader("报名材料清单")
     st.caption("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。")
-    lines(
+    card(
+        None,
         *(
             f"➖ {item.label}（{item.note}）"
             if not item.applies
             else f"{'✅' if item.done else '⬜'} {item.label}{'' if item.done else '（未上传）'}"
             for item in checklist(record, view.images)
-        )
+        ),
     )
 
 if window.state != "open" or view.status == "not_entered":

@@ -14,7 +14,7 @@ from portal.core.timeutil import fmt, utcnow
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS
 from portal.eligibility.vocab import VERDICT_LABELS
 from portal.progress import reminders, unconfirmed
-from portal.progress.common import refresh_now, snapshot_time
+from portal.progress.common import refresh_now
 from portal.stats.common import CITIES, waited
 from portal.unit import regions
 
@@ -25,13 +25,14 @@ if flash:
     st.success(flash)
 
 
-if fresh_snapshot(actor) is None:
+snapshot = fresh_snapshot(actor)  # when the figures were computed is the snapshot's time
+if snapshot is None:
     st.stop()
-verdicts, by_city, built = load(
+built = snapshot.built_at
+verdicts, by_city = load(
     lambda db_session: (
         unconfirmed.verdict_counts(db_session, actor=actor),
         unconfirmed.unconfirmed_by_city(db_session, actor=actor),
-        snapshot_time(db_session, actor=actor),
     ),
     read_only=True,
 )

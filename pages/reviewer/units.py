@@ -127,19 +127,16 @@ def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
     from portal.core.paging import PAGE_SIZES
     from portal.progress import bindings
-    from portal.progress.common import snapshot_time
     from portal.stats.common import CITIES
 
     # A refusal (e.g. no exam year yet) ends this section only: the other sections stay usable.
-    if fresh_snapshot(actor) is None:
+    snapshot = fresh_snapshot(actor)  # when the figures were computed is the snapshot's time
+    if snapshot is None:
         return
-    read = act(
-        lambda db_session: (bindings.binding_totals(db_session, actor=actor), snapshot_time(db_session, actor=actor)),
-        read_only=True,
-    )
+    read = act(lambda db_session: bindings.binding_totals(db_session, actor=actor), read_only=True)
     if not read:
         return
-    totals, built = read.value
+    totals, built = read.value, snapshot.built_at
     m = st.columns(4)
     m[0].metric("单位数", totals["units"])
     m[1].metric("已绑定考生", totals["bound"])

@@ -61,7 +61,8 @@ def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, acco
     assert "联系单位" in shown
     assert "待确认" in shown
     assert "报名资格预检" in shown and "满足" in shown and ":small[:gray[依据：" in shown  # each reason's basis
-    education = next(c.value for c in app.caption if c.value.startswith("学历证书 — "))
+    education = next(m.value for m in app.markdown if m.value.startswith("### 学历信息"))
+    assert ":small[:gray[学历证书 — " in education, "the section's image status, small and grey, in its card"
     assert all(f"{label} — " in education for label in ("学历学信网验证报告", "学位证书", "学位学信网验证报告"))
     assert "报名材料清单" in shown and "学历证书及学信网验证报告" in shown
     next(b for b in app.button if b.label == "确认无误").click()
