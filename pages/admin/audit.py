@@ -26,7 +26,7 @@ if isinstance(days, tuple) and len(days) == 2:
     since = datetime.combine(days[0], time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
     until = datetime.combine(days[1] + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
 p1, p2 = st.columns(2)
-page_size = p1.selectbox("每页条数", PAGE_SIZES, index=2, key="audit_page_size")
+page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1, key="audit_page_size")
 page_number = p2.number_input("页码", min_value=1, value=1, step=1, key="audit_page")
 with reading() as db_session:
     found = audit_log.search_page(
