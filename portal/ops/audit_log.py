@@ -35,24 +35,6 @@ def _filtered(
     return query
 
 
-def search(
-    session: Session,
-    *,
-    actor: Actor,
-    action: str | None = None,
-    actor_role: str | None = None,
-    object_type: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
-) -> list[AuditEvent]:
-    """Audit events, newest first, filtered (admins only)."""
-    authorize(session, actor, "admin")
-    filters = {"action": action, "actor_role": actor_role, "object_type": object_type, "since": since, "until": until}
-    query = _filtered(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit), **filters)
-    return list(session.scalars(query))
-
-
 def search_page(
     session: Session,
     *,
