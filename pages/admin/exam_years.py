@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act
+from pages.components.ui import act, lazy_expander
 from portal.core.timeutil import today_local
 from portal.declaration import exam_year
 
@@ -57,8 +57,7 @@ def window_inputs(prefix: str, defaults: dict) -> dict:
 
 # Lazy: each form (six date pickers) is built only while its expander is open; opening a year is open from the
 # start while there is none.
-opening = st.expander("开放新年度", expanded=not years, key="exam_year_open", on_change="rerun")
-if opening.open:
+if opening := lazy_expander("开放新年度", expanded=not years, key="exam_year_open"):
     with opening:
         with st.form("open_year"):
             year = st.number_input(
@@ -80,25 +79,23 @@ if opening.open:
                 st.session_state["exam_year_flash"] = f"{int(year)}年度已开放。"
                 st.rerun()
 
-if years:
-    editing = st.expander("修改年度时间", key="exam_year_edit", on_change="rerun")
-    if editing.open:
-        with editing:
-            chosen = st.selectbox("年度", [y.year for y in years], key="edit_year")
-            row = next(y for y in years if y.year == chosen)
-            with st.form("edit_year_form"):
-                values = window_inputs(
-                    f"edit{chosen}",
-                    {
-                        "entry_opens_on": row.entry_opens_on,
-                        "entry_closes_on": row.entry_closes_on,
-                        "confirmation_opens_on": row.confirmation_opens_on,
-                        "confirmation_closes_on": row.confirmation_closes_on,
-                        "cutoff_on": row.cutoff_on,
-                    },
-                )
-                if st.form_submit_button("保存修改") and act(
-                    lambda db_session: exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
-                ):
-                    st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
-                    st.rerun()
+if years and (editing := lazy_expander("修改年度时间", key="exam_year_edit")):
+    with editing:
+        chosen = st.selectbox("年度", [y.year for y in years], key="edit_year")
+        row = next(y for y in years if y.year == chosen)
+        with st.form("edit_year_form"):
+            values = window_inputs(
+                f"edit{chosen}",
+                {
+                    "entry_opens_on": row.entry_opens_on,
+                    "entry_closes_on": row.entry_closes_on,
+                    "confirmation_opens_on": row.confirmation_opens_on,
+                    "confirmation_closes_on": row.confirmation_closes_on,
+                    "cutoff_on": row.cutoff_on,
+                },
+            )
+            if st.form_submit_button("保存修改") and act(
+                lambda db_session: exam_year.update_exam_year(db_session, actor=actor, year=chosen, **values)
+            ):
+                st.session_state["exam_year_flash"] = f"{chosen}年度时间已修改。"
+                st.rerun()

@@ -12,7 +12,7 @@ from pages.components.auth import current_actor
 from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, export_buttons, keep_choices
+from pages.components.ui import act, export_buttons, keep_choices, lazy_expander
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
 from portal.stats.suppression import TOTAL
@@ -89,8 +89,7 @@ def daily() -> None:
     columns = [c for c in body.columns if c != "日期"]
     series = long_form(body, keep="日期", columns=columns, series="环节", value="人数")
     daily_lines(series, day="日期", value="人数", series="环节", series_sort=STAGES)
-    details = st.expander("每日明细", key="trend_details", on_change="rerun")  # lazy: built only while open
-    if details.open:
+    if details := lazy_expander("每日明细", key="trend_details"):
         with details:
             st.dataframe(trend.astype(str), hide_index=True, width="stretch")
             export_buttons(trend, name="每日趋势", key="trend")

@@ -4,7 +4,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.charts import bars, records
 from pages.components.db import reading
-from pages.components.ui import act, plain, table
+from pages.components.ui import act, lazy_expander, plain, table
 from portal.access import service as access
 from portal.core.timeutil import fmt
 
@@ -75,8 +75,7 @@ else:
         st.caption(f"以上为最近 {CARDS} 条，共 {len(shown)} 条；全部记录见下表。")
 
     # Lazy: the whole log as a table (its filter, export and chart) is built only while it is open.
-    everything = st.expander("全部访问记录（可筛选、导出）", key="access_log_all", on_change="rerun")
-    if everything.open:
+    if everything := lazy_expander("全部访问记录（可筛选、导出）", key="access_log_all"):
         with everything:
             frame = pd.DataFrame(
                 [

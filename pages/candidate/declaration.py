@@ -4,7 +4,7 @@ import streamlit as st
 from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act, plain, upload_limits
+from pages.components.ui import act, lazy_expander, plain, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
 from portal.declaration import fields as F
@@ -125,8 +125,8 @@ def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
     if window.state == "closed":
         return
     # Lazy: the upload form (a file picker per section) is built only while its expander is open.
-    box = st.expander("上传证书图片", key=f"upload_open_{key}", on_change="rerun")
-    if not box.open:
+    box = lazy_expander("上传证书图片", key=f"upload_open_{key}")
+    if box is None:
         return
     with box:
         with st.form(f"upload_{key}", clear_on_submit=True):

@@ -4,7 +4,7 @@ import streamlit as st
 from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act, plain
+from pages.components.ui import act, lazy_expander, plain
 from portal.core.timeutil import fmt
 from portal.unit import binding as bindings
 from portal.unit import confirmation_code, roster
@@ -124,23 +124,21 @@ else:
     st.info("您尚未绑定工作单位。请搜索您的单位，并输入单位管理员提供的单位确认码。")
     search_and_bind("bind")
 
-if history:
-    past = st.expander("绑定记录", key="unit_history", on_change="rerun")  # lazy: built only while open
-    if past.open:
-        with past:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "单位名称": row.unit_name,
-                            "原单位": row.previous_unit_name or "",
-                            "绑定时间": fmt(row.started_at),
-                            "解除时间": fmt(row.ended_at),
-                            "解除原因": (row.end_reason or "") + ("（单位操作）" if row.ended_by_unit else ""),
-                        }
-                        for row in history
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+if history and (past := lazy_expander("绑定记录", key="unit_history")):
+    with past:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "单位名称": row.unit_name,
+                        "原单位": row.previous_unit_name or "",
+                        "绑定时间": fmt(row.started_at),
+                        "解除时间": fmt(row.ended_at),
+                        "解除原因": (row.end_reason or "") + ("（单位操作）" if row.ended_by_unit else ""),
+                    }
+                    for row in history
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

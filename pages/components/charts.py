@@ -47,7 +47,7 @@ def long_form(
     Only numbers are drawn: missing cells and text in a count column (a suppressed "<5") are left out. Read a
     column at a time: pandas' row-wise `to_dict` costs more than the rest of a chart.
     """
-    keys = [k.isoformat() if hasattr(k, "isoformat") else k for k in frame[keep].tolist()]
+    keys = [_plain(k) for k in frame[keep].tolist()]
     values = [frame[c].tolist() for c in columns]
     out = []
     for i, key in enumerate(keys):

@@ -166,6 +166,16 @@ def keep_choices(keys: tuple[str, ...] | list[str], *, shown: bool) -> None:
         state.pop(kept, None)
 
 
+def lazy_expander(label: str, *, key: str, expanded: bool = False, icon: str | None = None):
+    """An expander whose contents are built only while it is open: the container when open, else None.
+
+    A click on its header reruns the page (`on_change="rerun"`), so a closed one costs one element per run; what
+    sits inside (a form, a table, its exports) is not built at all. Use: `if box := lazy_expander(…): with box: …`.
+    """
+    box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
+    return box if box.open else None
+
+
 def load(work: Callable[[Session], T], *, read_only: bool = False) -> T:
     """What a page shows, read in one unit of work; on a refusal the message is shown and the page stops."""
     outcome = act(work, read_only=read_only)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act, export_buttons, load, plain
+from pages.components.ui import act, export_buttons, lazy_expander, load, plain
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import review
@@ -160,29 +160,24 @@ metrics[0].metric("待审核", summary["total"])
 metrics[1].metric("居民身份证", summary.get("resident_id", 0))
 metrics[2].metric("重复号码提示", summary["flags"])
 
-if summary["flags"]:
-    # Lazy: the flags and their buttons are read and drawn only while the expander is open.
-    flagged = st.expander(
-        f"重复证件号码提示（{summary['flags']}）", icon=":material/flag:", key="review_flags", on_change="rerun"
-    )
-    if flagged.open:
-        with flagged:
-            with reading() as db_session:
-                flags = review.open_flags(db_session, actor=actor)
-            st.caption("以下账号填写了已被其他账号认证的证件号码，已被系统拦截。请核实是否为冒用或重复注册。")
-            for flag in flags:
-                left, right = st.columns([4, 1])
-                left.markdown(
-                    f"{fmt(flag.created_at)} · 账号 **{plain(flag.username)}** "
-                    f"尝试使用账号 **{plain(flag.other_username) or '—'}** "
-                    "已认证的证件号码"
-                )
-                if right.button("已处理", key=f"flag_{flag.id}", width="stretch"):
-                    resolved = False
-                    if act(lambda db_session: review.resolve_flag(db_session, actor=actor, flag_id=flag.id)):
-                        resolved = True
-                    if resolved:
-                        st.rerun()
+# Lazy: the flags and their buttons are read and drawn only while the expander is open.
+flag_label = f"重复证件号码提示（{summary['flags']}）"
+if summary["flags"] and (flagged := lazy_expander(flag_label, icon=":material/flag:", key="review_flags")):
+    with flagged:
+        with reading() as db_session:
+            flags = review.open_flags(db_session, actor=actor)
+        st.caption("以下账号填写了已被其他账号认证的证件号码，已被系统拦截。请核实是否为冒用或重复注册。")
+        for flag in flags:
+            left, right = st.columns([4, 1])
+            left.markdown(
+                f"{fmt(flag.created_at)} · 账号 **{plain(flag.username)}** "
+                f"尝试使用账号 **{plain(flag.other_username) or '—'}** "
+                "已认证的证件号码"
+            )
+            if right.button("已处理", key=f"flag_{flag.id}", width="stretch") and act(
+                lambda db_session, flag=flag: review.resolve_flag(db_session, actor=actor, flag_id=flag.id)
+            ):
+                st.rerun()
 
 with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
     f1, f2, f3 = st.columns(3)

@@ -328,9 +328,8 @@ def unit_candidates(
     ids = [row[0] for row in bound]
     declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
     as_of = today or today_local()
-    summaries = {
-        d.id: _summaries.get(_summary_key(d, exam_year.cutoff_on, as_of, with_verdict)) for d in declarations.values()
-    }
+    keys = {d.id: _summary_key(d, exam_year.cutoff_on, as_of, with_verdict) for d in declarations.values()}
+    summaries = {declaration_id: _summaries.get(key) for declaration_id, key in keys.items()}
     records = load_records(session, [d for d in declarations.values() if summaries[d.id] is None])
     requests = {
         r.declaration_id: r
@@ -347,8 +346,7 @@ def unit_candidates(
             if with_verdict and d.confirmation_status != ConfirmationStatus.NOT_ENTERED:
                 verdict = judge(eligibility_dict(records[d.id]), year=year, cutoff=exam_year.cutoff_on, as_of=as_of)
             summaries[d.id] = _summaries.put(
-                _summary_key(d, exam_year.cutoff_on, as_of, with_verdict),
-                (rules.missing(records[d.id]), verdict.verdict if verdict else None),
+                keys[d.id], (rules.missing(records[d.id]), verdict.verdict if verdict else None)
             )
     empty_missing = rules.missing(F.empty_record())
     # The list shows each candidate's name, masked number and record status: a read of their data by the unit.

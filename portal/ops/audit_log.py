@@ -13,28 +13,6 @@ from portal.core.actor import Actor
 from portal.core.paging import Page, page_bounds
 
 
-def _filtered(
-    query,
-    *,
-    action: str | None,
-    actor_role: str | None,
-    object_type: str | None,
-    since: datetime | None,
-    until: datetime | None,
-):
-    if action:
-        query = query.where(AuditEvent.action.like(f"{action}%"))
-    if actor_role:
-        query = query.where(AuditEvent.actor_role == actor_role)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if since:
-        query = query.where(AuditEvent.occurred_at >= since)
-    if until:
-        query = query.where(AuditEvent.occurred_at < until)
-    return query
-
-
 def search_page(
     session: Session,
     *,
@@ -50,10 +28,20 @@ def search_page(
     """One page of the filtered audit events, newest first, with how many there are in all (admins only)."""
     authorize(session, actor, "admin")
     limit, offset = page_bounds(page, page_size)
-    filters = {"action": action, "actor_role": actor_role, "object_type": object_type, "since": since, "until": until}
-    total = session.scalar(_filtered(select(func.count()).select_from(AuditEvent), **filters)) or 0
+    conditions = []
+    if action:
+        conditions.append(AuditEvent.action.like(f"{action}%"))
+    if actor_role:
+        conditions.append(AuditEvent.actor_role == actor_role)
+    if object_type:
+        conditions.append(AuditEvent.object_type == object_type)
+    if since:
+        conditions.append(AuditEvent.occurred_at >= since)
+    if until:
+        conditions.append(AuditEvent.occurred_at < until)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
     rows = session.scalars(
-        _filtered(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit).offset(offset), **filters)
+        select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     )
     return Page(list(rows), total, page, page_size)
 
