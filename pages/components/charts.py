@@ -13,19 +13,29 @@ import math
 import numbers
 from collections.abc import Collection, Sequence
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
+from pages.components.grid import Frame, size
 
-def records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict]:
+
+def records(frame: Frame, columns: Sequence[str] | None = None) -> list[dict]:
     """The rows of `frame` (only `columns`, when given: what the chart draws) as plain values (dates as ISO text),
     missing values left out of their row. Read a column at a time (pandas' row-wise `to_dict` is slow)."""
-    names = list(frame.columns if columns is None else columns)
-    values = [[_plain(v) for v in frame[name].tolist()] for name in names]
+    names = list(_names(frame) if columns is None else columns)
+    values = [[_plain(v) for v in _values(frame, name)] for name in names]
     return [
         {name: column[i] for name, column in zip(names, values, strict=True) if not _missing(column[i])}
-        for i in range(len(frame))
+        for i in range(size(frame))
     ]
+
+
+def _names(frame: Frame) -> list[str]:
+    return frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+
+
+def _values(frame: Frame, name: str) -> list:
+    return frame.column(name).to_pylist() if isinstance(frame, pa.Table) else frame[name].tolist()
 
 
 def _plain(value):
@@ -33,7 +43,7 @@ def _plain(value):
 
 
 def long_form(
-    frame: pd.DataFrame,
+    frame: Frame,
     *,
     keep: str,
     columns: Sequence[str],
@@ -47,8 +57,8 @@ def long_form(
     Only numbers are drawn: missing cells and text in a count column (a suppressed "<5") are left out. Read a
     column at a time: pandas' row-wise `to_dict` costs more than the rest of a chart.
     """
-    keys = [_plain(k) for k in frame[keep].tolist()]
-    values = [frame[c].tolist() for c in columns]
+    keys = [_plain(k) for k in _values(frame, keep)]
+    values = [_values(frame, c) for c in columns]
     out = []
     for i, key in enumerate(keys):
         if key in without:

@@ -12,16 +12,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from db.engine import read_scope, session_scope, shared_engine
+from pages.components import grid
 from pages.components.db import engine
 from portal.core.errors import STORAGE_ERRNOS, PortalError, StorageUnavailable, ValidationFailed
 from portal.core.export import to_csv_bytes, to_xlsx_bytes
+from portal.core.paging import PAGE_SIZES
 
 log = logging.getLogger("portal.pages")
 T = TypeVar("T")
@@ -215,15 +216,14 @@ def upload_limits(types: list[str], max_mb: int) -> None:
     st.caption(f"单个文件不超过 {max_mb}MB，支持 {kinds} 格式。")
 
 
-def table(frame: pd.DataFrame, *, key: str, file_name: str, height: int | None = None) -> None:
+def table(frame: grid.Frame, *, key: str, file_name: str, height: int | None = None) -> None:
     """A sortable table (click a header) with a text filter and CSV/XLSX export."""
     query = st.text_input("筛选", key=f"{key}_filter", placeholder="输入关键字筛选")
     shown = frame
-    if query.strip() and not frame.empty:
-        mask = frame.astype(str).apply(lambda col: col.str.contains(query.strip(), regex=False)).any(axis=1)
-        shown = frame[mask]
+    if query.strip() and grid.size(frame):
+        shown = grid.matching(frame, query.strip())
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", placeholder="")
-    st.caption(f"共 {len(shown)} 条")
+    st.caption(f"共 {grid.size(shown)} 条")
     export_buttons(shown, name=file_name.rsplit(".", 1)[0], key=key)
 
 
@@ -231,7 +231,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_buttons(
-    frame: pd.DataFrame,
+    frame: grid.Frame,
     *,
     name: str,
     key: str,
@@ -252,7 +252,7 @@ def export_buttons(
     with menu:
         st.download_button(
             f"{label} CSV",
-            lambda: to_csv_bytes(frame),
+            lambda: to_csv_bytes(grid.to_pandas(frame)),
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -261,10 +261,41 @@ def export_buttons(
         )
         st.download_button(
             f"{label} XLSX",
-            lambda: to_xlsx_bytes({(sheet or name)[:31] or "导出": frame}),
+            lambda: to_xlsx_bytes({(sheet or name)[:31] or "导出": grid.to_pandas(frame)}),
             file_name=f"{name}.xlsx",
             mime=XLSX,
             key=f"{key}_xlsx",
             width="stretch",
             **pressed,
         )
+
+
+def chosen(key: str, default: T) -> T:
+    """The value the widget `key` holds, drawn this run or not (kept aside by `keep_choices` while hidden)."""
+    state = st.session_state
+    return state[key] if key in state else state.get(f"_kept_{key}", default)
+
+
+def sort_and_size(
+    prefix: str,
+    sorts: dict[str, str],
+    *,
+    descending_label: str = "从大到小",
+    descending_by_default: Callable[[str], bool] = lambda sort: True,
+) -> tuple[str, bool, int]:
+    """A paged list's sort, direction and page size (keys `{prefix}_sort`, `_desc`, `_size`) in a 排序 menu.
+
+    Lazy like the 导出 menu: the three widgets are drawn only while the menu is open (a click on it reruns the
+    page); while it is closed, what was chosen in it is kept and used.
+    """
+    keys = (f"{prefix}_sort", f"{prefix}_desc", f"{prefix}_size")
+    menu = st.popover("排序与每页条数", icon=":material/sort:", key=f"{prefix}_order", on_change="rerun")
+    keep_choices(keys, shown=bool(menu.open))
+    if not menu.open:
+        sort = chosen(keys[0], next(iter(sorts)))
+        return sort, chosen(keys[1], descending_by_default(sort)), chosen(keys[2], PAGE_SIZES[1])
+    with menu:
+        sort = st.selectbox("排序", list(sorts), format_func=sorts.get, key=keys[0])
+        descending = st.toggle(descending_label, value=descending_by_default(sort), key=keys[1])
+        size = st.selectbox("每页条数", PAGE_SIZES, index=1, key=keys[2])
+    return sort, descending, size

@@ -2,14 +2,14 @@
 
 from collections.abc import Callable
 
-import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.charts import bars, records
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, export_buttons, keep_choices, plain, table
+from pages.components.grid import arrow
+from pages.components.ui import act, export_buttons, keep_choices, plain, sort_and_size, table
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -94,7 +94,7 @@ def failed_codes() -> None:
     if not flagged:
         st.info("没有确认码错误次数较多（5 次及以上）的单位。")
         return
-    frame = pd.DataFrame(
+    frame = arrow(
         [
             {
                 "单位名称": f.unit.name,
@@ -107,7 +107,7 @@ def failed_codes() -> None:
             for f in flagged
         ]
     )
-    bars(records(frame.head(20), ["单位名称", "错误次数"]), category="单位名称", value="错误次数", sort="-x")
+    bars(records(frame.slice(0, 20), ["单位名称", "错误次数"]), category="单位名称", value="错误次数", sort="-x")
     table(frame, key="failed_codes", file_name="units_failed_codes.csv")
     by_id = {f.unit.id: f.unit for f in flagged}
     chosen = st.selectbox(
@@ -125,7 +125,6 @@ def failed_codes() -> None:
 
 def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
-    from portal.core.paging import PAGE_SIZES
     from portal.progress import bindings
     from portal.stats.common import CITIES
 
@@ -137,23 +136,24 @@ def binding_status() -> None:
     if not read:
         return
     totals, built = read.value, snapshot.built_at
-    m = st.columns(4)
-    m[0].metric("单位数", totals["units"])
-    m[1].metric("已绑定考生", totals["bound"])
-    m[2].metric("已认证未绑定", totals["verified_unbound"])
-    m[3].metric("待审核机构注册", totals["pending_registrations"])
+    figures = st.container(horizontal=True)
+    figures.metric("单位数", totals["units"])
+    figures.metric("已绑定考生", totals["bound"])
+    figures.metric("已认证未绑定", totals["verified_unbound"])
+    figures.metric("待审核机构注册", totals["pending_registrations"])
     st.caption(f"考生人数数据更新于 {fmt(built)}（每 5 分钟自动更新）；确认码错误次数为实时数据。")
-    f1, f2, f3 = st.columns(3)
-    city = f1.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="bs_city")
-    category = f2.selectbox(
+    filters = st.container(horizontal=True, vertical_alignment="bottom")
+    city = filters.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="bs_city")
+    category = filters.selectbox(
         "机构类别", ["", *categories.CATEGORIES], format_func=lambda k: k or "全部", key="bs_category"
     )
-    query = f3.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
-    s1, s2, s3, s4 = st.columns(4)
-    sort = s1.selectbox("排序", list(bindings.UNIT_SORTS), format_func=bindings.UNIT_SORTS.get, key="bs_sort")
-    descending = s2.toggle("从大到小", value=sort != "name", key="bs_desc")
-    page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="bs_size")
-    page = s4.number_input("页码", min_value=1, value=1, step=1, key="bs_page")
+    query = filters.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
+    paging = st.container(horizontal=True, vertical_alignment="bottom")
+    with paging:
+        sort, descending, page_size = sort_and_size(
+            "bs", bindings.UNIT_SORTS, descending_by_default=lambda sort: sort != "name"
+        )
+    page = paging.number_input("页码", min_value=1, value=1, step=1, key="bs_page", width=160)
     if outcome := act(
         lambda db_session: bindings.unit_binding_status(
             db_session,
@@ -169,7 +169,7 @@ def binding_status() -> None:
         read_only=True,
     ):
         result = outcome.value
-        frame = pd.DataFrame(
+        frame = arrow(
             [
                 {
                     "单位名称": r.name,
@@ -188,8 +188,8 @@ def binding_status() -> None:
         )
         st.dataframe(frame, hide_index=True, width="stretch")
         st.caption(f"共 {result.total} 个单位，第 {result.page}/{result.pages} 页。")
-        if not frame.empty:
-            top = records(frame.head(20), ["单位名称", "已绑定考生"])
+        if frame.num_rows:
+            top = records(frame.slice(0, 20), ["单位名称", "已绑定考生"])
             bars(top, category="单位名称", value="已绑定考生", sort="-x")
         export_buttons(frame, name="单位绑定情况", key="binding_status", label="导出本页")
 

@@ -71,7 +71,6 @@ def unit_binding_status(
         .subquery()
     )
     conditions = unit_filters(city_code, category, query)
-    total = session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
     progress = and_(UnitProgress.unit_id == Unit.id, UnitProgress.exam_year_id == exam_year.id)
     columns = {
         "bound": func.coalesce(UnitProgress.bound, 0),
@@ -81,31 +80,61 @@ def unit_binding_status(
         "name": Unit.name,
     }
     order = columns[sort].desc() if descending else columns[sort].asc()
+    # The units' columns, not the entities (a page of rows, read and dropped); the size of the whole list in
+    # the same statement (a window over the filtered units, before LIMIT), so one round trip per page.
     rows = session.execute(
-        select(Unit, columns["bound"], columns["verified_unbound"], columns["failed_attempts"], attempts.c.last_at)
+        select(
+            Unit.id,
+            Unit.name,
+            Unit.institution_code,
+            Unit.region_code,
+            Unit.category,
+            Unit.status,
+            columns["bound"],
+            columns["verified_unbound"],
+            Unit.code_rotated_at,
+            columns["failed_attempts"],
+            attempts.c.last_at,
+            func.count().over(),
+        )
         .outerjoin(UnitProgress, progress)
         .outerjoin(attempts, attempts.c.unit_id == Unit.id)
         .where(*conditions)
         .order_by(order, Unit.id)
         .limit(limit)
         .offset(offset)
-    )
+    ).all()
+    # past the last page (or nothing matches): the size of the list on its own
+    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
     return Page(
         [
             UnitStatusRow(
-                unit.id,
-                unit.name,
-                unit.institution_code,
-                unit.region_code,
-                unit.category,
-                unit.status,
+                unit_id,
+                name,
+                code,
+                region,
+                unit_category,
+                status,
                 int(n_bound),
                 int(n_unbound),
-                code_rotated_at=unit.code_rotated_at,
+                code_rotated_at=rotated_at,
                 failed_attempts=int(n_attempts),
                 last_failed_at=last_at,
             )
-            for unit, n_bound, n_unbound, n_attempts, last_at in rows
+            for (
+                unit_id,
+                name,
+                code,
+                region,
+                unit_category,
+                status,
+                n_bound,
+                n_unbound,
+                rotated_at,
+                n_attempts,
+                last_at,
+                _,
+            ) in rows
         ],
         total,
         page,
@@ -117,22 +146,24 @@ def binding_totals(session: Session, *, actor: Actor, year: int | None = None) -
     """Province-wide: units, active units, bound candidates, verified-but-unbound candidates, pending 机构注册."""
     authorize(session, actor, "reviewer")
     exam_year = refreshed(session, actor, year)
-    units = dict(session.execute(select(Unit.status, func.count()).group_by(Unit.status)).all())
-    verified, bound = session.execute(
+    # One statement: the unit counts and pending 机构注册 (live) with the candidate sums (snapshot).
+    cells = and_(StatisticsCell.exam_year_id == exam_year.id, StatisticsCell.dimension == "overall")
+    units, active, verified, bound, registrations = session.execute(
         select(
-            func.coalesce(func.sum(StatisticsCell.verified), 0), func.coalesce(func.sum(StatisticsCell.bound), 0)
-        ).where(StatisticsCell.exam_year_id == exam_year.id, StatisticsCell.dimension == "overall")
-    ).one()
-    registrations = (
-        session.scalar(
-            select(func.count()).select_from(UnitRegistration).where(UnitRegistration.status == RequestStatus.PENDING)
+            select(func.count()).select_from(Unit).scalar_subquery(),
+            select(func.count()).select_from(Unit).where(Unit.status == UnitStatus.ACTIVE).scalar_subquery(),
+            select(func.coalesce(func.sum(StatisticsCell.verified), 0)).where(cells).scalar_subquery(),
+            select(func.coalesce(func.sum(StatisticsCell.bound), 0)).where(cells).scalar_subquery(),
+            select(func.count())
+            .select_from(UnitRegistration)
+            .where(UnitRegistration.status == RequestStatus.PENDING)
+            .scalar_subquery(),
         )
-        or 0
-    )
+    ).one()
     return {
-        "units": sum(units.values()),
-        "active_units": units.get(UnitStatus.ACTIVE, 0),
+        "units": int(units),
+        "active_units": int(active),
         "bound": int(bound),
         "verified_unbound": int(verified) - int(bound),
-        "pending_registrations": registrations,
+        "pending_registrations": int(registrations),
     }

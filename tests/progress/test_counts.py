@@ -53,6 +53,11 @@ def test_unit_binding_status(session, world):
     totals = bindings.binding_totals(session, actor=rev)
     assert totals["bound"] == 6 and totals["verified_unbound"] == 1
     assert [r.name for r in bindings.unit_binding_status(session, actor=rev, query="宜昌").rows] == ["宜昌测试医院"]
+    first = bindings.unit_binding_status(session, actor=rev, page_size=1)
+    assert len(first.rows) == 1 and first.total == page.total and first.pages == page.total
+    beyond = bindings.unit_binding_status(session, actor=rev, page=page.total + 1, page_size=1)
+    assert beyond.rows == [] and beyond.total == page.total  # the list's size, also past its last page
+    assert bindings.unit_binding_status(session, actor=rev, query="不存在的单位").total == 0
 
 
 def test_candidates_list_logs_access_and_reminders_are_audited(session, world):
