@@ -23,6 +23,7 @@ class PersonalDataAccess(Timestamped, Base):
     __table_args__ = (
         CheckConstraint(f"action IN {ACCESS_ACTIONS!r}", name="action"),
         Index("ix_personal_data_access_candidate", "candidate_id", "created_at"),
+        Index("ix_personal_data_access_reader", "reader_id", "created_at"),  # a list's repeated views
         Index(
             "ix_personal_data_access_unread",
             "candidate_id",

@@ -9,7 +9,7 @@ the log with `access_log`, `unread_count`, `mark_read` and `authorizations`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -48,6 +48,8 @@ READER_ROLE_LABELS = {
 }
 # Who may ever be let near a candidate's personal data (analysts only see statistics).
 READER_ROLES = ("unit_admin", "reviewer", "admin", "system")
+# A list's view of the same candidates by the same reader within this time is one look (`record_many`).
+LIST_VIEW_REPEAT = timedelta(hours=1)
 DENIED_MESSAGE = "该考生未绑定本单位（或绑定已结束），本单位无权查看其个人信息。"
 
 
@@ -67,14 +69,31 @@ def record(session: Session, *, actor: Actor, candidate_id: int, section: str, a
 def record_many(
     session: Session, *, actor: Actor, candidate_ids: list[int], section: str, action: str = "view"
 ) -> None:
-    """`record` for each of a list's candidates in one statement (a unit's list of its candidates, say)."""
+    """`record` for each of a list's candidates in one statement (a unit's list of its candidates, say).
+
+    A list is drawn again on every click on the page that shows it (a filter, a tab): a view of the same
+    candidates' `section` by the same reader within `LIST_VIEW_REPEAT` is the same look, logged once — the
+    candidate's 授权访问消息 shows one entry, not one per click, and a unit of 2,000 candidates does not write
+    2,000 rows per click. Every other action (an export, an edit) is logged each time.
+    """
     if actor.role not in READER_ROLES:
         raise PermissionDenied("您的角色不能查看考生个人信息。")
-    rows = [
-        _values(actor, c, section, action)
-        for c in candidate_ids
-        if not (actor.role == "candidate" and c == actor.user_id)
-    ]
+    ids = [c for c in dict.fromkeys(candidate_ids) if not (actor.role == "candidate" and c == actor.user_id)]
+    if ids and action == "view" and actor.user_id is not None:
+        seen = set(
+            session.scalars(
+                select(PersonalDataAccess.candidate_id)
+                .distinct()
+                .where(
+                    PersonalDataAccess.reader_id == actor.user_id,
+                    PersonalDataAccess.created_at >= utcnow() - LIST_VIEW_REPEAT,
+                    PersonalDataAccess.section == section,
+                    PersonalDataAccess.action == "view",
+                )
+            )
+        )
+        ids = [c for c in ids if c not in seen]
+    rows = [_values(actor, c, section, action) for c in ids]
     if rows:
         session.execute(insert(PersonalDataAccess), rows)
 

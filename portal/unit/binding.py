@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from db.models import IdentityVerification, Unit, UnitBinding, User
-from db.models.access import PersonalDataAccess
 from portal.access import service as access
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
@@ -30,7 +29,7 @@ from portal.identity.policy import current_verification
 from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VERIFICATION_STATUS_LABELS
 from portal.message import service as messages
 from portal.unit.confirmation_code import BindingLocked, check_code, lockout_until, normalise_code
-from portal.unit.policy import ACCESS_LOG_WINDOW, acting_unit_id, active_binding
+from portal.unit.policy import acting_unit_id, active_binding
 from portal.unit.roster import UnitView
 from portal.unit.vocab import UnitStatus
 
@@ -303,31 +302,9 @@ def bound_candidates(
                 since=binding.created_at,
             )
         )
-    _log_list_reads(session, actor=actor, candidate_ids=[row.candidate_id for row in result])
+    # a list redrawn on every click: one entry per candidate per hour (access.LIST_VIEW_REPEAT)
+    access.record_many(session, actor=actor, candidate_ids=[row.candidate_id for row in result], section="unit_binding")
     return result
-
-
-def _log_list_reads(session: Session, *, actor: Actor, candidate_ids: list[int]) -> None:
-    """Log each listed candidate once per reader per hour (pages re-run on every click)."""
-    if not candidate_ids:
-        return
-    recent: set[int] = set()
-    since = utcnow() - ACCESS_LOG_WINDOW
-    for start in range(0, len(candidate_ids), 500):
-        chunk = candidate_ids[start : start + 500]
-        recent |= set(
-            session.scalars(
-                select(PersonalDataAccess.candidate_id).where(
-                    PersonalDataAccess.reader_id == actor.user_id,
-                    PersonalDataAccess.section == "unit_binding",
-                    PersonalDataAccess.created_at >= since,
-                    PersonalDataAccess.candidate_id.in_(chunk),
-                )
-            )
-        )
-    for candidate_id in candidate_ids:
-        if candidate_id not in recent:
-            access.record(session, actor=actor, candidate_id=candidate_id, section="unit_binding", action="view")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ The one bound-unit gate for reading a candidate's data is `portal.access.service
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -20,8 +18,6 @@ from portal.core.settings import get_settings
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 10
-# A unit's list of bound candidates logs each candidate once per reader within this window (pages re-run).
-ACCESS_LOG_WINDOW = timedelta(hours=1)
 
 
 def code_lockout() -> LockoutPolicy:

@@ -221,3 +221,25 @@ def _user(session, actor: Actor):
     from db.models import User
 
     return session.get(User, actor.user_id)
+
+
+def test_a_list_viewed_again_within_the_hour_is_one_entry_other_actions_every_time(session, world):
+    """A unit's list is drawn on every click: the candidate's log shows one look per hour, each export."""
+    reader, candidate = world["unit_admin"], world["candidate"].user_id
+    other = world["other_candidate"].user_id
+    for _ in range(3):
+        access.record_many(session, actor=reader, candidate_ids=[candidate, candidate], section="declaration")
+    assert [(r.action, r.section) for r in log_rows(session, candidate)] == [("view", "declaration")]
+    access.record_many(session, actor=reader, candidate_ids=[candidate], section="unit_binding")  # another section
+    access.record_many(session, actor=world["reviewer"], candidate_ids=[candidate], section="declaration")
+    access.record_many(session, actor=reader, candidate_ids=[candidate, other], section="declaration")
+    assert len(log_rows(session, candidate)) == 3 and len(log_rows(session, other)) == 1
+    for _ in range(2):
+        access.record_many(session, actor=reader, candidate_ids=[candidate], section="declaration", action="export")
+    assert [r.action for r in log_rows(session, candidate)].count("export") == 2
+    # An hour later the same list is a new look.
+    for row in log_rows(session, candidate):
+        row.created_at = utcnow() - access.LIST_VIEW_REPEAT - timedelta(minutes=1)
+    session.flush()
+    access.record_many(session, actor=reader, candidate_ids=[candidate], section="declaration")
+    assert len(log_rows(session, candidate)) == 6
