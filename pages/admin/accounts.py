@@ -1,9 +1,9 @@
-import pandas as pd
 import streamlit as st
 
 from pages.components import oidc
 from pages.components.auth import current_actor
 from pages.components.db import reading
+from pages.components.grid import arrow
 from pages.components.ui import act, keep_choices, table
 from portal.auth import service as auth
 from portal.core.actor import ACCOUNT_ROLES, ROLE_LABELS
@@ -18,15 +18,15 @@ tab_list, tab_create = st.tabs(["账号列表", "新建账号"], key="accounts_t
 keep_choices(["accounts_role", "accounts_query", "accounts_user_id"], shown=bool(tab_list.open))
 if tab_list.open:
     with tab_list:
-        col1, col2 = st.columns(2)
-        role = col1.selectbox(
+        filters = st.container(horizontal=True, vertical_alignment="bottom")
+        role = filters.selectbox(
             "角色", [None, *ROLES], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r], key="accounts_role"
         )
-        query = col2.text_input("账号或姓名", key="accounts_query")
+        query = filters.text_input("账号或姓名", key="accounts_query")
         with reading() as db_session:
             users = auth.list_users(db_session, actor=actor, role=role, query=query)
             now = utcnow()
-            frame = pd.DataFrame(
+            frame = arrow(
                 [
                     {
                         "ID": u.id,

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime, time, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import reading
+from pages.components.grid import arrow
 from pages.components.ui import table
 from portal.audit.vocab import ACTION_LABELS, action_label, object_label
 from portal.core.actor import ROLE_LABELS
@@ -17,17 +17,18 @@ st.title("审计日志")
 # Every action the portal records has its Chinese label (tests/audit); offered from that list, the filter needs
 # no scan of the whole log for its distinct actions on every run.
 known_actions = sorted(ACTION_LABELS)  # by code: the actions of one domain together
-col1, col2, col3 = st.columns(3)
-action = col1.selectbox("操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else action_label(a))
-role = col2.selectbox("角色", [None, *ROLE_LABELS], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
-days = col3.date_input("日期范围", value=(today_local() - timedelta(days=30), today_local()))
+filters = st.container(horizontal=True, vertical_alignment="bottom")
+action = filters.selectbox(
+    "操作", [None, *known_actions], format_func=lambda a: "全部" if a is None else action_label(a)
+)
+role = filters.selectbox("角色", [None, *ROLE_LABELS], format_func=lambda r: "全部" if r is None else ROLE_LABELS[r])
+days = filters.date_input("日期范围", value=(today_local() - timedelta(days=30), today_local()))
 since = until = None
 if isinstance(days, tuple) and len(days) == 2:
     since = datetime.combine(days[0], time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
     until = datetime.combine(days[1] + timedelta(days=1), time.min, CHINA).astimezone(UTC).replace(tzinfo=None)
-p1, p2 = st.columns(2)
-page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1, key="audit_page_size")
-page_number = p2.number_input("页码", min_value=1, value=1, step=1, key="audit_page")
+page_size = filters.selectbox("每页条数", PAGE_SIZES, index=1, key="audit_page_size")
+page_number = filters.number_input("页码", min_value=1, value=1, step=1, key="audit_page")
 with reading() as db_session:
     found = audit_log.search_page(
         db_session,
@@ -40,7 +41,7 @@ with reading() as db_session:
         page_size=page_size,
     )
     events = found.rows
-    frame = pd.DataFrame(
+    frame = arrow(
         [
             {
                 "时间": fmt(e.occurred_at, seconds=True),
@@ -55,7 +56,6 @@ with reading() as db_session:
         ],
         columns=["时间", "角色", "操作者ID", "操作", "对象", "对象ID", "摘要"],
     )
-    frame["操作者ID"] = frame["操作者ID"].astype("Int64")  # 1, not 1.0, when some rows have none (系统)
 table(frame, key="audit", file_name="audit.csv")
 if found.total and not events:
     st.info("该页没有记录，请减小页码。")

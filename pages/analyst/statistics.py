@@ -12,6 +12,7 @@ from pages.components.auth import current_actor
 from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
+from pages.components.grid import as_text
 from pages.components.ui import act, export_buttons, keep_choices, lazy_expander
 from portal.core.timeutil import fmt
 from portal.stats import service as stats
@@ -26,14 +27,12 @@ snapshot = fresh_snapshot(actor)
 if snapshot is None:
     st.stop()
 
-head, button = st.columns([4, 1])
+head = st.container(horizontal=True, vertical_alignment="center")
 head.caption(
     f"{snapshot.year} 年度 · 数据更新于 {fmt(snapshot.built_at)}（每 5 分钟自动更新）。"
     "仅显示汇总数字；少于 5 人的格子显示为“<5”，并对可由合计推算出的格子一并隐藏。"
 )
-if button.button("立即刷新", width="stretch") and act(
-    lambda db_session: stats.refresh_statistics(db_session, actor=actor, force=True)
-):
+if head.button("立即刷新") and act(lambda db_session: stats.refresh_statistics(db_session, actor=actor, force=True)):
     st.rerun()
 
 
@@ -42,9 +41,9 @@ with reading() as db_session:
 
 st.subheader("报名进度漏斗（全省）")
 row = overall.iloc[0]
-cols = st.columns(len(STAGES))
-for column, stage in zip(cols, STAGES, strict=True):
-    column.metric(stage, row[stage])
+figures = st.container(horizontal=True)
+for stage in STAGES:
+    figures.metric(stage, row[stage])
 bars(
     long_form(overall, keep="范围", columns=STAGES, series="环节", value="人数"),
     category="环节",
@@ -63,7 +62,7 @@ def by_dimension() -> None:
     label = stats.DIMENSIONS[dimension]
     table_column, chart_column = st.columns([3, 2])
     with table_column:
-        st.dataframe(by.astype(str), hide_index=True, width="stretch")
+        st.dataframe(as_text(by), hide_index=True, width="stretch")
         export_buttons(by, name=f"报名进度_按{label}", key="funnel")
     with chart_column:
         bars(
@@ -91,7 +90,7 @@ def daily() -> None:
     daily_lines(series, day="日期", value="人数", series="环节", series_sort=STAGES)
     if details := lazy_expander("每日明细", key="trend_details"):
         with details:
-            st.dataframe(trend.astype(str), hide_index=True, width="stretch")
+            st.dataframe(as_text(trend), hide_index=True, width="stretch")
             export_buttons(trend, name="每日趋势", key="trend")
 
 
@@ -109,7 +108,7 @@ def verdicts() -> None:
     verdict_label = stats.DIMENSIONS[verdict_by]
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(distribution.astype(str), hide_index=True, width="stretch")
+        st.dataframe(as_text(distribution), hide_index=True, width="stretch")
         export_buttons(distribution, name=f"预检结论_按{verdict_label}", key="verdicts")
     with right:
         verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]

@@ -1,9 +1,9 @@
-import pandas as pd
 import streamlit as st
 
 from pages.components import navigation
 from pages.components.auth import current_actor
 from pages.components.db import reading
+from pages.components.grid import arrow
 from pages.components.ui import act, lazy_expander, plain, upload_limits
 from portal.core.timeutil import fmt
 from portal.declaration import confirmation, exam_year
@@ -13,7 +13,6 @@ from portal.declaration.record import eligibility_verdict
 from portal.declaration.vocab import IMAGE_SIDE_LABELS, IMAGE_SLOT_LABELS, ChangesSince, ShownStatus
 from portal.eligibility import rules as eligibility_rules
 from portal.eligibility.vocab import Verdict
-from portal.identity import service as identity
 
 actor = current_actor()
 st.title("医师资格考试信息确认")
@@ -24,7 +23,6 @@ if flash:
 with reading() as db_session:
     window = exam_year.confirmation_window(db_session)
     view = confirmation.my_record(db_session, actor=actor)
-    verified = identity.verified_identity(db_session, user_id=actor.user_id) is not None
     verdict = (
         eligibility_verdict(db_session, declaration_id=view.declaration_id, record=view.record)
         if view and view.declaration_id and view.status != "not_entered"
@@ -37,7 +35,7 @@ else:
     st.warning(window.text)
 if view is None:
     st.stop()
-if not verified:
+if not view.basic.verified:
     st.warning("您尚未完成实名认证。完成实名认证并绑定工作单位后，单位才能为您填报申报信息。")
     navigation.page_link("pages/candidate/identity.py", label="前往认证", icon=":material/badge:")
     st.stop()
@@ -68,7 +66,7 @@ if view.changes:
             else "自您上次确认后，单位修改了以下信息，请核对后重新确认："
         )
         st.dataframe(
-            pd.DataFrame(
+            arrow(
                 [
                     {"修改项": c.label, "原值": c.old_value or "（空）", "新值": c.new_value or "（空）"}
                     for c in view.changes

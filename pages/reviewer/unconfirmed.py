@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.charts import bars, long_form, records
+from pages.components.charts import bars, long_form
 from pages.components.figures import fresh_snapshot
-from pages.components.ui import act, export_buttons, keep_choices, load
+from pages.components.grid import arrow
+from pages.components.ui import act, export_buttons, keep_choices, load, sort_and_size
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS
@@ -38,34 +39,32 @@ verdicts, by_city = load(
 )
 
 now = utcnow()
-top, refresh = st.columns([4, 1])
+top = st.container(horizontal=True, vertical_alignment="center")
 top.caption(
     f"数据更新于 {fmt(built)}（每 5 分钟自动更新）。"
     "等待时间：未填报自绑定单位起，待确认自单位最近修改起，待单位修改自考生提出起。"
 )
-if refresh.button("立即刷新", width="stretch") and act(lambda db_session: refresh_now(db_session, actor=actor)):
+if top.button("立即刷新") and act(lambda db_session: refresh_now(db_session, actor=actor)):
     st.rerun()
 
 totals = {s: sum(r.counts[s] for r in by_city) for s in unconfirmed.OPEN_STATUSES}
-m = st.columns(3)
-m[0].metric("未填报", totals["not_entered"])
-m[1].metric("待确认", totals["pending"])
-m[2].metric("待单位修改", totals["correction_requested"])
+figures = st.container(horizontal=True)
+figures.metric("未填报", totals["not_entered"])
+figures.metric("待确认", totals["pending"])
+figures.metric("待单位修改", totals["correction_requested"])
 
 st.subheader("报名资格预检")
 st.caption("已填报但尚未确认（待确认、待单位修改）的记录的预检结论。")
-verdict_frame = pd.DataFrame({"结论": [VERDICT_LABELS[k] for k in verdicts], "记录数": list(verdicts.values())})
-chart, numbers = st.columns([3, 2])
-with chart:
-    bars(records(verdict_frame), category="结论", value="记录数", horizontal=False, sort=list(verdict_frame["结论"]))
-numbers.dataframe(verdict_frame, hide_index=True, width="stretch")
+verdict_rows = [{"结论": VERDICT_LABELS[k], "记录数": n} for k, n in verdicts.items()]
+bars(verdict_rows, category="结论", value="记录数", horizontal=False, sort=[row["结论"] for row in verdict_rows])
+st.caption("；".join(f"{row['结论']} {row['记录数']} 条" for row in verdict_rows))
 
 # Lazy tabs: only the open one runs (a click on the other reruns the page).
 tab_region, tab_unit = st.tabs(["按地区", "按单位"], key="unconfirmed_tab", on_change="rerun")
 
 if tab_region.open:
     with tab_region:
-        region_frame = pd.DataFrame(
+        region_frame = arrow(
             [
                 {
                     "市（州）": r.name,
@@ -81,7 +80,7 @@ if tab_region.open:
                 for r in by_city
             ]
         )
-        if region_frame.empty:
+        if not region_frame.num_rows:
             st.info("暂无数据。")
         else:
             open_columns = ["未填报", "待确认", "待单位修改"]
@@ -101,17 +100,16 @@ UNIT_CHOICES = ("uc_city", "uc_query", "uc_open", "uc_sort", "uc_desc", "uc_size
 keep_choices(UNIT_CHOICES, shown=bool(tab_unit.open))
 if tab_unit.open:
     with tab_unit:
-        f1, f2, f3 = st.columns(3)
-        city = f1.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="uc_city")
-        query = f2.text_input("单位名称 / 机构编码", key="uc_query")
-        only_open = f3.toggle("只看有未确认记录的单位", value=True, key="uc_open")
-        s1, s2, s3, s4 = st.columns(4)
-        sort = s1.selectbox(
-            "排序", list(unconfirmed.UNCONFIRMED_SORTS), format_func=unconfirmed.UNCONFIRMED_SORTS.get, key="uc_sort"
-        )
-        descending = s2.toggle("从多到少 / 最久优先", value=True, key="uc_desc")
-        page_size = s3.selectbox("每页条数", PAGE_SIZES, index=1, key="uc_size")
-        page = s4.number_input("页码", min_value=1, value=1, step=1, key="uc_page")
+        filters = st.container(horizontal=True, vertical_alignment="bottom")
+        city = filters.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="uc_city")
+        query = filters.text_input("单位名称 / 机构编码", key="uc_query")
+        only_open = filters.toggle("只看有未确认记录的单位", value=True, key="uc_open")
+        paging = st.container(horizontal=True, vertical_alignment="bottom")
+        with paging:
+            sort, descending, page_size = sort_and_size(
+                "uc", unconfirmed.UNCONFIRMED_SORTS, descending_label="从多到少 / 最久优先"
+            )
+        page = paging.number_input("页码", min_value=1, value=1, step=1, key="uc_page", width=160)
         result = None
         if outcome := act(
             lambda db_session: unconfirmed.unconfirmed_by_unit(

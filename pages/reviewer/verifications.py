@@ -10,7 +10,8 @@ from PIL import Image
 
 from pages.components.auth import current_actor
 from pages.components.db import reading
-from pages.components.ui import act, export_buttons, lazy_expander, load, plain
+from pages.components.grid import arrow
+from pages.components.ui import act, chosen, export_buttons, keep_choices, lazy_expander, load, plain
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import review
@@ -155,10 +156,10 @@ if opened is not None:
 with reading() as db_session:
     summary = review.queue_summary(db_session, actor=actor)
 
-metrics = st.columns(3)
-metrics[0].metric("待审核", summary["total"])
-metrics[1].metric("居民身份证", summary.get("resident_id", 0))
-metrics[2].metric("重复号码提示", summary["flags"])
+figures = st.container(horizontal=True)
+figures.metric("待审核", summary["total"])
+figures.metric("居民身份证", summary.get("resident_id", 0))
+figures.metric("重复号码提示", summary["flags"])
 
 # Lazy: the flags and their buttons are read and drawn only while the expander is open.
 flag_label = f"重复证件号码提示（{summary['flags']}）"
@@ -179,18 +180,28 @@ if summary["flags"] and (flagged := lazy_expander(flag_label, icon=":material/fl
             ):
                 st.rerun()
 
-with st.expander("筛选", expanded=True, icon=":material/filter_list:"):
-    f1, f2, f3 = st.columns(3)
-    document_type = f1.selectbox(
-        "证件类型",
-        ["", *DOCUMENT_TYPE_LABELS],
-        format_func=lambda k: DOCUMENT_TYPE_LABELS.get(k, "全部"),
-    )
-    city = f2.selectbox("地区（市州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"))
-    wait = f3.selectbox("等待时间", list(WAITS), format_func=WAITS.get)
-    unclaimed = st.checkbox("只看未被领取的申请", value=False)
-p1, p2 = st.columns(2)
-page_size = p1.selectbox("每页条数", PAGE_SIZES, index=1)
+# Lazy: the filters are drawn only while 筛选 is open; what was chosen in it stays in force while it is closed.
+FILTERS = ("rv_type", "rv_city", "rv_wait", "rv_unclaimed", "rv_size")
+filters = lazy_expander("筛选与每页条数", icon=":material/filter_list:", key="review_filters")
+keep_choices(FILTERS, shown=filters is not None)
+if filters is None:
+    document_type, city, wait = chosen("rv_type", ""), chosen("rv_city", ""), chosen("rv_wait", 0)
+    unclaimed, page_size = chosen("rv_unclaimed", False), chosen("rv_size", PAGE_SIZES[1])
+else:
+    with filters:
+        choices = st.container(horizontal=True)
+        document_type = choices.selectbox(
+            "证件类型",
+            ["", *DOCUMENT_TYPE_LABELS],
+            format_func=lambda k: DOCUMENT_TYPE_LABELS.get(k, "全部"),
+            key="rv_type",
+        )
+        city = choices.selectbox(
+            "地区（市州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="rv_city"
+        )
+        wait = choices.selectbox("等待时间", list(WAITS), format_func=WAITS.get, key="rv_wait")
+        page_size = choices.selectbox("每页条数", PAGE_SIZES, index=1, key="rv_size")
+        unclaimed = st.checkbox("只看未被领取的申请", value=False, key="rv_unclaimed")
 
 with reading() as db_session:
     first = review.verification_queue(
@@ -203,7 +214,7 @@ with reading() as db_session:
         page=1,
         page_size=page_size,
     )
-page_number = p2.number_input("页码", min_value=1, max_value=first.pages, value=1, step=1)
+page_number = st.number_input("页码", min_value=1, max_value=first.pages, value=1, step=1, width=160)
 if page_number != 1:
     with reading() as db_session:
         first = review.verification_queue(
@@ -222,7 +233,7 @@ if not queue.total:
     st.stop()
 
 now = utcnow()
-frame = pd.DataFrame(
+frame = arrow(
     [
         {
             "编号": row.id,

@@ -1,8 +1,8 @@
-import pandas as pd
 import streamlit as st
 
 from pages.components.auth import current_actor
 from pages.components.db import session
+from pages.components.grid import arrow
 from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
 from portal.unit import binding
@@ -18,7 +18,7 @@ with session() as db_session:
     rows = binding.bound_candidates(db_session, actor=actor, query=query)
 
 st.caption("本单位当前已绑定的考生（证件号码已隐去中间部分）。查看记录会告知考生本人。")
-frame = pd.DataFrame(
+frame = arrow(
     [
         {"姓名": r.real_name, "证件号码": r.masked_number, "认证状态": r.verification_label, "绑定时间": fmt(r.since)}
         for r in rows

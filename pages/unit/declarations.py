@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date
 
 import pandas as pd
@@ -6,6 +7,7 @@ import streamlit as st
 from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, reading, session
+from pages.components.grid import arrow
 from pages.components.ui import act, export_buttons, keep_choices, plain, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
@@ -50,9 +52,10 @@ keep_choices(["declaration_candidate"], shown=bool(form_tab.open))
 # ---------------------------------------------------------------------------------------------------- 考生列表
 if list_tab.open:
     with list_tab:
-        columns = st.columns(len(SHOWN_STATUS_LABELS))
-        for column, (status, label) in zip(columns, SHOWN_STATUS_LABELS.items(), strict=True):
-            column.metric(label, sum(1 for r in rows if r.shown_status == status))
+        counts = Counter(r.shown_status for r in rows)
+        figures = st.container(horizontal=True)
+        for status, label in SHOWN_STATUS_LABELS.items():
+            figures.metric(label, counts[status])
         statuses = st.multiselect(
             "状态",
             list(ShownStatus),
@@ -76,7 +79,7 @@ if list_tab.open:
             if (not statuses or r.shown_status in statuses)
             and (not verdicts or (r.verdict_code or NOT_JUDGED) in verdicts)
         ]
-        frame = pd.DataFrame(
+        frame = arrow(
             [
                 {
                     "姓名": r.real_name,
