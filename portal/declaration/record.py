@@ -137,6 +137,7 @@ class Basic:
     unit_name: str
     birth_date: date | None
     number_hash: str
+    verified: bool = False  # the candidate has a current verified identity (实名认证 passed)
 
 
 def _basic(session: Session, candidate_id: int) -> Basic:
@@ -149,6 +150,7 @@ def _basic(session: Session, candidate_id: int) -> Basic:
         unit_name=unit_name or "（未绑定单位）",
         birth_date=identity.birth_date if identity else None,
         number_hash=identity.document_number_hash if identity else "",
+        verified=identity is not None,
     )
 
 
