@@ -9,7 +9,7 @@ from portal.access import service as access
 from portal.core.timeutil import fmt
 
 # The newest entries as cards, each with its own 标为已读 (a phone screen holds a few); all of them in the table.
-CARDS = 5
+CARDS = 3
 
 actor = current_actor()
 st.title("授权访问消息")
@@ -63,8 +63,9 @@ else:
         with st.container(border=True):
             badge = ":red-badge[未读] " if entry.unread else ""
             denied = ":orange-badge[已拒绝] " if entry.action == "view_denied" else ""
-            st.markdown(f"{badge}{denied}{plain(entry.sentence)}")
-            st.caption(f"{fmt(entry.created_at)} · {entry.reader_role} · {entry.action_label}")
+            # One element: the sentence, and under it, small and grey as a caption, when, who and what.
+            when = f"{fmt(entry.created_at)} · {entry.reader_role} · {entry.action_label}"
+            st.markdown(f"{badge}{denied}{plain(entry.sentence)}  \n:small[:gray[{when}]]")
             if (
                 entry.unread
                 and st.button("标为已读", key=f"access_read_{entry.id}")

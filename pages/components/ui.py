@@ -282,20 +282,30 @@ def sort_and_size(
     *,
     descending_label: str = "从大到小",
     descending_by_default: Callable[[str], bool] = lambda sort: True,
+    menu: bool = True,
 ) -> tuple[str, bool, int]:
-    """A paged list's sort, direction and page size (keys `{prefix}_sort`, `_desc`, `_size`) in a 排序 menu.
+    """A paged list's sort, direction and page size (keys `{prefix}_sort`, `_desc`, `_size`).
 
-    Lazy like the 导出 menu: the three widgets are drawn only while the menu is open (a click on it reruns the
-    page); while it is closed, what was chosen in it is kept and used.
+    With `menu`, in a 排序与每页条数 menu, lazy like the 导出 menu: the three widgets are drawn only while it is
+    open (a click on it reruns the page); while it is closed, what was chosen in it is kept and used. Without,
+    drawn where the caller is (a lazy 筛选 expander that keeps them with its own filters).
     """
     keys = (f"{prefix}_sort", f"{prefix}_desc", f"{prefix}_size")
-    menu = st.popover("排序与每页条数", icon=":material/sort:", key=f"{prefix}_order", on_change="rerun")
-    keep_choices(keys, shown=bool(menu.open))
-    if not menu.open:
-        sort = chosen(keys[0], next(iter(sorts)))
-        return sort, chosen(keys[1], descending_by_default(sort)), chosen(keys[2], PAGE_SIZES[1])
-    with menu:
+    if menu:
+        box = st.popover("排序与每页条数", icon=":material/sort:", key=f"{prefix}_order", on_change="rerun")
+        keep_choices(keys, shown=bool(box.open))
+        if not box.open:
+            return kept_sort(prefix, sorts, descending_by_default=descending_by_default)
+    with box if menu else st.container(horizontal=True, vertical_alignment="bottom"):
         sort = st.selectbox("排序", list(sorts), format_func=sorts.get, key=keys[0])
         descending = st.toggle(descending_label, value=descending_by_default(sort), key=keys[1])
         size = st.selectbox("每页条数", PAGE_SIZES, index=1, key=keys[2])
     return sort, descending, size
+
+
+def kept_sort(
+    prefix: str, sorts: dict[str, str], *, descending_by_default: Callable[[str], bool] = lambda sort: True
+) -> tuple[str, bool, int]:
+    """The sort, direction and page size chosen last (`sort_and_size`), while its widgets are not drawn."""
+    sort = chosen(f"{prefix}_sort", next(iter(sorts)))
+    return sort, chosen(f"{prefix}_desc", descending_by_default(sort)), chosen(f"{prefix}_size", PAGE_SIZES[1])

@@ -9,7 +9,17 @@ from pages.components.charts import bars, records
 from pages.components.db import reading
 from pages.components.figures import fresh_snapshot
 from pages.components.grid import arrow
-from pages.components.ui import act, export_buttons, keep_choices, plain, sort_and_size, table
+from pages.components.ui import (
+    act,
+    chosen,
+    export_buttons,
+    keep_choices,
+    kept_sort,
+    lazy_expander,
+    plain,
+    sort_and_size,
+    table,
+)
 from portal.core.timeutil import fmt
 from portal.unit import categories, confirmation_code, regions, registration, roster
 from portal.unit.vocab import UNIT_STATUS_LABELS
@@ -123,6 +133,9 @@ def failed_codes() -> None:
             decided("已更新单位状态。")
 
 
+FILTERS = ("bs_city", "bs_category", "bs_query", "bs_sort", "bs_desc", "bs_size")
+
+
 def binding_status() -> None:
     """Per unit: bound candidates, verified-but-unbound candidates of its county, code rotation, wrong codes."""
     from portal.progress import bindings
@@ -142,18 +155,28 @@ def binding_status() -> None:
     figures.metric("已认证未绑定", totals["verified_unbound"])
     figures.metric("待审核机构注册", totals["pending_registrations"])
     st.caption(f"考生人数数据更新于 {fmt(built)}（每 5 分钟自动更新）；确认码错误次数为实时数据。")
-    filters = st.container(horizontal=True, vertical_alignment="bottom")
-    city = filters.selectbox("市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="bs_city")
-    category = filters.selectbox(
-        "机构类别", ["", *categories.CATEGORIES], format_func=lambda k: k or "全部", key="bs_category"
-    )
-    query = filters.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
-    paging = st.container(horizontal=True, vertical_alignment="bottom")
-    with paging:
-        sort, descending, page_size = sort_and_size(
-            "bs", bindings.UNIT_SORTS, descending_by_default=lambda sort: sort != "name"
-        )
-    page = paging.number_input("页码", min_value=1, value=1, step=1, key="bs_page", width=160)
+    # Lazy: the filters and the sort are drawn only while 筛选与排序 is open; what was chosen stays in force.
+    by_name = {"descending_by_default": lambda sort: sort != "name"}
+    box = lazy_expander("筛选与排序", icon=":material/filter_list:", key="bs_filters")
+    keep_choices(FILTERS, shown=box is not None)
+    if box is None:
+        city, category, query = chosen("bs_city", ""), chosen("bs_category", ""), chosen("bs_query", "")
+        sort, descending, page_size = kept_sort("bs", bindings.UNIT_SORTS, **by_name)
+    else:
+        with box:
+            filters = st.container(horizontal=True, vertical_alignment="bottom")
+            city = filters.selectbox(
+                "市（州）", ["", *CITIES], format_func=lambda k: CITIES.get(k, "全部"), key="bs_city"
+            )
+            category = filters.selectbox(
+                "机构类别", ["", *categories.CATEGORIES], format_func=lambda k: k or "全部", key="bs_category"
+            )
+            query = filters.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
+            sort, descending, page_size = sort_and_size("bs", bindings.UNIT_SORTS, menu=False, **by_name)
+    shown = [CITIES.get(city, ""), category, f"“{query.strip()}”" if query.strip() else ""]
+    if any(shown):
+        st.caption("筛选：" + " · ".join(plain(part) for part in shown if part))
+    page = st.number_input("页码", min_value=1, value=1, step=1, key="bs_page", width=160)
     if outcome := act(
         lambda db_session: bindings.unit_binding_status(
             db_session,
@@ -205,7 +228,7 @@ SECTIONS: list[tuple[str, Callable[[], None]]] = [
 # Lazy tabs: only the open one runs (a click on another reruns the page), so each run reads one section.
 tabs = st.tabs([title for title, _ in SECTIONS], key="reviewer_units_tab", on_change="rerun")
 # What was chosen in a closed tab (the binding list's filters) stays until it is opened again.
-CHOICES = {"单位绑定情况": ("bs_city", "bs_category", "bs_query", "bs_sort", "bs_desc", "bs_size", "bs_page")}
+CHOICES = {"单位绑定情况": (*FILTERS, "bs_filters", "bs_page")}
 for tab, (title, render) in zip(tabs, SECTIONS, strict=True):
     keep_choices(CHOICES.get(title, ()), shown=bool(tab.open))
     if tab.open:

@@ -202,6 +202,14 @@ else:
         wait = choices.selectbox("等待时间", list(WAITS), format_func=WAITS.get, key="rv_wait")
         page_size = choices.selectbox("每页条数", PAGE_SIZES, index=1, key="rv_size")
         unclaimed = st.checkbox("只看未被领取的申请", value=False, key="rv_unclaimed")
+active = [
+    DOCUMENT_TYPE_LABELS.get(document_type, ""),
+    CITIES.get(city, ""),
+    WAITS[wait] if wait else "",
+    "只看未被领取" if unclaimed else "",
+]
+if any(active):
+    st.caption("筛选：" + " · ".join(part for part in active if part))
 
 with reading() as db_session:
     first = review.verification_queue(

@@ -8,7 +8,7 @@ from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, reading, session
 from pages.components.grid import arrow
-from pages.components.ui import act, export_buttons, keep_choices, plain, upload_limits
+from pages.components.ui import act, chosen, export_buttons, keep_choices, lazy_expander, plain, upload_limits
 from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, prefill, template
@@ -46,7 +46,8 @@ editable = window.state == "open"
 # Keyed: the chosen tab survives the rerun after each save (a flash message above would otherwise reset it).
 # Lazy: only the open tab runs (a click on another reruns the page), so a save does not also rebuild the list.
 list_tab, form_tab, import_tab = st.tabs(["考生列表", "逐人填报", "表格导入"], key="declaration_tab", on_change="rerun")
-keep_choices(["declaration_statuses", "declaration_verdicts"], shown=bool(list_tab.open))
+LIST_FILTERS = ("declaration_statuses", "declaration_verdicts")
+keep_choices([*LIST_FILTERS, "declaration_filters"], shown=bool(list_tab.open))
 keep_choices(["declaration_candidate"], shown=bool(form_tab.open))
 
 # ---------------------------------------------------------------------------------------------------- 考生列表
@@ -56,23 +57,33 @@ if list_tab.open:
         figures = st.container(horizontal=True)
         for status, label in SHOWN_STATUS_LABELS.items():
             figures.metric(label, counts[status])
-        statuses = st.multiselect(
-            "状态",
-            list(ShownStatus),
-            format_func=SHOWN_STATUS_LABELS.get,
-            placeholder="全部状态",
-            select_all=False,  # its "Select all" option is English
-            key="declaration_statuses",
-        )
         NOT_JUDGED = "not_judged"  # a record not entered yet has no verdict (未预检)
-        verdicts = st.multiselect(
-            "报名资格预检",
-            [*Verdict, NOT_JUDGED],
-            format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
-            placeholder="全部",
-            select_all=False,
-            key="declaration_verdicts",
-        )
+        # Lazy: the two filters are drawn only while 筛选 is open; what was chosen stays in force while closed.
+        box = lazy_expander("筛选", icon=":material/filter_list:", key="declaration_filters")
+        keep_choices(LIST_FILTERS, shown=box is not None)
+        if box is None:
+            statuses, verdicts = chosen("declaration_statuses", []), chosen("declaration_verdicts", [])
+        else:
+            with box:
+                statuses = st.multiselect(
+                    "状态",
+                    list(ShownStatus),
+                    format_func=SHOWN_STATUS_LABELS.get,
+                    placeholder="全部状态",
+                    select_all=False,  # its "Select all" option is English
+                    key="declaration_statuses",
+                )
+                verdicts = st.multiselect(
+                    "报名资格预检",
+                    [*Verdict, NOT_JUDGED],
+                    format_func=lambda v: VERDICT_LABELS.get(v, "未预检"),
+                    placeholder="全部",
+                    select_all=False,
+                    key="declaration_verdicts",
+                )
+        active = [SHOWN_STATUS_LABELS[v] for v in statuses] + [VERDICT_LABELS.get(v, "未预检") for v in verdicts]
+        if active:
+            st.caption("筛选：" + "、".join(active))
         shown = [
             r
             for r in rows

@@ -103,10 +103,11 @@ def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[
     ids = list(records)
     for start in range(0, len(ids), 2000):
         chunk = {"ids": ids[start : start + 2000]}
-        for code, query in _SINGLE_QUERIES.items():
-            section = F.SECTIONS_BY_CODE[code]
-            for row in session.scalars(query, chunk):
-                records[row.declaration_id][section.record_key] = _row_values(row, section)
+        for declaration_id, *rows in session.execute(_SINGLES, chunk):
+            for code, row in zip(SINGLE_SECTIONS, rows, strict=True):
+                if row is not None:
+                    section = F.SECTIONS_BY_CODE[code]
+                    records[declaration_id][section.record_key] = _row_values(row, section)
         for code, query in _MULTIPLE_QUERIES.items():
             section = F.SECTIONS_BY_CODE[code]
             for row in session.scalars(query, chunk):
@@ -116,7 +117,10 @@ def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[
 
 # A record's sections, one query per table, built once: a candidate's 信息确认 reads them on every run.
 _IDS = bindparam("ids", expanding=True)
-_SINGLE_QUERIES = {code: select(model).where(model.declaration_id.in_(_IDS)) for code, model in SINGLE_SECTIONS.items()}
+# The one-row sections together: one statement, each section's row (or None) beside its declaration's id.
+_SINGLES = select(Declaration.id, *SINGLE_SECTIONS.values()).where(Declaration.id.in_(_IDS))
+for _model in SINGLE_SECTIONS.values():
+    _SINGLES = _SINGLES.outerjoin(_model, _model.declaration_id == Declaration.id)
 _MULTIPLE_QUERIES = {
     code: select(model).where(model.declaration_id.in_(_IDS)).order_by(model.declaration_id, model.position)
     for code, model in MULTIPLE_SECTIONS.items()
@@ -140,10 +144,16 @@ class Basic:
     verified: bool = False  # the candidate has a current verified identity (实名认证 passed)
 
 
+_BOUND_UNIT_NAME = (
+    select(Unit.name)
+    .join(UnitBinding, UnitBinding.unit_id == Unit.id)
+    .where(UnitBinding.candidate_id == bindparam("candidate_id"), active_binding())
+)
+
+
 def _basic(session: Session, candidate_id: int) -> Basic:
     identity = verified_identity(session, candidate_id)
-    unit_id = active_unit_id(session, candidate_id=candidate_id)
-    unit_name = session.scalar(select(Unit.name).where(Unit.id == unit_id)) if unit_id else None
+    unit_name = session.scalar(_BOUND_UNIT_NAME, {"candidate_id": candidate_id})
     return Basic(
         real_name=identity.real_name if identity else "（未实名认证）",
         masked_number=identity.document_number_masked if identity else "",

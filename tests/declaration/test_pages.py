@@ -142,7 +142,22 @@ def test_unit_lists_its_candidates_and_saves_a_section(engine, accounts):
     assert_no_exception(app)
     assert "页面考生" in app.dataframe[0].value["姓名"].tolist()
     assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
+    assert not app.multiselect  # the filters are drawn only while 筛选 is open
+    app.session_state["declaration_filters"] = True
+    app.run()
     assert_multiselects_speak_chinese(app)
+    app.multiselect(key="declaration_statuses").select("confirmed")
+    app.run()
+    assert_no_exception(app)
+    assert app.dataframe[0].value.empty and "筛选：已确认" in texts(app)
+    app.session_state["declaration_filters"] = False  # closed: the choice stays in force
+    app.run()
+    assert not app.multiselect and app.dataframe[0].value.empty and "筛选：已确认" in texts(app)
+    app.session_state["declaration_filters"] = True
+    app.run()
+    app.multiselect(key="declaration_statuses").unselect("confirmed")
+    app.run()
+    assert app.dataframe[0].value["状态"].tolist() == ["未填报"]
     assert not [b for b in app.button if (b.key or "").startswith("save_")]  # only the open tab (考生列表) runs
     open_tab(app, "declaration_tab", "逐人填报")
     cid = accounts["candidate"].id

@@ -169,3 +169,21 @@ def test_verification_queue_opens_claims_and_rejects(engine, seeded):
     with session_scope(engine) as session:
         status = session.scalar(select(IdentityVerification.status).where(IdentityVerification.id == case_id))
     assert status == "rejected"
+
+
+def test_queue_filters_stay_in_force_with_their_menu_closed(seeded):
+    app = open_page("reviewer", "pages/reviewer/verifications.py")
+    kinds = set(app.dataframe[0].value["证件类型"])
+    assert "居民身份证" in kinds and len(kinds) > 1, kinds  # the demo queue holds other documents too
+    app.session_state["review_filters"] = True  # a click on 筛选与每页条数
+    app.run()
+    app.selectbox(key="rv_type").select("resident_id")
+    app.run()
+    assert_no_exception(app)
+    assert set(app.dataframe[0].value["证件类型"]) == {"居民身份证"}
+    app.session_state["review_filters"] = False
+    app.run()
+    assert_no_exception(app)
+    assert not [s for s in app.selectbox if s.key == "rv_type"]
+    assert set(app.dataframe[0].value["证件类型"]) == {"居民身份证"}
+    assert "筛选：居民身份证" in texts(app)

@@ -20,6 +20,27 @@ def test_unit_binding_status_section(seeded):
     assert app.dataframe
 
 
+def test_binding_filters_stay_in_force_with_their_menu_closed_and_another_tab_opened(seeded):
+    app = open_page("reviewer", "pages/reviewer/units.py")
+    everywhere = list(app.dataframe[0].value["所属地区"])
+    app.session_state["bs_filters"] = True  # a click on 筛选与排序
+    app.run()
+    app.selectbox(key="bs_city").select("420500")
+    app.run()
+    assert_no_exception(app)
+    yichang = list(app.dataframe[0].value["所属地区"])
+    assert yichang and all(region.startswith("宜昌市") for region in yichang) and len(yichang) < len(everywhere)
+    app.session_state["bs_filters"] = False  # closed: its widgets are not drawn, the choice stays in force
+    app.run()
+    assert_no_exception(app)
+    assert not [s for s in app.selectbox if s.key == "bs_city"]
+    assert list(app.dataframe[0].value["所属地区"]) == yichang
+    assert "筛选：宜昌市" in texts(app)
+    open_tab(app, "reviewer_units_tab", "机构注册审核")
+    open_tab(app, "reviewer_units_tab", "单位绑定情况")
+    assert list(app.dataframe[0].value["所属地区"]) == yichang
+
+
 def test_unconfirmed_records_page(seeded):
     app = open_page("reviewer", "pages/reviewer/unconfirmed.py")
     assert "报名资格预检" in texts(app)
