@@ -225,41 +225,37 @@ with st.container(border=True):
     card(F.PROBATION.label, *shown)
 
 if verdict is not None:
+    colour = {
+        Verdict.ELIGIBLE: "green",
+        Verdict.WILL_BE_ELIGIBLE: "blue",
+        Verdict.NOT_ELIGIBLE: "red",
+        Verdict.UNDETERMINED: "orange",
+    }
+    shown = [f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"]
+    if verdict.verdict == Verdict.UNDETERMINED:
+        # Not a shortfall of days: what is missing makes the judgement impossible (its "days" are a worst case).
+        if verdict.missing_fields:
+            missing = "、".join(dict.fromkeys(F.field_label(name) for name in verdict.missing_fields))
+            shown.append(f"缺少以下信息，暂无法判断：{missing}。")
+    elif verdict.probation_days_missing:
+        shown.append(f"截至截止日期，实践时间尚差 **{verdict.probation_days_missing}** 天。")
+    outcome = {
+        eligibility_rules.MET: "✅",
+        eligibility_rules.WILL_BE_MET: "🕒",
+        eligibility_rules.NOT_MET: "❌",
+        eligibility_rules.UNKNOWN: "❔",
+    }
+    # Each reason with its basis under it, small and grey as a caption; the whole section one element.
+    for reason in verdict.reasons:
+        shown.append(f"{outcome[reason.outcome]} {plain(reason.message)}  \n{note('依据：' + plain(reason.source))}")
+    shown.append(note("预检结果仅供参考，以正式报名审核为准。"))
     with st.container(border=True):
-        st.subheader("报名资格预检")
-        colour = {
-            Verdict.ELIGIBLE: "green",
-            Verdict.WILL_BE_ELIGIBLE: "blue",
-            Verdict.NOT_ELIGIBLE: "red",
-            Verdict.UNDETERMINED: "orange",
-        }
-        st.markdown(
-            f"预检结论：:{colour[verdict.verdict]}[**{verdict.label}**]（截止日期 {verdict.cutoff.isoformat()}）"
-        )
-        if verdict.verdict == Verdict.UNDETERMINED:
-            # Not a shortfall of days: what is missing makes the judgement impossible (its "days" are a worst case).
-            if verdict.missing_fields:
-                missing = "、".join(dict.fromkeys(F.field_label(name) for name in verdict.missing_fields))
-                st.markdown(f"缺少以下信息，暂无法判断：{missing}。")
-        elif verdict.probation_days_missing:
-            st.markdown(f"截至截止日期，实践时间尚差 **{verdict.probation_days_missing}** 天。")
-        outcome = {
-            eligibility_rules.MET: "✅",
-            eligibility_rules.WILL_BE_MET: "🕒",
-            eligibility_rules.NOT_MET: "❌",
-            eligibility_rules.UNKNOWN: "❔",
-        }
-        # A reason and its basis as one element each (the basis small and grey, as a caption).
-        for reason in verdict.reasons:
-            basis = f":small[:gray[依据：{plain(reason.source)}]]"
-            st.markdown(f"{outcome[reason.outcome]} {plain(reason.message)}  \n{basis}")
-        st.caption("预检结果仅供参考，以正式报名审核为准。")
+        card("报名资格预检", *shown)
 
 with st.container(border=True):
-    st.subheader("报名材料清单")
-    st.caption("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。")
     card(
-        None,
+        "报名材料清单",
+        note("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。"),
         *(
             f"➖ {item.label}（{item.note}）"
             if not item.applies
@@ -272,8 +268,8 @@ if window.state != "open" or view.status == "not_entered":
     st.stop()
 
 st.divider()
-left, right = st.columns(2)
-with left:
+actions = st.container(horizontal=True)
+with actions:
     if (
         view.can_confirm
         and st.button("确认无误", type="primary", width="stretch")
@@ -285,7 +281,6 @@ with left:
     ):
         st.session_state["declaration_flash"] = "已确认：您的申报信息已确认无误。"
         st.rerun()
-with right:
     if view.status in ("pending", "confirmed") and st.button("信息有误", width="stretch"):
         st.session_state["declaration_correcting"] = True
 
