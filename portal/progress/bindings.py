@@ -4,6 +4,7 @@ snapshot), its last confirmation-code rotation and wrong codes (live); province-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
@@ -84,18 +85,18 @@ def unit_binding_status(
     # the same statement (a window over the filtered units, before LIMIT), so one round trip per page.
     rows = session.execute(
         select(
-            Unit.id,
+            Unit.id.label("unit_id"),
             Unit.name,
             Unit.institution_code,
             Unit.region_code,
             Unit.category,
             Unit.status,
-            columns["bound"],
-            columns["verified_unbound"],
+            columns["bound"].label("bound"),
+            columns["verified_unbound"].label("verified_unbound_in_region"),
             Unit.code_rotated_at,
-            columns["failed_attempts"],
-            attempts.c.last_at,
-            func.count().over(),
+            columns["failed_attempts"].label("failed_attempts"),
+            attempts.c.last_at.label("last_failed_at"),
+            func.count().over().label("total"),
         )
         .outerjoin(UnitProgress, progress)
         .outerjoin(attempts, attempts.c.unit_id == Unit.id)
@@ -105,37 +106,10 @@ def unit_binding_status(
         .offset(offset)
     ).all()
     # past the last page (or nothing matches): the size of the list on its own
-    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
+    total = rows[0].total if rows else session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
+    fields = [f.name for f in dataclass_fields(UnitStatusRow)]
     return Page(
-        [
-            UnitStatusRow(
-                unit_id,
-                name,
-                code,
-                region,
-                unit_category,
-                status,
-                int(n_bound),
-                int(n_unbound),
-                code_rotated_at=rotated_at,
-                failed_attempts=int(n_attempts),
-                last_failed_at=last_at,
-            )
-            for (
-                unit_id,
-                name,
-                code,
-                region,
-                unit_category,
-                status,
-                n_bound,
-                n_unbound,
-                rotated_at,
-                n_attempts,
-                last_at,
-                _,
-            ) in rows
-        ],
+        [UnitStatusRow(**{name: row._mapping[name] for name in fields}) for row in rows],
         total,
         page,
         page_size,
