@@ -309,3 +309,10 @@ def kept_sort(
     """The sort, direction and page size chosen last (`sort_and_size`), while its widgets are not drawn."""
     sort = chosen(f"{prefix}_sort", next(iter(sorts)))
     return sort, chosen(f"{prefix}_desc", descending_by_default(sort)), chosen(f"{prefix}_size", PAGE_SIZES[1])
+
+
+def say_filters(parts: list[str], *, separator: str = " · ") -> None:
+    """Under a closed 筛选 menu, the filters in force (筛选：…), so a shorter list is never a surprise; empty
+    parts are filters not set. Typed text goes through `plain`."""
+    if shown := [plain(part) for part in parts if part]:
+        st.caption("筛选：" + separator.join(shown))

@@ -17,6 +17,7 @@ from pages.components.ui import (
     kept_sort,
     lazy_expander,
     plain,
+    say_filters,
     sort_and_size,
     table,
 )
@@ -173,9 +174,7 @@ def binding_status() -> None:
             )
             query = filters.text_input("单位名称 / 机构编码 / 拼音首字母", key="bs_query")
             sort, descending, page_size = sort_and_size("bs", bindings.UNIT_SORTS, menu=False, **by_name)
-    shown = [CITIES.get(city, ""), category, f"“{query.strip()}”" if query.strip() else ""]
-    if any(shown):
-        st.caption("筛选：" + " · ".join(plain(part) for part in shown if part))
+    say_filters([CITIES.get(city, ""), category, f"“{query.strip()}”" if query.strip() else ""])
     page = st.number_input("页码", min_value=1, value=1, step=1, key="bs_page", width=160)
     if outcome := act(
         lambda db_session: bindings.unit_binding_status(

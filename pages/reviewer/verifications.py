@@ -11,7 +11,7 @@ from PIL import Image
 from pages.components.auth import current_actor
 from pages.components.db import reading
 from pages.components.grid import arrow
-from pages.components.ui import act, chosen, export_buttons, keep_choices, lazy_expander, load, plain
+from pages.components.ui import act, chosen, export_buttons, keep_choices, lazy_expander, load, plain, say_filters
 from portal.core.paging import PAGE_SIZES
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import review
@@ -202,14 +202,14 @@ else:
         wait = choices.selectbox("等待时间", list(WAITS), format_func=WAITS.get, key="rv_wait")
         page_size = choices.selectbox("每页条数", PAGE_SIZES, index=1, key="rv_size")
         unclaimed = st.checkbox("只看未被领取的申请", value=False, key="rv_unclaimed")
-active = [
-    DOCUMENT_TYPE_LABELS.get(document_type, ""),
-    CITIES.get(city, ""),
-    WAITS[wait] if wait else "",
-    "只看未被领取" if unclaimed else "",
-]
-if any(active):
-    st.caption("筛选：" + " · ".join(part for part in active if part))
+say_filters(
+    [
+        DOCUMENT_TYPE_LABELS.get(document_type, ""),
+        CITIES.get(city, ""),
+        WAITS[wait] if wait else "",
+        "只看未被领取" if unclaimed else "",
+    ]
+)
 
 with reading() as db_session:
     first = review.verification_queue(

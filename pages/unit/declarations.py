@@ -8,7 +8,16 @@ from db.engine import session_scope
 from pages.components.auth import current_actor
 from pages.components.db import engine, reading, session
 from pages.components.grid import arrow
-from pages.components.ui import act, chosen, export_buttons, keep_choices, lazy_expander, plain, upload_limits
+from pages.components.ui import (
+    act,
+    chosen,
+    export_buttons,
+    keep_choices,
+    lazy_expander,
+    plain,
+    say_filters,
+    upload_limits,
+)
 from portal.core.errors import ImportFileError
 from portal.core.timeutil import fmt
 from portal.declaration import entry, exam_year, importer, prefill, template
@@ -81,9 +90,10 @@ if list_tab.open:
                     select_all=False,
                     key="declaration_verdicts",
                 )
-        active = [SHOWN_STATUS_LABELS[v] for v in statuses] + [VERDICT_LABELS.get(v, "未预检") for v in verdicts]
-        if active:
-            st.caption("筛选：" + "、".join(active))
+        say_filters(
+            [SHOWN_STATUS_LABELS[v] for v in statuses] + [VERDICT_LABELS.get(v, "未预检") for v in verdicts],
+            separator="、",
+        )
         shown = [
             r
             for r in rows
