@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -35,6 +35,7 @@ from db.models import (
     QualificationCertificate,
     Unit,
     UnitBinding,
+    User,
 )
 from portal.core.crypto import mask
 from portal.core.errors import NotFound
@@ -144,16 +145,31 @@ class Basic:
     verified: bool = False  # the candidate has a current verified identity (实名认证 passed)
 
 
-_BOUND_UNIT_NAME = (
-    select(Unit.name)
-    .join(UnitBinding, UnitBinding.unit_id == Unit.id)
-    .where(UnitBinding.candidate_id == bindparam("candidate_id"), active_binding())
+# 基本信息 in one statement (a candidate's 信息确认 asks on every run): the current verified identity, if any,
+# beside the name of the unit the candidate is bound to, if any.
+_BASIC = (
+    select(
+        IdentityVerification,
+        select(Unit.name)
+        .join(UnitBinding, UnitBinding.unit_id == Unit.id)
+        .where(UnitBinding.candidate_id == User.id, active_binding())
+        .scalar_subquery(),
+    )
+    .select_from(User)
+    .outerjoin(
+        IdentityVerification,
+        and_(
+            IdentityVerification.user_id == User.id,
+            current_verification(),
+            IdentityVerification.status == VerificationStatus.VERIFIED,
+        ),
+    )
+    .where(User.id == bindparam("candidate_id"))
 )
 
 
 def _basic(session: Session, candidate_id: int) -> Basic:
-    identity = verified_identity(session, candidate_id)
-    unit_name = session.scalar(_BOUND_UNIT_NAME, {"candidate_id": candidate_id})
+    identity, unit_name = session.execute(_BASIC, {"candidate_id": candidate_id}).one_or_none() or (None, None)
     return Basic(
         real_name=identity.real_name if identity else "（未实名认证）",
         masked_number=identity.document_number_masked if identity else "",
@@ -239,13 +255,28 @@ def find_declaration(
     session: Session, exam_year_id: int, candidate_id: int, *, lock: bool = False
 ) -> Declaration | None:
     """The record; `lock` takes its row lock so that a unit edit and a confirmation cannot interleave."""
-    query = select(Declaration).where(
-        Declaration.exam_year_id == exam_year_id, Declaration.candidate_id == candidate_id
-    )
+    query = _DECLARATION
     if lock:
         # Wait for whoever holds the row and read it as they committed it.
         query = query.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(query)
+    return session.scalar(query, {"exam_year_id": exam_year_id, "candidate_id": candidate_id})
+
+
+# Built once: asked on every run of a candidate's 信息确认.
+_DECLARATION = select(Declaration).where(
+    Declaration.exam_year_id == bindparam("exam_year_id"), Declaration.candidate_id == bindparam("candidate_id")
+)
+_IMAGES = select(CertificateImage.slot, CertificateImage.item_no, CertificateImage.side, CertificateImage.id).where(
+    CertificateImage.declaration_id == bindparam("declaration_id")
+)
+# The newest correction request: what changed since it was made (never confirmed), and whether it is still open
+# (requests are resolved all together, so an older one is never open while the newest is resolved).
+_NEWEST_REQUEST = (
+    select(CorrectionRequest)
+    .where(CorrectionRequest.declaration_id == bindparam("declaration_id"))
+    .order_by(CorrectionRequest.id.desc())
+    .limit(1)
+)
 
 
 def build_view(session: Session, year: ExamYear, candidate_id: int, declaration: Declaration | None) -> DeclarationView:
@@ -266,20 +297,16 @@ def build_view(session: Session, year: ExamYear, candidate_id: int, declaration:
     )
     if declaration is None:
         return view
-    for image in session.scalars(select(CertificateImage).where(CertificateImage.declaration_id == declaration.id)):
-        view.images[(image.slot, image.item_no, image.side)] = image.id
+    ids = {"declaration_id": declaration.id}
+    for slot, item_no, side, image_id in session.execute(_IMAGES, ids):
+        view.images[(slot, item_no, side)] = image_id
+    newest = session.scalar(_NEWEST_REQUEST, ids)
     baseline, since = declaration.confirmed_revision, ChangesSince.CONFIRMATION
     if baseline is None:  # never confirmed: what changed since the candidate last said 信息有误
-        baseline = session.scalar(
-            select(CorrectionRequest.revision)
-            .where(CorrectionRequest.declaration_id == declaration.id)
-            .order_by(CorrectionRequest.id.desc())
-            .limit(1)
-        )
-        since = ChangesSince.CORRECTION
+        baseline, since = (newest.revision if newest else None), ChangesSince.CORRECTION
     if baseline is not None:
         view.changes, view.changes_since = _changes_after(session, declaration.id, baseline), since
-    open_request = open_corrections(session, declaration).first()
+    open_request = newest if newest is not None and newest.resolved_at is None else None
     if open_request is not None:
         paths = json.loads(open_request.fields)
         view.correction = Correction(
