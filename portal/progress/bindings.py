@@ -3,11 +3,12 @@ snapshot), its last confirmation-code rotation and wrong codes (live); province-
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from db.models import StatisticsCell, Unit, UnitCodeAttempt, UnitProgress, UnitRegistration
@@ -16,7 +17,7 @@ from portal.core.actor import Actor
 from portal.core.errors import ValidationFailed
 from portal.core.paging import Page, page_bounds
 from portal.core.timeutil import utcnow
-from portal.progress.common import refreshed, unit_filters
+from portal.progress.common import refreshed, unit_filter_clauses, unit_filter_values
 from portal.unit.vocab import RequestStatus, UnitStatus
 
 
@@ -44,6 +45,66 @@ UNIT_SORTS = {
 }
 
 
+# Built once per shape of the call (sort, direction, which filters apply), the values bound: a reviewer's list
+# reruns with the same statement, and building one costs more than SQLite takes to answer it.
+_STATUS_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _status_statement(sort: str, descending: bool, shape: tuple[bool, ...]) -> Select:
+    key = (sort, descending, shape)
+    statement = _STATUS_STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATUS_STATEMENTS[key] = _build_status_statement(sort, descending, shape)
+    return statement
+
+
+def _build_status_statement(sort: str, descending: bool, shape: tuple[bool, ...]) -> Select:
+    attempts = (
+        select(UnitCodeAttempt.unit_id, func.count().label("n"), func.max(UnitCodeAttempt.created_at).label("last_at"))
+        .where(UnitCodeAttempt.created_at >= bindparam("since"))
+        .group_by(UnitCodeAttempt.unit_id)
+        .subquery()
+    )
+    progress = and_(UnitProgress.unit_id == Unit.id, UnitProgress.exam_year_id == bindparam("year_id"))
+    columns = {
+        "bound": func.coalesce(UnitProgress.bound, 0),
+        "verified_unbound": func.coalesce(UnitProgress.verified_unbound_in_region, 0),
+        "failed_attempts": func.coalesce(attempts.c.n, 0),
+        "code_rotated_at": Unit.code_rotated_at,
+        "name": Unit.name,
+    }
+    order = columns[sort].desc() if descending else columns[sort].asc()
+    # The units' columns, not the entities (a page of rows, read and dropped); the size of the whole list in
+    # the same statement (a window over the filtered units, before LIMIT), so one round trip per page.
+    return (
+        select(
+            Unit.id.label("unit_id"),
+            Unit.name,
+            Unit.institution_code,
+            Unit.region_code,
+            Unit.category,
+            Unit.status,
+            columns["bound"].label("bound"),
+            columns["verified_unbound"].label("verified_unbound_in_region"),
+            Unit.code_rotated_at,
+            columns["failed_attempts"].label("failed_attempts"),
+            attempts.c.last_at.label("last_failed_at"),
+            func.count().over().label("total"),
+        )
+        .outerjoin(UnitProgress, progress)
+        .outerjoin(attempts, attempts.c.unit_id == Unit.id)
+        .where(*unit_filter_clauses(shape))
+        .order_by(order, Unit.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@functools.cache
+def _count_statement(shape: tuple[bool, ...]) -> Select:
+    return select(func.count()).select_from(Unit).where(*unit_filter_clauses(shape))
+
+
 def unit_binding_status(
     session: Session,
     *,
@@ -65,48 +126,12 @@ def unit_binding_status(
     if sort not in UNIT_SORTS:
         raise ValidationFailed({"sort": "排序方式不正确"})
     exam_year = refreshed(session, actor, year)
-    attempts = (
-        select(UnitCodeAttempt.unit_id, func.count().label("n"), func.max(UnitCodeAttempt.created_at).label("last_at"))
-        .where(UnitCodeAttempt.created_at >= utcnow() - timedelta(days=attempt_days))
-        .group_by(UnitCodeAttempt.unit_id)
-        .subquery()
-    )
-    conditions = unit_filters(city_code, category, query)
-    progress = and_(UnitProgress.unit_id == Unit.id, UnitProgress.exam_year_id == exam_year.id)
-    columns = {
-        "bound": func.coalesce(UnitProgress.bound, 0),
-        "verified_unbound": func.coalesce(UnitProgress.verified_unbound_in_region, 0),
-        "failed_attempts": func.coalesce(attempts.c.n, 0),
-        "code_rotated_at": Unit.code_rotated_at,
-        "name": Unit.name,
-    }
-    order = columns[sort].desc() if descending else columns[sort].asc()
-    # The units' columns, not the entities (a page of rows, read and dropped); the size of the whole list in
-    # the same statement (a window over the filtered units, before LIMIT), so one round trip per page.
-    rows = session.execute(
-        select(
-            Unit.id.label("unit_id"),
-            Unit.name,
-            Unit.institution_code,
-            Unit.region_code,
-            Unit.category,
-            Unit.status,
-            columns["bound"].label("bound"),
-            columns["verified_unbound"].label("verified_unbound_in_region"),
-            Unit.code_rotated_at,
-            columns["failed_attempts"].label("failed_attempts"),
-            attempts.c.last_at.label("last_failed_at"),
-            func.count().over().label("total"),
-        )
-        .outerjoin(UnitProgress, progress)
-        .outerjoin(attempts, attempts.c.unit_id == Unit.id)
-        .where(*conditions)
-        .order_by(order, Unit.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    shape, values = unit_filter_values(city_code, category, query)
+    values |= {"year_id": exam_year.id, "since": utcnow() - timedelta(days=attempt_days)}
+    page_values = values | {"limit": limit, "offset": offset}
+    rows = session.execute(_status_statement(sort, descending, shape), page_values).all()
     # past the last page (or nothing matches): the size of the list on its own
-    total = rows[0].total if rows else session.scalar(select(func.count()).select_from(Unit).where(*conditions)) or 0
+    total = rows[0].total if rows else session.scalar(_count_statement(shape), values) or 0
     fields = [f.name for f in dataclass_fields(UnitStatusRow)]
     return Page(
         [UnitStatusRow(**{name: row._mapping[name] for name in fields}) for row in rows],
@@ -116,24 +141,25 @@ def unit_binding_status(
     )
 
 
+# One statement, built once: the unit counts and pending 机构注册 (live) with the candidate sums (snapshot).
+_CELLS = and_(StatisticsCell.exam_year_id == bindparam("year_id"), StatisticsCell.dimension == "overall")
+_TOTALS = select(
+    select(func.count()).select_from(Unit).scalar_subquery(),
+    select(func.count()).select_from(Unit).where(Unit.status == UnitStatus.ACTIVE).scalar_subquery(),
+    select(func.coalesce(func.sum(StatisticsCell.verified), 0)).where(_CELLS).scalar_subquery(),
+    select(func.coalesce(func.sum(StatisticsCell.bound), 0)).where(_CELLS).scalar_subquery(),
+    select(func.count())
+    .select_from(UnitRegistration)
+    .where(UnitRegistration.status == RequestStatus.PENDING)
+    .scalar_subquery(),
+)
+
+
 def binding_totals(session: Session, *, actor: Actor, year: int | None = None) -> dict[str, int]:
     """Province-wide: units, active units, bound candidates, verified-but-unbound candidates, pending 机构注册."""
     authorize(session, actor, "reviewer")
     exam_year = refreshed(session, actor, year)
-    # One statement: the unit counts and pending 机构注册 (live) with the candidate sums (snapshot).
-    cells = and_(StatisticsCell.exam_year_id == exam_year.id, StatisticsCell.dimension == "overall")
-    units, active, verified, bound, registrations = session.execute(
-        select(
-            select(func.count()).select_from(Unit).scalar_subquery(),
-            select(func.count()).select_from(Unit).where(Unit.status == UnitStatus.ACTIVE).scalar_subquery(),
-            select(func.coalesce(func.sum(StatisticsCell.verified), 0)).where(cells).scalar_subquery(),
-            select(func.coalesce(func.sum(StatisticsCell.bound), 0)).where(cells).scalar_subquery(),
-            select(func.count())
-            .select_from(UnitRegistration)
-            .where(UnitRegistration.status == RequestStatus.PENDING)
-            .scalar_subquery(),
-        )
-    ).one()
+    units, active, verified, bound, registrations = session.execute(_TOTALS, {"year_id": exam_year.id}).one()
     return {
         "units": int(units),
         "active_units": int(active),

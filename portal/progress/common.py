@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.orm import Session
 
 from db.models import ExamYear, Unit
@@ -23,24 +24,40 @@ def refreshed(session: Session, actor: Actor, year: int | None) -> ExamYear:
     return exam_year
 
 
-def unit_filters(city_code: str | None, category: str | None, query: str) -> list:
-    """WHERE clauses on `Unit`: within a city, of a category (or its sub-categories), matching a search text."""
-    conditions = []
+def unit_filter_values(city_code: str | None, category: str | None, query: str) -> tuple[tuple[bool, ...], dict]:
+    """The unit filters (within a city, of a category or its sub-categories, matching a search text) as a shape
+    (which of them apply) and the values of their bound parameters: a statement built once per shape, with
+    `unit_filter_clauses`, serves every value."""
+    values = {}
     if city_code:
-        conditions.append(Unit.region_code.like(city_prefix(city_code)))
+        values["city_like"] = city_prefix(city_code)
     if category:
-        conditions.append(or_(Unit.category == category, Unit.category.like(category + "-%")))
+        values["category"], values["category_like"] = category, category + "-%"
     query = clean(query, max_length=100)
     if query:
         text = like_escape(query)
-        conditions.append(
+        values.update(name_like=f"%{text}%", code_like=f"{text.upper()}%", initials_like=f"{text.lower()}%")
+    return (bool(city_code), bool(category), bool(query)), values
+
+
+@cache
+def unit_filter_clauses(shape: tuple[bool, ...]) -> tuple:
+    """The WHERE clauses on `Unit` of a shape of `unit_filter_values`, with bound parameters."""
+    city, category, query = shape
+    clauses = []
+    if city:
+        clauses.append(Unit.region_code.like(bindparam("city_like")))
+    if category:
+        clauses.append(or_(Unit.category == bindparam("category"), Unit.category.like(bindparam("category_like"))))
+    if query:
+        clauses.append(
             or_(
-                Unit.name.like(f"%{text}%", escape="\\"),
-                Unit.institution_code.like(f"{text.upper()}%", escape="\\"),
-                Unit.name_initials.like(f"{text.lower()}%", escape="\\"),
+                Unit.name.like(bindparam("name_like"), escape="\\"),
+                Unit.institution_code.like(bindparam("code_like"), escape="\\"),
+                Unit.name_initials.like(bindparam("initials_like"), escape="\\"),
             )
         )
-    return conditions
+    return tuple(clauses)
 
 
 def snapshot_time(session: Session, *, actor: Actor, year: int | None = None) -> datetime | None:

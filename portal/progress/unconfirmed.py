@@ -25,7 +25,7 @@ from portal.core.timeutil import fmt
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
 from portal.identity.policy import current_verification
 from portal.identity.vocab import VerificationStatus
-from portal.progress.common import refreshed, unit_filters
+from portal.progress.common import refreshed, unit_filter_clauses, unit_filter_values
 from portal.stats.common import city_name, exam_year_for
 from portal.stats.snapshot import OPEN_STATUSES, VERDICTS
 from portal.unit.policy import active_binding
@@ -92,7 +92,8 @@ def unconfirmed_by_unit(
         raise ValidationFailed({"sort": "排序方式不正确"})
     exam_year = refreshed(session, actor, year)
     progress = UnitProgress
-    conditions = [progress.exam_year_id == exam_year.id, *unit_filters(city_code, None, query)]
+    shape, values = unit_filter_values(city_code, None, query)
+    conditions = [progress.exam_year_id == exam_year.id, *unit_filter_clauses(shape)]
     if only_open:
         conditions.append(progress.open_total > 0)
     sort_columns = {
@@ -111,11 +112,12 @@ def unconfirmed_by_unit(
     base = select(Unit, progress).join(progress, progress.unit_id == Unit.id).where(*conditions)
     total = (
         session.scalar(
-            select(func.count()).select_from(progress).join(Unit, progress.unit_id == Unit.id).where(*conditions)
+            select(func.count()).select_from(progress).join(Unit, progress.unit_id == Unit.id).where(*conditions),
+            values,
         )
         or 0
     )
-    rows = session.execute(base.order_by(order, Unit.id).limit(limit).offset(offset))
+    rows = session.execute(base.order_by(order, Unit.id).limit(limit).offset(offset), values)
     return Page(
         [_row_from(str(unit.id), unit.name, unit.region_code, row) for unit, row in rows], total, page, page_size
     )

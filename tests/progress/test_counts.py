@@ -58,6 +58,16 @@ def test_unit_binding_status(session, world):
     beyond = bindings.unit_binding_status(session, actor=rev, page=page.total + 1, page_size=1)
     assert beyond.rows == [] and beyond.total == page.total  # the list's size, also past its last page
     assert bindings.unit_binding_status(session, actor=rev, query="不存在的单位").total == 0
+    # The statements are built once per shape of the call: other values in the same shape get their own answer.
+    for city, name in (("420100", "武汉测试医院"), ("420500", "宜昌测试医院")):
+        assert [r.name for r in bindings.unit_binding_status(session, actor=rev, city_code=city).rows] == [name]
+    world["yichang"].category = "医院-专科医院"
+    session.flush()
+    by_category = bindings.unit_binding_status(session, actor=rev, category="医院", sort="name", descending=False)
+    assert {r.name for r in by_category.rows} == {"武汉测试医院", "宜昌测试医院"}  # with its sub-categories
+    only_sub = bindings.unit_binding_status(session, actor=rev, category="医院-专科医院", city_code="420500")
+    assert [r.name for r in only_sub.rows] == ["宜昌测试医院"]
+    assert bindings.unit_binding_status(session, actor=rev, category="医院-专科医院", city_code="420100").total == 0
 
 
 def test_candidates_list_logs_access_and_reminders_are_audited(session, world):
