@@ -9,11 +9,12 @@ the reviewer (`release_all`).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -90,6 +91,48 @@ class QueueRow:
         return DOCUMENT_TYPE_LABELS.get(self.document_type, self.document_type)
 
 
+def _queue_conditions(shape: tuple[bool, ...]) -> list:
+    by_type, by_city, by_wait, unclaimed_only = shape
+    conditions = [_pending()]
+    if by_type:
+        conditions.append(IdentityVerification.document_type == bindparam("document_type"))
+    if by_city:
+        conditions.append(IdentityVerification.region_code.like(bindparam("city_like")))
+    if by_wait:
+        conditions.append(IdentityVerification.submitted_at <= bindparam("submitted_before"))
+    if unclaimed_only:
+        conditions.append(
+            or_(IdentityVerification.claimed_by.is_(None), IdentityVerification.claimed_until < bindparam("now"))
+        )
+    return conditions
+
+
+# The queue's statements, built once per shape of the call (which filters apply), the values bound: the
+# reviewer's queue reruns with the same ones, and building a statement costs more than SQLite takes to answer.
+@functools.cache
+def _queue_statement(shape: tuple[bool, ...]) -> Select:
+    return (
+        select(IdentityVerification, func.count().over().label("total"))
+        .where(*_queue_conditions(shape))
+        .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@functools.cache
+def _queue_count(shape: tuple[bool, ...]) -> Select:
+    return select(func.count()).select_from(IdentityVerification).where(*_queue_conditions(shape))
+
+
+_OPEN_FLAGS_OF = (
+    select(IdentityFlag.user_id, func.count())
+    .where(IdentityFlag.user_id.in_(bindparam("users", expanding=True)), IdentityFlag.resolved_at.is_(None))
+    .group_by(IdentityFlag.user_id)
+)
+_USERNAMES = select(User.id, User.username).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def verification_queue(
     session: Session,
     *,
@@ -105,40 +148,30 @@ def verification_queue(
     authorize(session, actor, "reviewer")
     limit, offset = page_bounds(page, page_size)
     now = utcnow()
-    conditions = [_pending()]
+    if document_type and document_type not in DOCUMENT_TYPE_LABELS:
+        raise ValidationFailed({"document_type": "证件类型不正确"})
+    values = {"now": now, "limit": limit, "offset": offset}
     if document_type:
-        if document_type not in DOCUMENT_TYPE_LABELS:
-            raise ValidationFailed({"document_type": "证件类型不正确"})
-        conditions.append(IdentityVerification.document_type == document_type)
+        values["document_type"] = document_type
     if city_code:
         from portal.stats.common import city_prefix  # deferred: stats reads identity's tables, not the reverse
 
-        conditions.append(IdentityVerification.region_code.like(city_prefix(city_code)))
+        values["city_like"] = city_prefix(city_code)
     if min_wait_hours:
-        conditions.append(IdentityVerification.submitted_at <= now - timedelta(hours=min_wait_hours))
-    if unclaimed_only:
-        conditions.append(or_(IdentityVerification.claimed_by.is_(None), IdentityVerification.claimed_until < now))
-    total = session.scalar(select(func.count()).select_from(IdentityVerification).where(*conditions)) or 0
-    page_rows = list(
-        session.scalars(
-            select(IdentityVerification)
-            .where(*conditions)
-            .order_by(IdentityVerification.submitted_at, IdentityVerification.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+        values["submitted_before"] = now - timedelta(hours=min_wait_hours)
+    shape = (bool(document_type), bool(city_code), bool(min_wait_hours), unclaimed_only)
+    found = session.execute(_queue_statement(shape), values).all()
+    page_rows = [row for row, _ in found]
+    # the size of the whole queue came with the page (a window before LIMIT); past its end, on its own
+    past_the_end = not found and offset
+    total = found[0].total if found else (session.scalar(_queue_count(shape), values) or 0) if past_the_end else 0
     # Flags and claimers only for the rows of this page (never for the whole queue).
-    users = [row.user_id for row in page_rows] or [0]
-    flags = dict(
-        session.execute(
-            select(IdentityFlag.user_id, func.count())
-            .where(IdentityFlag.user_id.in_(users), IdentityFlag.resolved_at.is_(None))
-            .group_by(IdentityFlag.user_id)
-        ).all()
-    )
-    claimers = {row.claimed_by for row in page_rows if row.claimed_by is not None} or {0}
-    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(claimers))).all())
+    flags = {}
+    if page_rows:
+        users = {"users": [row.user_id for row in page_rows]}
+        flags = dict(session.execute(_OPEN_FLAGS_OF, users).all())
+    claimers = {row.claimed_by for row in page_rows if row.claimed_by is not None}
+    names = dict(session.execute(_USERNAMES, {"ids": list(claimers)}).all()) if claimers else {}
     rows = [(row, flags.get(row.user_id, 0), names.get(row.claimed_by)) for row in page_rows]
     out = []
     for row, flag_count, claimer_name in rows:
@@ -161,20 +194,20 @@ def verification_queue(
     return Page(out, total, page, page_size)
 
 
+_PENDING_BY_TYPE = (
+    select(IdentityVerification.document_type, func.count())
+    .where(_pending())
+    .group_by(IdentityVerification.document_type)
+)
+_OPEN_FLAGS = select(func.count()).select_from(IdentityFlag).where(IdentityFlag.resolved_at.is_(None))
+
+
 def queue_summary(session: Session, *, actor: Actor) -> dict[str, int]:
     """Pending count per document type, plus 'total' and 'flags' (open duplicate-number flags)."""
     authorize(session, actor, "reviewer")
-    counts = dict(
-        session.execute(
-            select(IdentityVerification.document_type, func.count())
-            .where(_pending())
-            .group_by(IdentityVerification.document_type)
-        ).all()
-    )
+    counts = dict(session.execute(_PENDING_BY_TYPE).all())
     counts["total"] = sum(counts.values())
-    counts["flags"] = (
-        session.scalar(select(func.count()).select_from(IdentityFlag).where(IdentityFlag.resolved_at.is_(None))) or 0
-    )
+    counts["flags"] = session.scalar(_OPEN_FLAGS) or 0
     return counts
 
 

@@ -38,6 +38,10 @@ def test_queue_is_oldest_first_and_filters(session):
     ]
     second = review.verification_queue(session, actor=reviewer, page=2, page_size=2)
     assert [r.id for r in second.rows] == [new.id] and second.pages == 2
+    beyond = review.verification_queue(session, actor=reviewer, page=5, page_size=2)
+    assert beyond.rows == [] and beyond.total == 3  # the queue's size, also past its last page
+    only_permits = review.verification_queue(session, actor=reviewer, document_type="hk_macau_permit")
+    assert [r.id for r in only_permits.rows] == [permit.id] and only_permits.total == 1
     assert "*" in page.rows[0].masked_name
 
 
