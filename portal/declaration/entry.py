@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from db.models import CorrectionRequest, Declaration, DeclarationChange, IdentityVerification, UnitBinding
@@ -304,42 +304,39 @@ def _summary_key(d: Declaration, cutoff: date, as_of: date, with_verdict: bool) 
     return (d.id, d.revision, d.updated_at, d.confirmation_status, cutoff, as_of, with_verdict)
 
 
+# Built once: the unit's 申报信息 list asks on every run.
+_BOUND_CANDIDATES = (
+    select(UnitBinding.candidate_id, IdentityVerification.real_name, IdentityVerification.document_number_masked)
+    .outerjoin(
+        IdentityVerification,
+        (IdentityVerification.user_id == UnitBinding.candidate_id)
+        & current_verification()
+        & (IdentityVerification.status == VerificationStatus.VERIFIED),
+    )
+    .where(UnitBinding.unit_id == bindparam("unit_id"), active_binding())
+    .order_by(UnitBinding.candidate_id)
+)
+_OPEN_REQUESTS = select(CorrectionRequest).where(
+    CorrectionRequest.declaration_id.in_(bindparam("ids", expanding=True)), CorrectionRequest.resolved_at.is_(None)
+)
+
+
 def unit_candidates(
     session: Session, *, actor: Actor, year: int, with_verdict: bool = True, today: date | None = None
 ) -> list[CandidateRow]:
     """The unit's actively bound candidates with the status of their record for `year` (names masked no further)."""
     authorize(session, actor, "unit_admin")
     exam_year = get_exam_year(session, year=year)
-    bound = list(
-        session.execute(
-            select(
-                UnitBinding.candidate_id, IdentityVerification.real_name, IdentityVerification.document_number_masked
-            )
-            .outerjoin(
-                IdentityVerification,
-                (IdentityVerification.user_id == UnitBinding.candidate_id)
-                & current_verification()
-                & (IdentityVerification.status == VerificationStatus.VERIFIED),
-            )
-            .where(UnitBinding.unit_id == actor.unit_id, active_binding())
-            .order_by(UnitBinding.candidate_id)
-        )
-    )
+    bound = list(session.execute(_BOUND_CANDIDATES, {"unit_id": actor.unit_id}))
     ids = [row[0] for row in bound]
     declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
     as_of = today or today_local()
     keys = {d.id: _summary_key(d, exam_year.cutoff_on, as_of, with_verdict) for d in declarations.values()}
     summaries = {declaration_id: _summaries.get(key) for declaration_id, key in keys.items()}
     records = load_records(session, [d for d in declarations.values() if summaries[d.id] is None])
-    requests = {
-        r.declaration_id: r
-        for r in session.scalars(
-            select(CorrectionRequest).where(
-                CorrectionRequest.declaration_id.in_([d.id for d in declarations.values()] or [0]),
-                CorrectionRequest.resolved_at.is_(None),
-            )
-        )
-    }
+    record_ids = {"ids": [d.id for d in declarations.values()]}
+    open_requests = session.scalars(_OPEN_REQUESTS, record_ids) if declarations else []
+    requests = {r.declaration_id: r for r in open_requests}
     for d in declarations.values():
         if summaries[d.id] is None:
             verdict = None

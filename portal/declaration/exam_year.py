@@ -33,6 +33,7 @@ def window_state(opens: date, closes: date, today: date) -> Window:
 # Asked on most page runs, several times each: built once, and answered once per read-only unit of work.
 _NEWEST = select(ExamYear).order_by(ExamYear.year.desc()).limit(1)
 _OF_YEAR = select(ExamYear).where(ExamYear.year == bindparam("year"))
+_ALL_YEARS = select(ExamYear).order_by(ExamYear.year.desc())
 
 
 def _looked_up(session: Session, year: int | None) -> ExamYear | None:
@@ -63,7 +64,7 @@ def get_exam_year(session: Session, *, year: int) -> ExamYear:
 def exam_years(session: Session, *, actor: Actor) -> list[ExamYear]:
     """All exam years, newest first (any signed-in role)."""
     authorize(session, actor, "admin", "unit_admin", "candidate", "reviewer", "analyst", "system")
-    return list(session.scalars(select(ExamYear).order_by(ExamYear.year.desc())))
+    return list(session.scalars(_ALL_YEARS))
 
 
 def _check_windows(year: int, entry: tuple[date, date], confirmation: tuple[date, date]) -> None:

@@ -84,11 +84,15 @@ def declarations_of(session: Session, *, exam_year_id: int, candidate_ids: list[
     """The records of these candidates in one exam year, by candidate id (read in batches of 2,000 ids)."""
     declarations: dict[int, Declaration] = {}
     for start in range(0, len(candidate_ids), 2000):
-        query = select(Declaration).where(
-            Declaration.exam_year_id == exam_year_id, Declaration.candidate_id.in_(candidate_ids[start : start + 2000])
-        )
-        declarations.update({d.candidate_id: d for d in session.scalars(query)})
+        chunk = {"exam_year_id": exam_year_id, "ids": candidate_ids[start : start + 2000]}
+        declarations.update({d.candidate_id: d for d in session.scalars(_DECLARATIONS_OF, chunk)})
     return declarations
+
+
+_DECLARATIONS_OF = select(Declaration).where(
+    Declaration.exam_year_id == bindparam("exam_year_id"),
+    Declaration.candidate_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[int, dict]:
