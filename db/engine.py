@@ -142,6 +142,7 @@ def _read_session(engine: Engine) -> Session:
         bind = _read_only_engines[engine] = engine.execution_options(**{READ_ONLY: True})
     session = Session(bind=bind, expire_on_commit=False)
     session.info[READ_ONLY] = True
+    session.info[WRITES_TO] = engine
     session.info[KEPT] = []
     session.info[LOOKED_UP] = {}
     return session
@@ -152,6 +153,20 @@ def _read_session(engine: Engine) -> Session:
 # authorise. SQLAlchemy's "strong reference" recipe, for the read-only units of work only.
 KEPT = "portal_kept"
 LOOKED_UP = "portal_looked_up"
+WRITES_TO = "portal_writes_to"
+
+
+@contextmanager
+def beside(session: Session) -> Iterator[Session]:
+    """A unit of work of its own on `session`'s database, for the one write reading may cause: the access log
+    of personal data a read-only unit of work read (`session` itself cannot write). In a unit of work that may
+    write, that unit of work itself."""
+    engine = session.info.get(WRITES_TO)
+    if engine is None:
+        yield session
+        return
+    with session_scope(engine) as own:
+        yield own
 
 
 def looked_up(session: Session) -> dict | None:

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from pages.components.auth import current_actor
-from pages.components.db import session
+from pages.components.db import reading
 from pages.components.grid import arrow
 from pages.components.ui import act, plain, table
 from portal.core.timeutil import fmt
@@ -14,7 +14,7 @@ if flash:
     st.success(flash)
 
 query = st.text_input("按姓名查找", placeholder="输入考生姓名")
-with session() as db_session:
+with reading() as db_session:  # the list's access log, when due, is written in a unit of work of its own
     rows = binding.bound_candidates(db_session, actor=actor, query=query)
 
 st.caption("本单位当前已绑定的考生（证件号码已隐去中间部分）。查看记录会告知考生本人。")

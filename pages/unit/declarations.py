@@ -37,7 +37,7 @@ if not years:
     st.info("考试年度尚未开放，请等待管理员开放后再填报。")
     st.stop()
 year = st.selectbox("年度", [y.year for y in years], format_func=lambda y: f"{y}年度医师资格")
-with session() as db_session:
+with reading() as db_session:  # the list's access log, when due, is written in a unit of work of its own
     window = exam_year.entry_window(db_session, year=year)
     rows = entry.unit_candidates(db_session, actor=actor, year=year)
 # What needs the unit first: corrections asked for, then records not entered, then the rest.

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.engine import session_scope
-from db.models import AuditEvent, PersonalDataAccess, UnitBinding
+from db.models import AuditEvent, PersonalDataAccess, UnitBinding, User
 from portal.access import service as access
 from portal.core.actor import SYSTEM, Actor
 from portal.core.errors import PermissionDenied
@@ -243,3 +243,36 @@ def test_a_list_viewed_again_within_the_hour_is_one_entry_other_actions_every_ti
     session.flush()
     access.record_many(session, actor=reader, candidate_ids=[candidate], section="declaration")
     assert len(log_rows(session, candidate)) == 6
+
+
+def test_a_list_read_in_a_pages_read_only_look_ups_is_logged_in_a_unit_of_work_of_its_own(engine):
+    """A unit's 已绑定考生 list reads in the page run's read-only unit of work: its first view writes the access
+    log at once (the candidate sees it), a rerun within the hour writes nothing and stays a read."""
+    from db.engine import read_scope, session_scope, shared_reads
+    from portal.unit import binding
+
+    with session_scope(engine) as setup:
+        unit = factories.unit(setup)
+        admin = factories.actor(setup, "unit_admin", unit=unit)
+        candidate = factories.verified_candidate(setup)
+        factories.bind(setup, candidate, unit)
+        candidate_id = candidate.id
+
+    def logged() -> int:
+        with session_scope(engine) as check:
+            return check.scalar(
+                select(func.count())
+                .select_from(PersonalDataAccess)
+                .where(PersonalDataAccess.candidate_id == candidate_id)
+            )
+
+    for _ in range(2):
+        with shared_reads(engine), read_scope(engine) as reading:
+            rows = binding.bound_candidates(reading, actor=admin)
+            assert [row.candidate_id for row in rows] == [candidate_id]
+            # what the list read stays usable after the log was written beside it
+            assert rows[0].real_name and rows[0].masked_number
+        assert logged() == 1  # once: the second look within the hour is the same look
+    with session_scope(engine) as own:
+        entries = access.access_log(own, actor=Actor.of(own.get(User, candidate_id)))
+        assert [entry.section for entry in entries] == ["单位绑定信息"]  # what the candidate reads
