@@ -11,7 +11,7 @@ import streamlit as st
 from pages.components.auth import current_actor
 from pages.components.charts import bars, daily_lines, long_form
 from pages.components.db import reading
-from pages.components.figures import fresh_snapshot
+from pages.components.figures import fresh_snapshot, once_per_snapshot
 from pages.components.grid import as_text
 from pages.components.ui import act, export_buttons, keep_choices, lazy_expander
 from portal.core.timeutil import fmt
@@ -45,7 +45,11 @@ figures = st.container(horizontal=True)
 for stage in STAGES:
     figures.metric(stage, row[stage])
 bars(
-    long_form(overall, keep="范围", columns=STAGES, series="环节", value="人数"),
+    once_per_snapshot(
+        snapshot,
+        ("funnel",),
+        lambda: tuple(long_form(overall, keep="范围", columns=STAGES, series="环节", value="人数")),
+    ),
     category="环节",
     value="人数",
     sort=STAGES,
@@ -62,11 +66,18 @@ def by_dimension() -> None:
     label = stats.DIMENSIONS[dimension]
     table_column, chart_column = st.columns([3, 2])
     with table_column:
-        st.dataframe(as_text(by), hide_index=True, width="stretch")
+        table = once_per_snapshot(snapshot, ("by", dimension), lambda: as_text(by))
+        st.dataframe(table, hide_index=True, width="stretch")
         export_buttons(by, name=f"报名进度_按{label}", key="funnel")
     with chart_column:
         bars(
-            long_form(by, keep=label, columns=["注册", "已确认"], series="环节", value="人数", without=[TOTAL]),
+            once_per_snapshot(
+                snapshot,
+                ("by chart", dimension),
+                lambda: tuple(
+                    long_form(by, keep=label, columns=["注册", "已确认"], series="环节", value="人数", without=[TOTAL])
+                ),
+            ),
             category=label,
             value="人数",
             series="环节",
@@ -86,11 +97,16 @@ def daily() -> None:
         st.info("暂无数据。")
         return
     columns = [c for c in body.columns if c != "日期"]
-    series = long_form(body, keep="日期", columns=columns, series="环节", value="人数")
+    series = once_per_snapshot(
+        snapshot,
+        ("daily", days),
+        lambda: tuple(long_form(body, keep="日期", columns=columns, series="环节", value="人数")),
+    )
     daily_lines(series, day="日期", value="人数", series="环节", series_sort=STAGES)
     if details := lazy_expander("每日明细", key="trend_details"):
         with details:
-            st.dataframe(as_text(trend), hide_index=True, width="stretch")
+            table = once_per_snapshot(snapshot, ("daily table", days), lambda: as_text(trend))
+            st.dataframe(table, hide_index=True, width="stretch")
             export_buttons(trend, name="每日趋势", key="trend")
 
 
@@ -108,18 +124,25 @@ def verdicts() -> None:
     verdict_label = stats.DIMENSIONS[verdict_by]
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(as_text(distribution), hide_index=True, width="stretch")
+        table = once_per_snapshot(snapshot, ("verdicts", verdict_by), lambda: as_text(distribution))
+        st.dataframe(table, hide_index=True, width="stretch")
         export_buttons(distribution, name=f"预检结论_按{verdict_label}", key="verdicts")
     with right:
         verdict_columns = [name for _, name in stats.VERDICT_COLUMNS]
         bars(
-            long_form(
-                distribution,
-                keep=verdict_label,
-                columns=verdict_columns,
-                series="结论",
-                value="记录数",
-                without=[TOTAL],
+            once_per_snapshot(
+                snapshot,
+                ("verdicts chart", verdict_by),
+                lambda: tuple(
+                    long_form(
+                        distribution,
+                        keep=verdict_label,
+                        columns=verdict_columns,
+                        series="结论",
+                        value="记录数",
+                        without=[TOTAL],
+                    )
+                ),
             ),
             category=verdict_label,
             value="记录数",

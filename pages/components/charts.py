@@ -75,7 +75,7 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _chart(rows: list[dict], mark: dict, encoding: dict) -> None:
+def _chart(rows: Sequence[dict], mark: dict, encoding: dict) -> None:
     # The rows inside the chart's one layer, not at the top of the spec: Streamlit turns top-level inline values
     # into a pandas frame and then an Arrow table on every run (a third of a chart's cost); a layer's values
     # go to the browser as the JSON they are, and Vega-Lite draws the same chart.
@@ -88,7 +88,7 @@ def _field(name: str, kind: str, **extra) -> dict:
 
 
 def bars(
-    rows: list[dict],
+    rows: Sequence[dict],
     *,
     category: str,
     value: str,
@@ -127,7 +127,7 @@ def bars(
 
 
 def daily_lines(
-    rows: list[dict], *, day: str, value: str, series: str, series_sort: Sequence[str] | None = None
+    rows: Sequence[dict], *, day: str, value: str, series: str, series_sort: Sequence[str] | None = None
 ) -> None:
     """A line per `series` over the days of long-form `rows`, with numeric Chinese dates."""
     encoding = {

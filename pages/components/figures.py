@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
 from pages.components.ui import act
 from portal.core.actor import Actor
 from portal.stats import snapshot
 from portal.stats.snapshot import Snapshot
+
+T = TypeVar("T")
 
 
 def fresh_snapshot(actor: Actor) -> Snapshot | None:
@@ -19,3 +25,26 @@ def fresh_snapshot(actor: Actor) -> Snapshot | None:
         with st.spinner("正在汇总统计数据…"):  # only here: a spinner starts a thread on every run it is in
             outcome = act(lambda db_session: snapshot.refresh(db_session, actor=actor))
     return outcome.value if outcome else None
+
+
+_KEPT_LIMIT = 64
+_kept: dict[tuple, object] = {}
+_kept_lock = threading.Lock()
+
+
+def once_per_snapshot(snapshot: Snapshot, what: tuple, build: Callable[[], T]) -> T:
+    """What a page builds from a snapshot's figures for the browser (a table as text, a chart's rows): built once
+    per snapshot and shared by every run until it is rebuilt, instead of on each of an analyst's clicks.
+
+    Only after the page's service call has authorised the viewer and read the figures `build` uses; what is
+    kept is immutable (Arrow tables, tuples of rows), so runs cannot change each other's."""
+    key = (snapshot.year, snapshot.built_at, *what)
+    found = _kept.get(key)
+    if found is None:
+        found = build()
+        with _kept_lock:
+            if len(_kept) >= _KEPT_LIMIT:
+                for old in list(_kept)[: _KEPT_LIMIT // 2]:
+                    _kept.pop(old, None)
+            _kept[key] = found
+    return found
