@@ -43,6 +43,12 @@ if view.basic.unit_name == "（未绑定单位）":
     st.warning("您尚未绑定工作单位。绑定后，由单位为您填报申报信息。")
     navigation.page_link("pages/candidate/unit.py", label="绑定工作单位", icon=":material/apartment:")
 
+
+def note(text: str) -> str:
+    """A line shown small and grey, as a caption (our own words only: user text goes through `plain`)."""
+    return f":small[:gray[{text}]]"
+
+
 STATUS_ICONS = {
     ShownStatus.NOT_ENTERED: "⚪",
     ShownStatus.INCOMPLETE: "🔵",
@@ -53,8 +59,9 @@ STATUS_ICONS = {
 status_line = f"**{view.year}年度申报信息状态：** {STATUS_ICONS[view.shown_status]} {view.status_label}"
 if view.status == "confirmed" and view.confirmed_at:
     status_line += f"（确认时间 {fmt(view.confirmed_at)}）"
-st.markdown(status_line)
-st.caption("温馨提示：以下信息由您的工作单位填报。如信息有误，请联系单位修改，或点击页面下方“信息有误”提交修改申请。")
+# The status and the hint under it as one element (the hint small and grey, as a caption).
+hint = "温馨提示：以下信息由您的工作单位填报。如信息有误，请联系单位修改，或点击页面下方“信息有误”提交修改申请。"
+st.markdown(f"{status_line}  \n{note(hint)}")
 
 if view.status == "not_entered":
     st.info("单位尚未填报您的申报信息，请耐心等待或联系您的工作单位。")
@@ -99,13 +106,13 @@ def card(title: str | None, *shown: str) -> None:
     One element per field, and then one per heading and status line, made this the dearest page to rerun for a
     candidate; the look is the same (a level-3 heading, as `st.subheader`; notes small and grey, as captions).
     """
+    st.markdown(section(title, *shown))
+
+
+def section(title: str | None, *shown: str) -> str:
+    """A section's markdown: a level-3 heading, then its lines."""
     heading = f"### {title}\n\n" if title else ""
-    st.markdown(heading + "  \n".join(line for line in shown if line))
-
-
-def note(text: str) -> str:
-    """A line shown small and grey, as a caption (our own words only: user text goes through `plain`)."""
-    return f":small[:gray[{text}]]"
+    return heading + "  \n".join(line for line in shown if line)
 
 
 def images_of(*slots: str, item_no: int = 1) -> str:
@@ -224,6 +231,8 @@ with st.container(border=True):
         shown += [f"第 {index} 段" if len(probation) > 1 else "", *fields_of(F.PROBATION, item)]
     card(F.PROBATION.label, *shown)
 
+# 报名资格预检 (once a record is entered) and 报名材料清单: one card, one element.
+next_steps = []
 if verdict is not None:
     colour = {
         Verdict.ELIGIBLE: "green",
@@ -249,11 +258,9 @@ if verdict is not None:
     for reason in verdict.reasons:
         shown.append(f"{outcome[reason.outcome]} {plain(reason.message)}  \n{note('依据：' + plain(reason.source))}")
     shown.append(note("预检结果仅供参考，以正式报名审核为准。"))
-    with st.container(border=True):
-        card("报名资格预检", *shown)
-
-with st.container(border=True):
-    card(
+    next_steps.append(section("报名资格预检", *shown))
+next_steps.append(
+    section(
         "报名材料清单",
         note("正式报名时需上传以下材料的扫描件；在上方对应栏目上传证书图片后自动勾选。"),
         *(
@@ -263,6 +270,9 @@ with st.container(border=True):
             for item in checklist(record, view.images)
         ),
     )
+)
+with st.container(border=True):
+    st.markdown("\n\n".join(next_steps))
 
 if window.state != "open" or view.status == "not_entered":
     st.stop()
