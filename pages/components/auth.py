@@ -28,6 +28,7 @@ from portal.auth.vocab import LOGIN_REFUSAL_LABELS, REJECTION_REASON_LABEL
 from portal.core.actor import Actor
 from portal.core.errors import PermissionDenied
 from portal.core.settings import get_settings
+from portal.declaration import exam_year
 from portal.identity import review
 
 LOGIN_FIELDS = {
@@ -74,7 +75,9 @@ def peek_actor(db_session: Session, counted: dict | None = None) -> Actor | None
     """
 
     def _check(user_id: int, version: int) -> Actor | None:
-        actor, unread = auth.actor_and_unread(db_session, user_id=user_id, version=version)
+        actor, unread, newest_year = auth.actor_unread_and_newest_year(db_session, user_id=user_id, version=version)
+        if actor is not None:  # the page's look-ups of the current exam year need no SELECT of their own
+            exam_year.remember_newest(db_session, newest_year)
         if counted is not None:
             counted["unread"] = unread
         return actor

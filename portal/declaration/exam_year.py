@@ -48,6 +48,16 @@ def _looked_up(session: Session, year: int | None) -> ExamYear | None:
     return found
 
 
+def remember_newest(session: Session, found: ExamYear | None) -> None:
+    """The newest exam year (or None: no year open), read along with another look-up of a read-only unit of
+    work (who acts): kept as its answer to `current_exam_year`. Nothing is kept in a unit of work that may write."""
+    memo = looked_up(session)
+    if memo is not None and None not in memo:
+        memo[None] = found
+        if found is not None:
+            memo[found.year] = found
+
+
 def current_exam_year(session: Session) -> ExamYear | None:
     """The newest exam year (the one pages default to), or None when no year is open yet."""
     return _looked_up(session, None)

@@ -18,7 +18,7 @@ def _no_connection(*_args, **_kwargs):
 @pytest.mark.parametrize(
     "look_up",
     [
-        (accounts, "actor_and_unread"),  # the entry point's own look-up (who acts and the menu's unread count)
+        (accounts, "actor_unread_and_newest_year"),  # the entry point's look-up (who acts, unread count, year)
         (identity, "my_verification"),  # the page's own reading() block (seen at 400 users in bench load)
     ],
     ids=["entry_point", "page"],

@@ -26,6 +26,20 @@ def account_reads(engine):
     event.remove(engine, "before_cursor_execute", count)
 
 
+@pytest.fixture
+def sent_selects(engine):
+    """Every SELECT sent from now on."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    yield sent
+    event.remove(engine, "before_cursor_execute", count)
+
+
 def _candidate(engine):
     with session_scope(engine) as session:
         user = factories.user(session, "candidate")
@@ -89,3 +103,26 @@ def test_a_revoked_or_disabled_account_is_no_one_and_the_unread_count_is_the_acc
         session.get(User, user_id).is_active = False
     with read_scope(engine) as session:
         assert accounts.actor_and_unread(session, user_id=user_id, version=version) == (None, 0)
+
+
+def test_who_acts_brings_the_newest_exam_year_and_the_pages_look_up_asks_no_more(engine, sent_selects):
+    from portal.declaration import exam_year
+    from tests.progress.helpers import exam_year as open_year
+
+    user_id, version = _candidate(engine)
+    with session_scope(engine) as session:
+        open_year(session, 2025)
+        open_year(session, 2026)
+    with shared_reads(engine), read_scope(engine) as session:
+        actor, _, newest = accounts.actor_unread_and_newest_year(session, user_id=user_id, version=version)
+        exam_year.remember_newest(session, newest)
+        sent_selects.clear()
+        assert actor is not None and exam_year.current_exam_year(session).year == 2026
+        assert exam_year.get_exam_year(session, year=2026) is newest
+        assert sent_selects == []  # the page's look-ups of the current year sent nothing
+        assert exam_year.get_exam_year(session, year=2025).year == 2025  # another year is still read
+    with session_scope(engine) as session:  # a write of the years: a unit of work that may write reads them
+        open_year(session, 2027)
+        assert exam_year.current_exam_year(session).year == 2027
+    with shared_reads(engine), read_scope(engine) as session:  # and the next run's statement brings the new one
+        assert accounts.actor_unread_and_newest_year(session, user_id=user_id, version=version)[2].year == 2027
