@@ -7,13 +7,14 @@ people. Every table leaves this module with small-cell suppression applied (`por
 from __future__ import annotations
 
 import functools
+import threading
 from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from db.models import StatisticsCell
+from db.models import StatisticsCell, StatisticsSnapshot
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.errors import ValidationFailed
@@ -89,7 +90,26 @@ _CELLS = select(
 
 
 def _cells(session: Session, year_id: int, dimension: str) -> tuple:
-    return tuple(session.execute(_CELLS, {"year_id": year_id, "dimension": dimension}).all())
+    """The snapshot's cells of one dimension. A snapshot's cells never change (a rebuild replaces them and its
+    `built_at` in one transaction), so they are read once per snapshot and kept for every run that shows it; the
+    snapshot's row is the one the page has just checked for freshness (in the session, no second SELECT)."""
+    built = session.get(StatisticsSnapshot, year_id)
+    key = (session.get_bind().url.render_as_string(), year_id, built.built_at, dimension) if built else None
+    found = _kept_cells.get(key) if key else None
+    if found is None:
+        found = tuple(session.execute(_CELLS, {"year_id": year_id, "dimension": dimension}).all())
+        if key:
+            with _kept_lock:
+                if len(_kept_cells) >= _KEPT_LIMIT:
+                    for old in list(_kept_cells)[: _KEPT_LIMIT // 2]:
+                        _kept_cells.pop(old, None)
+                _kept_cells[key] = found
+    return found
+
+
+_KEPT_LIMIT = 256
+_kept_cells: dict[tuple, tuple] = {}
+_kept_lock = threading.Lock()
 
 
 # The tables are pure functions of the snapshot's cells: each is computed once per distinct set of cells (a

@@ -75,3 +75,35 @@ def test_the_dashboards_show_while_another_unit_of_work_holds_the_write_lock(eng
     finally:
         blocker.rollback()
         blocker.close()
+
+
+def test_a_snapshots_cells_are_read_once_and_a_rebuild_shows_the_new_figures(engine):
+    from sqlalchemy import event
+
+    from portal.stats import service as stats
+
+    with session_scope(engine) as session:
+        small_world(session)
+        analyst = factories.actor(session, "analyst")
+        snapshot.refresh(session, actor=analyst, force=True)
+    cell_reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().startswith("SELECT") and "FROM statistics_cell" in statement:
+            cell_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):  # three runs of 统计分析 while the snapshot lives
+            with read_scope(engine) as session:
+                registered = stats.funnel(session, actor=analyst).iloc[0]["注册"]
+        assert len(cell_reads) == 1
+        with session_scope(engine) as session:  # a new candidate registers, then someone presses 立即刷新
+            factories.user(session, "candidate")
+            snapshot.refresh(session, actor=analyst, force=True)
+        with read_scope(engine) as session:
+            after = stats.funnel(session, actor=analyst).iloc[0]["注册"]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(cell_reads) == 2  # the rebuilt snapshot's cells, read once
+    assert after == registered + 1  # small_world's candidates are more than 5: the counts are shown
