@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,6 +9,7 @@ import streamlit as st
 
 from pages.components.ui import act
 from portal.core.actor import Actor
+from portal.core.kept import Kept
 from portal.stats import snapshot
 from portal.stats.snapshot import Snapshot
 
@@ -27,9 +27,7 @@ def fresh_snapshot(actor: Actor) -> Snapshot | None:
     return outcome.value if outcome else None
 
 
-_KEPT_LIMIT = 64
-_kept: dict[tuple, object] = {}
-_kept_lock = threading.Lock()
+_kept: Kept[tuple, object] = Kept(64)
 
 
 def once_per_snapshot(snapshot: Snapshot, what: tuple, build: Callable[[], T]) -> T:
@@ -40,11 +38,4 @@ def once_per_snapshot(snapshot: Snapshot, what: tuple, build: Callable[[], T]) -
     kept is immutable (Arrow tables, tuples of rows), so runs cannot change each other's."""
     key = (snapshot.year, snapshot.built_at, *what)
     found = _kept.get(key)
-    if found is None:
-        found = build()
-        with _kept_lock:
-            if len(_kept) >= _KEPT_LIMIT:
-                for old in list(_kept)[: _KEPT_LIMIT // 2]:
-                    _kept.pop(old, None)
-            _kept[key] = found
-    return found
+    return found if found is not None else _kept.put(key, build())

@@ -9,7 +9,6 @@ the candidate.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from portal.audit import service as audit
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.errors import PermissionDenied, ValidationFailed
+from portal.core.kept import Kept
 from portal.core.timeutil import today_local, utcnow
 from portal.declaration import fields as F
 from portal.declaration import rules
@@ -281,20 +281,13 @@ class _Summaries:
     LIMIT = 100_000
 
     def __init__(self) -> None:
-        self._kept: dict[tuple, tuple[tuple[str, ...], str | None]] = {}
-        self._lock = threading.Lock()
+        self._kept: Kept[tuple, tuple[tuple[str, ...], str | None]] = Kept(self.LIMIT)
 
     def get(self, key: tuple) -> tuple[tuple[str, ...], str | None] | None:
         return self._kept.get(key)
 
     def put(self, key: tuple, value: tuple[list[str], str | None]) -> tuple[tuple[str, ...], str | None]:
-        kept = (tuple(value[0]), value[1])
-        with self._lock:
-            if len(self._kept) >= self.LIMIT:
-                for old in list(self._kept)[: self.LIMIT // 2]:
-                    del self._kept[old]
-            self._kept[key] = kept
-        return kept
+        return self._kept.put(key, (tuple(value[0]), value[1]))
 
 
 _summaries = _Summaries()

@@ -7,7 +7,6 @@ people. Every table leaves this module with small-cell suppression applied (`por
 from __future__ import annotations
 
 import functools
-import threading
 from datetime import date, timedelta
 
 import pandas as pd
@@ -18,6 +17,7 @@ from db.models import StatisticsCell, StatisticsSnapshot
 from portal.auth.authorization import authorize
 from portal.core.actor import Actor
 from portal.core.errors import ValidationFailed
+from portal.core.kept import Kept
 from portal.eligibility.vocab import VERDICT_LABELS
 from portal.stats import snapshot
 from portal.stats.common import CITIES, UNKNOWN_CITY, exam_year_for
@@ -99,17 +99,11 @@ def _cells(session: Session, year_id: int, dimension: str) -> tuple:
     if found is None:
         found = tuple(session.execute(_CELLS, {"year_id": year_id, "dimension": dimension}).all())
         if key:
-            with _kept_lock:
-                if len(_kept_cells) >= _KEPT_LIMIT:
-                    for old in list(_kept_cells)[: _KEPT_LIMIT // 2]:
-                        _kept_cells.pop(old, None)
-                _kept_cells[key] = found
+            _kept_cells.put(key, found)
     return found
 
 
-_KEPT_LIMIT = 256
-_kept_cells: dict[tuple, tuple] = {}
-_kept_lock = threading.Lock()
+_kept_cells: Kept[tuple, tuple] = Kept(256)
 
 
 # The tables are pure functions of the snapshot's cells: each is computed once per distinct set of cells (a
