@@ -45,8 +45,7 @@ from portal.declaration.record import (
 from portal.declaration.vocab import SHOWN_STATUS_LABELS, ConfirmationStatus
 from portal.eligibility.service import judge
 from portal.eligibility.vocab import VERDICT_LABELS
-from portal.identity.policy import current_verification
-from portal.identity.vocab import VerificationStatus
+from portal.identity.policy import verified_identity_of
 from portal.message import service as messages
 from portal.unit.policy import active_binding, is_bound
 
@@ -300,12 +299,7 @@ def _summary_key(d: Declaration, cutoff: date, as_of: date, with_verdict: bool) 
 # Built once: the unit's 申报信息 list asks on every run.
 _BOUND_CANDIDATES = (
     select(UnitBinding.candidate_id, IdentityVerification.real_name, IdentityVerification.document_number_masked)
-    .outerjoin(
-        IdentityVerification,
-        (IdentityVerification.user_id == UnitBinding.candidate_id)
-        & current_verification()
-        & (IdentityVerification.status == VerificationStatus.VERIFIED),
-    )
+    .outerjoin(IdentityVerification, verified_identity_of(UnitBinding.candidate_id))
     .where(UnitBinding.unit_id == bindparam("unit_id"), active_binding())
     .order_by(UnitBinding.candidate_id)
 )

@@ -26,8 +26,7 @@ from portal.declaration import fields as F
 from portal.declaration import template
 from portal.declaration.exam_year import get_exam_year
 from portal.declaration.record import declarations_of, load_records
-from portal.identity.policy import current_verification
-from portal.identity.vocab import VerificationStatus
+from portal.identity.policy import verified_identity_of
 from portal.unit.policy import active_binding
 
 _SIGNATURE_CHARS = 16
@@ -103,12 +102,7 @@ def unit_template(session: Session, *, actor: Actor, year: int, unit_id: int | N
                 IdentityVerification.real_name,
                 IdentityVerification.document_number_masked,
             )
-            .join(
-                IdentityVerification,
-                (IdentityVerification.user_id == UnitBinding.candidate_id)
-                & current_verification()
-                & (IdentityVerification.status == VerificationStatus.VERIFIED),
-            )
+            .join(IdentityVerification, verified_identity_of(UnitBinding.candidate_id))
             .where(UnitBinding.unit_id == unit_id, active_binding())
             .order_by(UnitBinding.candidate_id)
         )

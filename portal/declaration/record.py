@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -44,8 +44,7 @@ from portal.declaration import fields as F
 from portal.declaration import rules
 from portal.declaration.vocab import SHOWN_STATUS_LABELS, ChangesSince, ConfirmationStatus, ShownStatus
 from portal.eligibility.service import Judgement, judge
-from portal.identity.policy import current_verification
-from portal.identity.vocab import VerificationStatus
+from portal.identity.policy import verified_identity_of
 from portal.unit.policy import active_binding
 
 # section table models: section code -> model
@@ -67,13 +66,7 @@ def active_unit_id(session: Session, *, candidate_id: int) -> int | None:
 
 def verified_identity(session: Session, candidate_id: int) -> IdentityVerification | None:
     """The candidate's current verified identity (real name, masked number, birth date), or None."""
-    return session.scalar(
-        select(IdentityVerification).where(
-            IdentityVerification.user_id == candidate_id,
-            current_verification(),
-            IdentityVerification.status == VerificationStatus.VERIFIED,
-        )
-    )
+    return session.scalar(select(IdentityVerification).where(verified_identity_of(candidate_id)))
 
 
 def _row_values(row, section: F.Section) -> dict:
@@ -160,14 +153,7 @@ _BASIC = (
         .scalar_subquery(),
     )
     .select_from(User)
-    .outerjoin(
-        IdentityVerification,
-        and_(
-            IdentityVerification.user_id == User.id,
-            current_verification(),
-            IdentityVerification.status == VerificationStatus.VERIFIED,
-        ),
-    )
+    .outerjoin(IdentityVerification, verified_identity_of(User.id))
     .where(User.id == bindparam("candidate_id"))
 )
 

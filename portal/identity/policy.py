@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import and_
+
 from db.models import IdentityVerification
 from portal.core.settings import get_settings
 from portal.core.timeutil import today_local
@@ -100,6 +102,15 @@ def name_problem(document_type: str, name: str) -> str | None:
 def current_verification():
     """SQL clause: the user's current verification (at most one per user, a partial unique index)."""
     return IdentityVerification.is_current.is_(True)
+
+
+def verified_identity_of(user_id):
+    """SQL clause (a join condition): the current verification of `user_id` (a column or value), if verified."""
+    return and_(
+        IdentityVerification.user_id == user_id,
+        current_verification(),
+        IdentityVerification.status == VerificationStatus.VERIFIED,
+    )
 
 
 CAPTURE_TOKEN_MINUTES = 30

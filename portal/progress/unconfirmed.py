@@ -23,8 +23,7 @@ from portal.core.paging import Page, page_bounds
 from portal.core.text import clean
 from portal.core.timeutil import fmt
 from portal.declaration.vocab import CONFIRMATION_STATUS_LABELS, ConfirmationStatus
-from portal.identity.policy import current_verification
-from portal.identity.vocab import VerificationStatus
+from portal.identity.policy import verified_identity_of
 from portal.progress.common import refreshed, unit_filter_clauses, unit_filter_values
 from portal.stats.common import city_name, exam_year_for
 from portal.stats.snapshot import OPEN_STATUSES, VERDICTS
@@ -197,14 +196,7 @@ def unconfirmed_candidates(
         )
         .select_from(UnitBinding)
         .join(User, User.id == UnitBinding.candidate_id)
-        .outerjoin(
-            IdentityVerification,
-            and_(
-                IdentityVerification.user_id == UnitBinding.candidate_id,
-                current_verification(),
-                IdentityVerification.status == VerificationStatus.VERIFIED,
-            ),
-        )
+        .outerjoin(IdentityVerification, verified_identity_of(UnitBinding.candidate_id))
         .outerjoin(
             Declaration,
             and_(Declaration.candidate_id == UnitBinding.candidate_id, Declaration.exam_year_id == exam_year.id),
@@ -270,14 +262,7 @@ def export_open_records(
         ids = [row.candidate_id for row in records]
         for candidate_id, real_name, number_enc, mobile in session.execute(
             select(User.id, IdentityVerification.real_name, IdentityVerification.document_number_enc, User.mobile)
-            .outerjoin(
-                IdentityVerification,
-                and_(
-                    IdentityVerification.user_id == User.id,
-                    current_verification(),
-                    IdentityVerification.status == VerificationStatus.VERIFIED,
-                ),
-            )
+            .outerjoin(IdentityVerification, verified_identity_of(User.id))
             .where(User.id.in_(ids))
         ):
             full[candidate_id] = (real_name or "", decrypt_text(number_enc) if number_enc else "", mobile or "")
