@@ -30,13 +30,8 @@ snapshot = fresh_snapshot(actor)  # when the figures were computed is the snapsh
 if snapshot is None:
     st.stop()
 built = snapshot.built_at
-verdicts, by_city = load(
-    lambda db_session: (
-        unconfirmed.verdict_counts(db_session, actor=actor),
-        unconfirmed.unconfirmed_by_city(db_session, actor=actor),
-    ),
-    read_only=True,
-)
+by_city = load(lambda db_session: unconfirmed.unconfirmed_by_city(db_session, actor=actor), read_only=True)
+verdicts = unconfirmed.verdict_totals(by_city)
 
 now = utcnow()
 top = st.container(horizontal=True, vertical_alignment="center")

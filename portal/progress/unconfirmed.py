@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Declaration, DeclarationVerdict, IdentityVerification, Unit, UnitBinding, UnitProgress, User
@@ -90,35 +91,59 @@ def unconfirmed_by_unit(
     if sort not in UNCONFIRMED_SORTS:
         raise ValidationFailed({"sort": "排序方式不正确"})
     exam_year = refreshed(session, actor, year)
-    progress = UnitProgress
     shape, values = unit_filter_values(city_code, None, query)
-    conditions = [progress.exam_year_id == exam_year.id, *unit_filter_clauses(shape)]
-    if only_open:
-        conditions.append(progress.open_total > 0)
-    sort_columns = {
-        "open_total": progress.open_total,
-        "not_entered": progress.not_entered,
-        "pending": progress.pending,
-        "correction_requested": progress.correction_requested,
-        "oldest": progress.oldest_open,
-        "name": Unit.name,
-    }
-    column = sort_columns[sort]
+    values = {**values, "exam_year_id": exam_year.id}
+    rows = session.execute(
+        _by_unit_statement(sort, descending, shape, only_open), {**values, "limit": limit, "offset": offset}
+    ).all()
+    # past the last page (or nothing matches): the list's size on its own
+    total = rows[0].total if rows else session.scalar(_by_unit_count(shape, only_open), values) or 0
+    shown = [_row_from(str(row.id), row.name, row.region_code, row.UnitProgress) for row in rows]
+    return Page(shown, total, page, page_size)
+
+
+# 未确认记录's lists are asked on every run of the page: each statement is built once per shape of the call
+# (sort, direction, which filters apply), the values bound.
+_P = UnitProgress
+_SORT_COLUMNS = {
+    "open_total": _P.open_total,
+    "not_entered": _P.not_entered,
+    "pending": _P.pending,
+    "correction_requested": _P.correction_requested,
+    "oldest": _P.oldest_open,
+    "name": Unit.name,
+}
+
+
+def _by_unit_conditions(shape: tuple[bool, ...], only_open: bool) -> list:
+    conditions = [_P.exam_year_id == bindparam("exam_year_id"), *unit_filter_clauses(shape)]
+    return [*conditions, _P.open_total > 0] if only_open else conditions
+
+
+@cache
+def _by_unit_statement(sort: str, descending: bool, shape: tuple[bool, ...], only_open: bool) -> Select:
+    column = _SORT_COLUMNS[sort]
     if sort == "oldest":  # "longest waiting first" is the oldest timestamp first
         order = column.asc() if descending else column.desc()
     else:
         order = column.desc() if descending else column.asc()
-    base = select(Unit, progress).join(progress, progress.unit_id == Unit.id).where(*conditions)
-    total = (
-        session.scalar(
-            select(func.count()).select_from(progress).join(Unit, progress.unit_id == Unit.id).where(*conditions),
-            values,
-        )
-        or 0
+    return (
+        select(Unit.id, Unit.name, Unit.region_code, _P, func.count().over().label("total"))
+        .join(_P, _P.unit_id == Unit.id)
+        .where(*_by_unit_conditions(shape, only_open))
+        .order_by(order, Unit.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
-    rows = session.execute(base.order_by(order, Unit.id).limit(limit).offset(offset), values)
-    return Page(
-        [_row_from(str(unit.id), unit.name, unit.region_code, row) for unit, row in rows], total, page, page_size
+
+
+@cache
+def _by_unit_count(shape: tuple[bool, ...], only_open: bool) -> Select:
+    return (
+        select(func.count())
+        .select_from(_P)
+        .join(Unit, _P.unit_id == Unit.id)
+        .where(*_by_unit_conditions(shape, only_open))
     )
 
 
@@ -126,28 +151,40 @@ def unconfirmed_by_city(session: Session, *, actor: Actor, year: int | None = No
     """未确认记录 per prefecture-level city (of the bound unit's region code), plus the oldest waits (snapshot)."""
     authorize(session, actor, "reviewer")
     exam_year = refreshed(session, actor, year)
-    p = UnitProgress
-    sums = [func.sum(getattr(p, s)).label(s) for s in (*OPEN_STATUSES, ConfirmationStatus.CONFIRMED)]
-    mins = [func.min(getattr(p, f"oldest_{s}")).label(f"oldest_{s}") for s in OPEN_STATUSES]
-    votes = [func.sum(getattr(p, f"v_{v}")).label(f"v_{v}") for v in VERDICTS]
-    rows = session.execute(
-        select(p.city_code, *sums, *mins, *votes).where(p.exam_year_id == exam_year.id).group_by(p.city_code)
-    )
+    rows = session.execute(_BY_CITY, {"exam_year_id": exam_year.id})
     out = [_row_from(row.city_code, city_name(row.city_code), row.city_code, row) for row in rows]
     return sorted(out, key=lambda r: (r.key == "", r.key))
+
+
+# Asked on every run of 未确认记录: built once, the exam year bound.
+_BY_CITY = (
+    select(
+        _P.city_code,
+        *[func.sum(getattr(_P, s)).label(s) for s in (*OPEN_STATUSES, ConfirmationStatus.CONFIRMED)],
+        *[func.min(getattr(_P, f"oldest_{s}")).label(f"oldest_{s}") for s in OPEN_STATUSES],
+        *[func.sum(getattr(_P, f"v_{v}")).label(f"v_{v}") for v in VERDICTS],
+    )
+    .where(_P.exam_year_id == bindparam("exam_year_id"))
+    .group_by(_P.city_code)
+)
+
+
+def verdict_totals(by_city: list[UnconfirmedRow]) -> dict[str, int]:
+    """Province-wide verdict counts from the per-city rows (the same sums as `verdict_counts`, without a query)."""
+    return {v: sum(row.verdicts[v] for row in by_city) for v in VERDICTS}
 
 
 def verdict_counts(session: Session, *, actor: Actor, year: int | None = None) -> dict[str, int]:
     """Province-wide: eligibility verdicts of the open entered records (待确认 / 待单位修改) of bound candidates."""
     authorize(session, actor, "reviewer")
     exam_year = refreshed(session, actor, year)
-    p = UnitProgress
-    row = session.execute(
-        select(*[func.coalesce(func.sum(getattr(p, f"v_{v}")), 0) for v in VERDICTS]).where(
-            p.exam_year_id == exam_year.id
-        )
-    ).one()
+    row = session.execute(_VERDICT_COUNTS, {"exam_year_id": exam_year.id}).one()
     return {v: int(n) for v, n in zip(VERDICTS, row, strict=True)}
+
+
+_VERDICT_COUNTS = select(*[func.coalesce(func.sum(getattr(_P, f"v_{v}")), 0) for v in VERDICTS]).where(
+    _P.exam_year_id == bindparam("exam_year_id")
+)
 
 
 @dataclass(frozen=True)

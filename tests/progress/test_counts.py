@@ -39,8 +39,22 @@ def test_unconfirmed_by_unit_and_city(session, world):
         "not_eligible": 1,
         "undetermined": 1,
     }
+    # the page's verdict figures come from the per-city rows, without a query of their own: the same sums
+    assert unconfirmed.verdict_totals(list(cities.values())) == unconfirmed.verdict_counts(session, actor=rev)
     only_yichang = unconfirmed.unconfirmed_by_unit(session, actor=rev, city_code="420500")
     assert [row.name for row in only_yichang.rows] == ["宜昌测试医院"]
+    # Built once per shape: the same shape with other values, other sorts, and past the last page.
+    only_wuhan = unconfirmed.unconfirmed_by_unit(session, actor=rev, city_code="420100")
+    assert [row.name for row in only_wuhan.rows] == ["武汉测试医院"] and only_wuhan.total == 1
+    by_name_asc = unconfirmed.unconfirmed_by_unit(session, actor=rev, sort="name", descending=False)
+    assert [row.name for row in by_name_asc.rows] == sorted(row.name for row in page.rows)
+    second = unconfirmed.unconfirmed_by_unit(session, actor=rev, page_size=1, page=2)
+    assert [row.name for row in second.rows] == ["宜昌测试医院"] and second.total == 2
+    beyond = unconfirmed.unconfirmed_by_unit(session, actor=rev, page_size=1, page=3)
+    assert beyond.rows == [] and beyond.total == 2  # the list's size, also past its last page
+    found = unconfirmed.unconfirmed_by_unit(session, actor=rev, query="宜昌")
+    assert [row.name for row in found.rows] == ["宜昌测试医院"]
+    assert unconfirmed.unconfirmed_by_unit(session, actor=rev, query="不存在的单位").total == 0
 
 
 def test_unit_binding_status(session, world):
