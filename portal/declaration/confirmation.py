@@ -30,6 +30,7 @@ from portal.declaration.record import (
     build_view,
     find_declaration,
     load_record,
+    own_view,
     resolve_corrections,
 )
 from portal.declaration.vocab import (
@@ -51,7 +52,7 @@ def my_record(session: Session, *, actor: Actor, year: int | None = None) -> Dec
     exam_year = get_exam_year(session, year=year) if year else current_exam_year(session)
     if exam_year is None:
         return None
-    return build_view(session, exam_year, actor.user_id, find_declaration(session, exam_year.id, actor.user_id))
+    return own_view(session, exam_year, actor.user_id)
 
 
 def confirm(

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from db.models import (
     CertificateImage,
@@ -90,27 +90,39 @@ _DECLARATIONS_OF = select(Declaration).where(
 
 def load_records(session: Session, declarations: Iterable[Declaration]) -> dict[int, dict]:
     """{declaration id: record dict} for many declarations, one query per section table."""
-    declarations = list(declarations)
-    records: dict[int, dict] = {}
-    for d in declarations:
-        record = F.empty_record()
-        for key in ("exam_level", "exam_category", "is_assistant_upgrading", "is_fresh_graduate"):
-            record[key] = getattr(d, key)
-        record["has_nurse_certificate"] = d.has_nurse_certificate
-        records[d.id] = record
+    records = {d.id: _exam_fields(d) for d in declarations}
     ids = list(records)
     for start in range(0, len(ids), 2000):
         chunk = {"ids": ids[start : start + 2000]}
         for declaration_id, *rows in session.execute(_SINGLES, chunk):
-            for code, row in zip(SINGLE_SECTIONS, rows, strict=True):
-                if row is not None:
-                    section = F.SECTIONS_BY_CODE[code]
-                    records[declaration_id][section.record_key] = _row_values(row, section)
-        for code, query in _MULTIPLE_QUERIES.items():
-            section = F.SECTIONS_BY_CODE[code]
-            for row in session.scalars(query, chunk):
-                records[row.declaration_id][section.record_key].append(_row_values(row, section))
+            _put_singles(records[declaration_id], rows)
+        _put_multiples(session, records, chunk)
     return records
+
+
+def _exam_fields(declaration: Declaration) -> dict:
+    """A record dict with the declaration's own fields (the exam) and its sections empty."""
+    record = F.empty_record()
+    for key in ("exam_level", "exam_category", "is_assistant_upgrading", "is_fresh_graduate"):
+        record[key] = getattr(declaration, key)
+    record["has_nurse_certificate"] = declaration.has_nurse_certificate
+    return record
+
+
+def _put_singles(record: dict, rows) -> None:
+    """The one-row sections' rows (each None when not entered, in the order of SINGLE_SECTIONS) into `record`."""
+    for code, row in zip(SINGLE_SECTIONS, rows, strict=True):
+        if row is not None:
+            section = F.SECTIONS_BY_CODE[code]
+            record[section.record_key] = _row_values(row, section)
+
+
+def _put_multiples(session: Session, records: dict[int, dict], chunk: dict) -> None:
+    """The list sections of the declarations `chunk["ids"]` into their records, one query per table."""
+    for code, query in _MULTIPLE_QUERIES.items():
+        section = F.SECTIONS_BY_CODE[code]
+        for row in session.scalars(query, chunk):
+            records[row.declaration_id][section.record_key].append(_row_values(row, section))
 
 
 # A record's sections, one query per table, built once: a candidate's 信息确认 reads them on every run.
@@ -160,6 +172,10 @@ _BASIC = (
 
 def _basic(session: Session, candidate_id: int) -> Basic:
     identity, unit_name = session.execute(_BASIC, {"candidate_id": candidate_id}).one_or_none() or (None, None)
+    return _basic_of(identity, unit_name)
+
+
+def _basic_of(identity: IdentityVerification | None, unit_name: str | None) -> Basic:
     return Basic(
         real_name=identity.real_name if identity else "（未实名认证）",
         masked_number=identity.document_number_masked if identity else "",
@@ -272,7 +288,56 @@ _NEWEST_REQUEST = (
 def build_view(session: Session, year: ExamYear, candidate_id: int, declaration: Declaration | None) -> DeclarationView:
     """The record of `candidate_id` for `year` as pages show it (`declaration` None: not entered yet)."""
     basic = _basic(session, candidate_id)
-    record = load_record(session, declaration) if declaration else F.empty_record()
+    if declaration is None:
+        return _view(session, year, candidate_id, None, basic, F.empty_record(), None)
+    record = load_record(session, declaration)
+    newest = session.scalar(_NEWEST_REQUEST, {"declaration_id": declaration.id})
+    return _view(session, year, candidate_id, declaration, basic, record, newest)
+
+
+# A candidate's own record as 信息确认 shows it, asked on every run of that page: 基本信息 (as `_BASIC`), the
+# year's declaration with its one-row sections and its newest correction request, all in one statement.
+_NEWER = aliased(CorrectionRequest)
+_NEWEST_REQUEST_ID = (
+    select(func.max(_NEWER.id)).where(_NEWER.declaration_id == Declaration.id).correlate(Declaration).scalar_subquery()
+)
+_OWN_RECORD = (
+    _BASIC.add_columns(Declaration, *SINGLE_SECTIONS.values(), CorrectionRequest)
+    .outerjoin(
+        Declaration,
+        and_(Declaration.candidate_id == User.id, Declaration.exam_year_id == bindparam("exam_year_id")),
+    )
+    .outerjoin(CorrectionRequest, CorrectionRequest.id == _NEWEST_REQUEST_ID)
+)
+for _model in SINGLE_SECTIONS.values():
+    _OWN_RECORD = _OWN_RECORD.outerjoin(_model, _model.declaration_id == Declaration.id)
+
+
+def own_view(session: Session, year: ExamYear, candidate_id: int) -> DeclarationView:
+    """`build_view` of the candidate's own record of `year`, read in three statements instead of seven."""
+    found = session.execute(_OWN_RECORD, {"candidate_id": candidate_id, "exam_year_id": year.id}).one_or_none()
+    if found is None:  # no such account: as build_view answers it
+        return build_view(session, year, candidate_id, None)
+    identity, unit_name, declaration, *singles, newest = found
+    basic = _basic_of(identity, unit_name)
+    if declaration is None:
+        return _view(session, year, candidate_id, None, basic, F.empty_record(), None)
+    record = _exam_fields(declaration)
+    _put_singles(record, singles)
+    _put_multiples(session, {declaration.id: record}, {"ids": [declaration.id]})
+    return _view(session, year, candidate_id, declaration, basic, record, newest)
+
+
+def _view(
+    session: Session,
+    year: ExamYear,
+    candidate_id: int,
+    declaration: Declaration | None,
+    basic: Basic,
+    record: dict,
+    newest: CorrectionRequest | None,
+) -> DeclarationView:
+    """The view of a record read already (its newest correction request too); adds its images and changes."""
     view = DeclarationView(
         declaration_id=declaration.id if declaration else None,
         year=year.year,
@@ -287,10 +352,8 @@ def build_view(session: Session, year: ExamYear, candidate_id: int, declaration:
     )
     if declaration is None:
         return view
-    ids = {"declaration_id": declaration.id}
-    for slot, item_no, side, image_id in session.execute(_IMAGES, ids):
+    for slot, item_no, side, image_id in session.execute(_IMAGES, {"declaration_id": declaration.id}):
         view.images[(slot, item_no, side)] = image_id
-    newest = session.scalar(_NEWEST_REQUEST, ids)
     baseline, since = declaration.confirmed_revision, ChangesSince.CONFIRMATION
     if baseline is None:  # never confirmed: what changed since the candidate last said 信息有误
         baseline, since = (newest.revision if newest else None), ChangesSince.CORRECTION
@@ -309,16 +372,22 @@ def _shown(path: str, value: str) -> str:
     return mask(value) if value and F.is_sensitive(path) else value
 
 
+# Asked on every run of 信息确认 for a record confirmed once (or corrected): built once.
+_CHANGES_AFTER = (
+    select(DeclarationChange)
+    .where(
+        DeclarationChange.declaration_id == bindparam("declaration_id"),
+        DeclarationChange.revision > bindparam("revision"),
+    )
+    .order_by(DeclarationChange.id)
+)
+
+
 def _changes_after(session: Session, declaration_id: int, revision: int) -> list[Change]:
     """The net change of each field after `revision` (first old value, last new value), certificate numbers
     masked; fields changed and changed back are left out."""
-    query = (
-        select(DeclarationChange)
-        .where(DeclarationChange.declaration_id == declaration_id, DeclarationChange.revision > revision)
-        .order_by(DeclarationChange.id)
-    )
     latest: dict[str, tuple[str, str, str, datetime]] = {}
-    for row in session.scalars(query):
+    for row in session.scalars(_CHANGES_AFTER, {"declaration_id": declaration_id, "revision": revision}):
         first = latest.get(row.field)
         old = first[1] if first else (row.old_value or "")
         latest[row.field] = (row.label, old, row.new_value or "", row.created_at)
