@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Integer, and_, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from db.models import IdentityVerification, Unit, UnitBinding, User
+from db.models import IdentityVerification, Unit, UnitBinding, UnitCodeLockout, User
 from portal.access import service as access
 from portal.audit import service as audit
 from portal.auth.authorization import authorize
@@ -25,18 +26,21 @@ from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from portal.core.text import clean, like_escape
 from portal.core.timeutil import fmt, utcnow
 from portal.identity import service as identity
-from portal.identity.policy import current_verification
+from portal.identity.policy import current_verification, verified_identity_of
 from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VERIFICATION_STATUS_LABELS
 from portal.message import service as messages
-from portal.unit.confirmation_code import BindingLocked, check_code, lockout_until, normalise_code
+from portal.unit.confirmation_code import BindingLocked, check_code, lockout_until, normalise_code, still_locked
 from portal.unit.policy import acting_unit_id, active_binding
 from portal.unit.roster import UnitView
 from portal.unit.vocab import UnitStatus
 
+# Asked by every change of a binding and by the unit's look at one candidate: built once, the candidate bound.
+_CURRENT_BINDING = select(UnitBinding).where(UnitBinding.candidate_id == bindparam("candidate_id"), active_binding())
+
 
 def current_binding(session: Session, *, candidate_id: int) -> UnitBinding | None:
     """The candidate's binding in force, or None."""
-    return session.scalar(select(UnitBinding).where(UnitBinding.candidate_id == candidate_id, active_binding()))
+    return session.scalar(_CURRENT_BINDING, {"candidate_id": candidate_id})
 
 
 def _check_bindable(session: Session, *, actor: Actor, unit_id: int, code: str) -> Unit:
@@ -209,41 +213,73 @@ class HistoryRow:
     ended_by_unit: bool
 
 
+# The candidate's binding in force beside its unit, in one statement, built once.
+_BINDING_AND_UNIT = (
+    select(UnitBinding, Unit)
+    .join(Unit, Unit.id == UnitBinding.unit_id)
+    .where(UnitBinding.candidate_id == bindparam("candidate_id"), active_binding())
+)
+
+
 def my_binding(session: Session, *, actor: Actor) -> tuple[UnitBinding, UnitView] | None:
     """The candidate's own current binding and its unit."""
     authorize(session, actor, "candidate")
-    binding = current_binding(session, candidate_id=actor.user_id)
-    if binding is None:
+    row = session.execute(_BINDING_AND_UNIT, {"candidate_id": actor.user_id}).one_or_none()
+    if row is None:
         return None
-    return binding, UnitView.of(session.get(Unit, binding.unit_id))
+    binding, unit = row
+    return binding, UnitView.of(unit)
+
+
+_PREVIOUS_UNIT = aliased(Unit, name="previous_unit")
+_ENDER = aliased(User, name="ender")
+# Asked on every run of 工作单位: the candidate's bindings, newest first, with the unit before and who ended each.
+_HISTORY = (
+    select(UnitBinding, Unit.name, Unit.institution_code, _PREVIOUS_UNIT.name, _ENDER.role)
+    .join(Unit, Unit.id == UnitBinding.unit_id)
+    .outerjoin(_PREVIOUS_UNIT, _PREVIOUS_UNIT.id == UnitBinding.previous_unit_id)
+    .outerjoin(_ENDER, _ENDER.id == UnitBinding.ended_by)
+    .where(UnitBinding.candidate_id == bindparam("candidate_id"))
+    .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
+)
 
 
 def history(session: Session, *, actor: Actor) -> list[HistoryRow]:
     """The candidate's own bindings, newest first (who ended them, from which unit to which)."""
     authorize(session, actor, "candidate")
-    previous = aliased(Unit)
-    ender = aliased(User)
-    rows = session.execute(
-        select(UnitBinding, Unit.name, Unit.institution_code, previous.name, ender.role)
-        .join(Unit, Unit.id == UnitBinding.unit_id)
-        .outerjoin(previous, previous.id == UnitBinding.previous_unit_id)
-        .outerjoin(ender, ender.id == UnitBinding.ended_by)
-        .where(UnitBinding.candidate_id == actor.user_id)
-        .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
-    )
+    rows = session.execute(_HISTORY, {"candidate_id": actor.user_id})
     return [
         HistoryRow(b.id, name, code, prev, b.created_at, b.ended_at, b.end_reason, role == "unit_admin")
         for b, name, code, prev, role in rows
     ]
 
 
+# Asked on every run of 工作单位, in one statement: whether the candidate's identity is verified, the lock of
+# their wrong codes (if any), and their binding in force with its unit (if any).
+_STATUS = (
+    select(
+        exists().where(verified_identity_of(User.id)).label("verified"),
+        UnitCodeLockout.locked_until,
+        UnitBinding,
+        Unit,
+    )
+    .select_from(User)
+    .outerjoin(UnitCodeLockout, UnitCodeLockout.candidate_id == User.id)
+    .outerjoin(UnitBinding, and_(UnitBinding.candidate_id == User.id, active_binding()))
+    .outerjoin(Unit, Unit.id == UnitBinding.unit_id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def binding_status(session: Session, *, actor: Actor) -> dict:
     """For the candidate's page: verified or not, lockout, current binding."""
     authorize(session, actor, "candidate")
+    row = session.execute(_STATUS, {"user_id": actor.user_id}).one_or_none()
+    verified, locked_until, binding, unit = row or (False, None, None, None)
     return {
-        "verified": identity.verified_identity(session, user_id=actor.user_id) is not None,
-        "locked_until": lockout_until(session, candidate_id=actor.user_id),
-        "binding": my_binding(session, actor=actor),
+        "verified": bool(verified),
+        "locked_until": still_locked(locked_until),
+        "binding": (binding, UnitView.of(unit)) if binding is not None else None,
     }
 
 
@@ -268,12 +304,9 @@ def _unit_scope(actor: Actor, unit_id: int | None) -> int:
     return scoped
 
 
-def bound_candidates(
-    session: Session, *, actor: Actor, unit_id: int | None = None, query: str = "", limit: int = 2000
-) -> list[BoundCandidate]:
-    """Candidates currently bound to the unit (a unit_admin: only their own); each read is access-logged."""
-    authorize(session, actor, "unit_admin", "reviewer", "admin")
-    unit_id = _unit_scope(actor, unit_id)
+@cache
+def _bound_candidates_statement(searched: bool):
+    """Asked on every run of 考生管理: built once per shape (searched by name or not), the values bound."""
     statement = (
         select(UnitBinding, IdentityVerification, User.display_name)
         .join(User, User.id == UnitBinding.candidate_id)
@@ -281,15 +314,27 @@ def bound_candidates(
             IdentityVerification,
             and_(IdentityVerification.user_id == UnitBinding.candidate_id, current_verification()),
         )
-        .where(UnitBinding.unit_id == unit_id, active_binding())
+        .where(UnitBinding.unit_id == bindparam("unit_id"), active_binding())
         .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
+    if searched:
+        statement = statement.where(IdentityVerification.real_name.like(bindparam("name_like"), escape="\\"))
+    return statement
+
+
+def bound_candidates(
+    session: Session, *, actor: Actor, unit_id: int | None = None, query: str = "", limit: int = 2000
+) -> list[BoundCandidate]:
+    """Candidates currently bound to the unit (a unit_admin: only their own); each read is access-logged."""
+    authorize(session, actor, "unit_admin", "reviewer", "admin")
+    unit_id = _unit_scope(actor, unit_id)
+    values = {"unit_id": unit_id, "limit": limit}
     query = clean(query, max_length=64)
     if query:
-        statement = statement.where(IdentityVerification.real_name.like(f"%{like_escape(query)}%", escape="\\"))
+        values["name_like"] = f"%{like_escape(query)}%"
     result = []
-    for binding, verification, display_name in session.execute(statement):
+    for binding, verification, display_name in session.execute(_bound_candidates_statement(bool(query)), values):
         status = verification.status if verification else "unverified"
         result.append(
             BoundCandidate(

@@ -90,12 +90,17 @@ def _code_matches(unit: Unit, code: str) -> bool:
     return hmac.compare_digest(code_hash(unit.id, normalise_code(code)), unit.confirmation_code_hash)
 
 
+def still_locked(locked_until: datetime | None) -> datetime | None:
+    """A lockout row's `locked_until` while it still holds, else None (for a caller that read the row itself)."""
+    if code_lockout().is_locked(locked_until, utcnow()):
+        return locked_until
+    return None
+
+
 def lockout_until(session: Session, *, candidate_id: int) -> datetime | None:
     """Until when the candidate may not bind (None when free)."""
     row = session.get(UnitCodeLockout, candidate_id)
-    if row is not None and code_lockout().is_locked(row.locked_until, utcnow()):
-        return row.locked_until
-    return None
+    return still_locked(row.locked_until) if row is not None else None
 
 
 def _lockout_row(session: Session, candidate_id: int) -> UnitCodeLockout:
