@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy.orm import Session, aliased
 
 from db.models import CorrectionRequest, Declaration, DeclarationChange, IdentityVerification, UnitBinding
 from portal.access import service as access
@@ -33,7 +33,6 @@ from portal.declaration.record import (
     SINGLE_SECTIONS,
     DeclarationView,
     build_view,
-    declarations_of,
     eligibility_dict,
     find_declaration,
     load_record,
@@ -296,15 +295,34 @@ def _summary_key(d: Declaration, cutoff: date, as_of: date, with_verdict: bool) 
     return (d.id, d.revision, d.updated_at, d.confirmation_status, cutoff, as_of, with_verdict)
 
 
-# Built once: the unit's 申报信息 list asks on every run.
-_BOUND_CANDIDATES = (
-    select(UnitBinding.candidate_id, IdentityVerification.real_name, IdentityVerification.document_number_masked)
+# Built once: the unit's 申报信息 list asks on every run. Each bound candidate with their verified identity, their
+# record of the year and its open correction request (the newest, should there ever be two), in one statement.
+_OPEN = aliased(CorrectionRequest)
+_OPEN_REQUEST_ID = (
+    select(func.max(_OPEN.id))
+    .where(_OPEN.declaration_id == Declaration.id, _OPEN.resolved_at.is_(None))
+    .correlate(Declaration)
+    .scalar_subquery()
+)
+_UNIT_LIST = (
+    select(
+        UnitBinding.candidate_id,
+        IdentityVerification.real_name,
+        IdentityVerification.document_number_masked,
+        Declaration,
+        CorrectionRequest,
+    )
     .outerjoin(IdentityVerification, verified_identity_of(UnitBinding.candidate_id))
+    .outerjoin(
+        Declaration,
+        and_(
+            Declaration.candidate_id == UnitBinding.candidate_id,
+            Declaration.exam_year_id == bindparam("exam_year_id"),
+        ),
+    )
+    .outerjoin(CorrectionRequest, CorrectionRequest.id == _OPEN_REQUEST_ID)
     .where(UnitBinding.unit_id == bindparam("unit_id"), active_binding())
     .order_by(UnitBinding.candidate_id)
-)
-_OPEN_REQUESTS = select(CorrectionRequest).where(
-    CorrectionRequest.declaration_id.in_(bindparam("ids", expanding=True)), CorrectionRequest.resolved_at.is_(None)
 )
 
 
@@ -314,16 +332,14 @@ def unit_candidates(
     """The unit's actively bound candidates with the status of their record for `year` (names masked no further)."""
     authorize(session, actor, "unit_admin")
     exam_year = get_exam_year(session, year=year)
-    bound = list(session.execute(_BOUND_CANDIDATES, {"unit_id": actor.unit_id}))
+    bound = session.execute(_UNIT_LIST, {"unit_id": actor.unit_id, "exam_year_id": exam_year.id}).all()
     ids = [row[0] for row in bound]
-    declarations = declarations_of(session, exam_year_id=exam_year.id, candidate_ids=ids)
+    declarations = {row[0]: row[3] for row in bound if row[3] is not None}
+    requests = {row[3].id: row[4] for row in bound if row[4] is not None}
     as_of = today or today_local()
     keys = {d.id: _summary_key(d, exam_year.cutoff_on, as_of, with_verdict) for d in declarations.values()}
     summaries = {declaration_id: _summaries.get(key) for declaration_id, key in keys.items()}
     records = load_records(session, [d for d in declarations.values() if summaries[d.id] is None])
-    record_ids = {"ids": [d.id for d in declarations.values()]}
-    open_requests = session.scalars(_OPEN_REQUESTS, record_ids) if declarations else []
-    requests = {r.declaration_id: r for r in open_requests}
     for d in declarations.values():
         if summaries[d.id] is None:
             verdict = None
@@ -336,7 +352,7 @@ def unit_candidates(
     # The list shows each candidate's name, masked number and record status: a read of their data by the unit.
     access.record_many(session, actor=actor, candidate_ids=ids, section="declaration", action="view")
     out = []
-    for candidate_id, real_name, masked in bound:
+    for candidate_id, real_name, masked, _, _ in bound:
         d = declarations.get(candidate_id)
         missing, verdict_code = summaries[d.id] if d else (empty_missing, None)
         request = requests.get(d.id) if d else None
