@@ -301,10 +301,10 @@ if st.session_state.get("declaration_correcting") and view.status in ("pending",
         chosen = st.multiselect(
             "有误的信息", list(options), format_func=options.get, placeholder="请选择有误的信息", select_all=False
         )
-        note = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
+        explanation = st.text_area("说明", max_chars=confirmation.NOTE_MAX, placeholder="例如：毕业时间应为 2018-07-01")
         if st.form_submit_button("提交修改申请", type="primary") and act(
             lambda db_session: confirmation.request_correction(
-                db_session, actor=actor, year=view.year, fields=chosen, note=note
+                db_session, actor=actor, year=view.year, fields=chosen, note=explanation
             )
         ):
             st.session_state.pop("declaration_correcting", None)
