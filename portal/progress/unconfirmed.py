@@ -93,11 +93,11 @@ def unconfirmed_by_unit(
     exam_year = refreshed(session, actor, year)
     shape, values = unit_filter_values(city_code, None, query)
     values = {**values, "exam_year_id": exam_year.id}
-    rows = session.execute(
-        _by_unit_statement(sort, descending, shape, only_open), {**values, "limit": limit, "offset": offset}
-    ).all()
-    # past the last page (or nothing matches): the list's size on its own
-    total = rows[0].total if rows else session.scalar(_by_unit_count(shape, only_open), values) or 0
+    # The count on its own (not a window over the page): at national scale the page walks the sort's index and
+    # stops after one page, which a count over the whole match would prevent.
+    total = session.scalar(_by_unit_count(shape, only_open), values) or 0
+    statement = _by_unit_statement(sort, descending, shape, only_open)
+    rows = session.execute(statement, {**values, "limit": limit, "offset": offset}).all() if total > offset else []
     shown = [_row_from(str(row.id), row.name, row.region_code, row.UnitProgress) for row in rows]
     return Page(shown, total, page, page_size)
 
@@ -128,7 +128,7 @@ def _by_unit_statement(sort: str, descending: bool, shape: tuple[bool, ...], onl
     else:
         order = column.desc() if descending else column.asc()
     return (
-        select(Unit.id, Unit.name, Unit.region_code, _P, func.count().over().label("total"))
+        select(Unit.id, Unit.name, Unit.region_code, _P)
         .join(_P, _P.unit_id == Unit.id)
         .where(*_by_unit_conditions(shape, only_open))
         .order_by(order, Unit.id)
