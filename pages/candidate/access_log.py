@@ -20,8 +20,10 @@ st.caption(
 
 with reading() as db_session:
     granted = access.authorizations(db_session, actor=actor)
-    unread_by_reader = access.unread_counts(db_session, actor=actor)
-    entries = access.access_log(db_session, actor=actor)
+    entries = access.access_log(db_session, actor=actor, limit=access.LOG_LIMIT)
+    # The whole log came (fewer entries than the limit): its unread entries are counted without a statement.
+    whole = len(entries) < access.LOG_LIMIT
+    unread_by_reader = access.unread_by_reader(entries) if whole else access.unread_counts(db_session, actor=actor)
 
 # ------------------------------------------------------------------ 授权情况
 st.subheader("授权情况")

@@ -8,10 +8,11 @@ the log with `access_log`, `unread_count`, `mark_read` and `authorizations`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import beside, keep_on_rollback
@@ -51,6 +52,8 @@ READER_ROLES = ("unit_admin", "reviewer", "admin", "system")
 # A list's view of the same candidates by the same reader within this time is one look (`record_many`).
 LIST_VIEW_REPEAT = timedelta(hours=1)
 DENIED_MESSAGE = "该考生未绑定本单位（或绑定已结束），本单位无权查看其个人信息。"
+# The newest entries `access_log` reads at most.
+LOG_LIMIT = 500
 
 
 def record(session: Session, *, actor: Actor, candidate_id: int, section: str, action: str = "view") -> None:
@@ -192,20 +195,28 @@ def _sentence(reader: str, created_at: datetime, section: str, action: str) -> s
     return f"{reader} 于 {day} {ACTIONS.get(action, '访问了')}您的{what}"
 
 
-def access_log(session: Session, *, actor: Actor, unread_only: bool = False, limit: int = 500) -> list[AccessEntry]:
-    """The acting candidate's access log, newest first (readers shown by role and unit, never by person)."""
-    authorize(session, actor, "candidate")
+# The log's statements, built once per shape (all entries or only the unread ones), the values bound: asked on
+# every run of 授权访问消息.
+@functools.cache
+def _log_statement(unread_only: bool) -> Select:
     query = (
         select(PersonalDataAccess, Unit.name)
         .outerjoin(Unit, Unit.id == PersonalDataAccess.reader_unit_id)
-        .where(PersonalDataAccess.candidate_id == actor.user_id)
-        .order_by(PersonalDataAccess.created_at.desc(), PersonalDataAccess.id.desc())
-        .limit(limit)
+        .where(PersonalDataAccess.candidate_id == bindparam("candidate_id"))
     )
     if unread_only:
         query = query.where(PersonalDataAccess.read_at_candidate.is_(None))
+    return query.order_by(PersonalDataAccess.created_at.desc(), PersonalDataAccess.id.desc()).limit(bindparam("limit"))
+
+
+def access_log(
+    session: Session, *, actor: Actor, unread_only: bool = False, limit: int = LOG_LIMIT
+) -> list[AccessEntry]:
+    """The acting candidate's access log, newest first (readers shown by role and unit, never by person)."""
+    authorize(session, actor, "candidate")
+    found = session.execute(_log_statement(unread_only), {"candidate_id": actor.user_id, "limit": limit})
     entries = []
-    for row, unit_name in session.execute(query):
+    for row, unit_name in found:
         reader = _reader_label(row.reader_role, unit_name)
         entries.append(
             AccessEntry(
@@ -223,28 +234,39 @@ def access_log(session: Session, *, actor: Actor, unread_only: bool = False, lim
     return entries
 
 
+# Built once: 授权访问消息's unread counts (asked on its runs when the log is longer than it reads).
+_UNREAD = PersonalDataAccess.candidate_id == bindparam("candidate_id"), PersonalDataAccess.read_at_candidate.is_(None)
+_UNREAD_COUNT = select(func.count()).select_from(PersonalDataAccess).where(*_UNREAD)
+_UNREAD_BY_READER = (
+    select(PersonalDataAccess.reader_role, Unit.name, func.count())
+    .outerjoin(Unit, Unit.id == PersonalDataAccess.reader_unit_id)
+    .where(*_UNREAD)
+    .group_by(PersonalDataAccess.reader_role, Unit.name)
+)
+
+
 def unread_count(session: Session, *, actor: Actor) -> int:
     """How many entries of the acting candidate's access log are unread."""
     authorize(session, actor, "candidate")
-    query = select(func.count()).where(
-        PersonalDataAccess.candidate_id == actor.user_id, PersonalDataAccess.read_at_candidate.is_(None)
-    )
-    return session.scalar(query) or 0
+    return session.scalar(_UNREAD_COUNT, {"candidate_id": actor.user_id}) or 0
 
 
 def unread_counts(session: Session, *, actor: Actor) -> dict[str, int]:
     """Unread entries of the acting candidate's log by reader (unit name or role label)."""
     authorize(session, actor, "candidate")
-    query = (
-        select(PersonalDataAccess.reader_role, Unit.name, func.count())
-        .outerjoin(Unit, Unit.id == PersonalDataAccess.reader_unit_id)
-        .where(PersonalDataAccess.candidate_id == actor.user_id, PersonalDataAccess.read_at_candidate.is_(None))
-        .group_by(PersonalDataAccess.reader_role, Unit.name)
-    )
     counts: dict[str, int] = {}
-    for role, unit_name, count in session.execute(query):
+    for role, unit_name, count in session.execute(_UNREAD_BY_READER, {"candidate_id": actor.user_id}):
         label = _reader_label(role, unit_name)
         counts[label] = counts.get(label, 0) + count
+    return counts
+
+
+def unread_by_reader(entries: list[AccessEntry]) -> dict[str, int]:
+    """`unread_counts` of a log read whole (`access_log` gave fewer entries than its limit), with no look-up."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.unread:
+            counts[entry.reader] = counts.get(entry.reader, 0) + 1
     return counts
 
 
@@ -291,17 +313,20 @@ class Authorizations:
     ended: list[Authorization]
 
 
+# Built once: asked on every run of 授权访问消息.
+_BINDINGS = (
+    select(UnitBinding, Unit.name)
+    .join(Unit, Unit.id == UnitBinding.unit_id)
+    .where(UnitBinding.candidate_id == bindparam("candidate_id"))
+    .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
+)
+
+
 def authorizations(session: Session, *, actor: Actor) -> Authorizations:
     """Which unit may read the acting candidate's record now (the active binding) and which could before."""
     authorize(session, actor, "candidate")
-    rows = session.execute(
-        select(UnitBinding, Unit.name)
-        .join(Unit, Unit.id == UnitBinding.unit_id)
-        .where(UnitBinding.candidate_id == actor.user_id)
-        .order_by(UnitBinding.created_at.desc(), UnitBinding.id.desc())
-    )
     active, ended = [], []
-    for binding, unit_name in rows:
+    for binding, unit_name in session.execute(_BINDINGS, {"candidate_id": actor.user_id}):
         item = Authorization(
             unit_name=unit_name, since=binding.created_at, until=binding.ended_at, end_reason=binding.end_reason
         )
