@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+import functools
+
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Message
@@ -23,20 +25,32 @@ def send(session: Session, *, user_id: int, title: str, body: str = "", category
     return message
 
 
+# The inbox's statements, built once per shape (all messages or only the unread ones), the values bound: asked
+# on every run of 消息.
+@functools.cache
+def _inbox_statement(unread_only: bool) -> Select:
+    query = select(Message).where(Message.user_id == bindparam("user_id"))
+    if unread_only:
+        query = query.where(Message.read_at.is_(None))
+    return query.order_by(Message.id.desc()).limit(bindparam("limit"))
+
+
 def inbox(session: Session, *, actor: Actor, unread_only: bool = False, limit: int = 200) -> list[Message]:
     """The acting user's messages, newest first."""
     authorize(session, actor, *ALL_ROLES)
-    query = select(Message).where(Message.user_id == actor.user_id)
-    if unread_only:
-        query = query.where(Message.read_at.is_(None))
-    return list(session.scalars(query.order_by(Message.id.desc()).limit(limit)))
+    return list(session.scalars(_inbox_statement(unread_only), {"user_id": actor.user_id, "limit": limit}))
+
+
+# Built once: the menu's 消息 count, asked on page runs whose login check did not bring it along.
+_UNREAD_COUNT = (
+    select(func.count()).select_from(Message).where(Message.user_id == bindparam("user_id"), Message.read_at.is_(None))
+)
 
 
 def unread_count(session: Session, *, actor: Actor) -> int:
     """How many of the acting user's messages are unread."""
     authorize(session, actor, *ALL_ROLES)
-    query = select(func.count()).where(Message.user_id == actor.user_id, Message.read_at.is_(None))
-    return session.scalar(query) or 0
+    return session.scalar(_UNREAD_COUNT, {"user_id": actor.user_id}) or 0
 
 
 def mark_read(session: Session, *, actor: Actor, message_id: int) -> None:
