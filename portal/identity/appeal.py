@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -197,20 +197,24 @@ class AppealRow:
         return APPEAL_STATUS_LABELS.get(self.status, self.status)
 
 
+# Built once: asked on every run of the reviewers' 申诉 list.
+_APPELLANT, _HOLDER, _FIRST = (User.__table__.alias(name) for name in ("appellant", "holder", "first"))
+_OPEN_APPEALS = (
+    select(IdentityAppeal, _APPELLANT.c.username, _HOLDER.c.username, _FIRST.c.username, IdentityVerification)
+    .join(_APPELLANT, _APPELLANT.c.id == IdentityAppeal.appellant_id)
+    .join(_HOLDER, _HOLDER.c.id == IdentityAppeal.holder_id)
+    .outerjoin(_FIRST, _FIRST.c.id == IdentityAppeal.decided_by)
+    .join(IdentityVerification, IdentityVerification.id == IdentityAppeal.verification_id)
+    .where(IdentityAppeal.status.in_(OPEN))
+    .order_by(IdentityAppeal.id)
+    .limit(bindparam("limit"))
+)
+
+
 def open_appeals(session: Session, *, actor: Actor, limit: int = 200) -> list[AppealRow]:
     """Appeals waiting for a decision (or for the second reviewer), oldest first, masked."""
     authorize(session, actor, "reviewer")
-    appellant, holder, first = (User.__table__.alias(name) for name in ("appellant", "holder", "first"))
-    rows = session.execute(
-        select(IdentityAppeal, appellant.c.username, holder.c.username, first.c.username, IdentityVerification)
-        .join(appellant, appellant.c.id == IdentityAppeal.appellant_id)
-        .join(holder, holder.c.id == IdentityAppeal.holder_id)
-        .outerjoin(first, first.c.id == IdentityAppeal.decided_by)
-        .join(IdentityVerification, IdentityVerification.id == IdentityAppeal.verification_id)
-        .where(IdentityAppeal.status.in_(OPEN))
-        .order_by(IdentityAppeal.id)
-        .limit(limit)
-    ).all()
+    rows = session.execute(_OPEN_APPEALS, {"limit": limit}).all()
     return [
         AppealRow(
             id=a.id,
