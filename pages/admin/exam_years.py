@@ -17,7 +17,8 @@ if flash:
 
 with reading() as db_session:
     years = exam_year.exam_years(db_session, actor=actor)
-    counts = {y.year: exam_year.status_counts(db_session, year=y.year) for y in years}
+    by_year = exam_year.status_counts_by_year(db_session) if years else {}  # every year's in one statement
+    counts = {y.year: by_year.get(y.year, {}) for y in years}
 
 today = today_local()
 if years:
