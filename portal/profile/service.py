@@ -23,8 +23,8 @@ from portal.auth.passwords import check_password
 from portal.core.actor import Actor
 from portal.core.errors import Conflict, NotFound, ValidationFailed
 from portal.core.timeutil import utcnow
-from portal.identity.service import status_of, verified_identity
-from portal.identity.vocab import DOCUMENT_TYPE_LABELS
+from portal.identity.service import current
+from portal.identity.vocab import DOCUMENT_TYPE_LABELS, VerificationStatus
 from portal.profile import regions
 
 MOBILE_RE = auth.MOBILE_RE
@@ -70,15 +70,18 @@ def mask_name(name: str) -> str:
 def personal_info(session: Session, *, actor: Actor) -> PersonalInfo:
     """The acting candidate's contact details and the read-only facts of their verified identity."""
     user = authorize(session, actor, "candidate")
-    identity = verified_identity(session, user_id=user.id)
+    # One look-up of the current verification gives both its status and, once verified, its facts.
+    row = current(session, user_id=user.id)
+    status = VerificationStatus.UNVERIFIED if row is None else row.status
+    identity = row if status == VerificationStatus.VERIFIED else None
     return PersonalInfo(
         username=user.username,
         mobile=user.mobile or user.username,
         email=user.email or "",
-        verification_status=status_of(session, user_id=user.id),
+        verification_status=status,
         real_name_masked=mask_name(identity.real_name) if identity else "",
         document_type=DOCUMENT_TYPE_LABELS.get(identity.document_type, "") if identity else "",
-        masked_number=identity.masked_number if identity else "",
+        masked_number=identity.document_number_masked if identity else "",
         sex=identity.sex if identity else None,
         birth_date=identity.birth_date if identity else None,
         password_changed_at=user.password_changed_at,
