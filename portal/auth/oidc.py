@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,6 +192,10 @@ def link_existing(session: Session, *, claims: OidcClaims, username: str, passwo
     return user
 
 
+# Built once: asked on every run of 个人信息 (whether the account is linked to the unified identity service).
+_LINKS_OF = select(OidcIdentity).where(OidcIdentity.user_id == bindparam("user_id")).order_by(OidcIdentity.id)
+
+
 def links_of(session: Session, *, actor: Actor, user_id: int | None = None) -> list[OidcIdentity]:
     """The identities linked to an account: one's own, or (admins) any account's."""
     if user_id is None or user_id == actor.user_id:
@@ -199,7 +203,7 @@ def links_of(session: Session, *, actor: Actor, user_id: int | None = None) -> l
         user_id = actor.user_id
     else:
         authorize(session, actor, "admin")
-    return list(session.scalars(select(OidcIdentity).where(OidcIdentity.user_id == user_id).order_by(OidcIdentity.id)))
+    return list(session.scalars(_LINKS_OF, {"user_id": user_id}))
 
 
 def unlink(session: Session, *, actor: Actor, identity_id: int) -> None:
