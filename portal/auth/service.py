@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import ROLES, ExamYear, Message, Unit, User
@@ -307,16 +308,27 @@ def list_users(
 ) -> list[User]:
     """Accounts for the admin page, filtered by role and by part of the username or name."""
     authorize(session, actor, "admin")
-    statement = select(User).order_by(User.id).limit(limit)
+    values: dict = {"limit": limit}
     if role:
-        statement = statement.where(User.role == role)
+        values["role"] = role
     text = clean(query, max_length=64).lower()
     if text:
-        pattern = f"%{like_escape(text)}%"
+        values["pattern"] = f"%{like_escape(text)}%"
+    return list(session.scalars(_users_statement(bool(role), bool(text)), values))
+
+
+@cache
+def _users_statement(by_role: bool, searched: bool) -> Select:
+    """账号管理's list, asked on every run of the page: built once per shape (which filters apply), values bound."""
+    statement = select(User).order_by(User.id).limit(bindparam("limit"))
+    if by_role:
+        statement = statement.where(User.role == bindparam("role"))
+    if searched:
+        pattern = bindparam("pattern")
         statement = statement.where(
             or_(
                 func.lower(User.username).like(pattern, escape="\\"),
                 func.lower(User.display_name).like(pattern, escape="\\"),
             )
         )
-    return list(session.scalars(statement))
+    return statement

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -177,10 +177,15 @@ def _view(row: Address) -> AddressView:
 def addresses(session: Session, *, actor: Actor) -> list[AddressView]:
     """The acting candidate's addresses, the default first, then newest first."""
     authorize(session, actor, "candidate")
-    rows = session.scalars(
-        select(Address).where(Address.user_id == actor.user_id).order_by(Address.is_default.desc(), Address.id.desc())
-    )
-    return [_view(row) for row in rows]
+    return [_view(row) for row in session.scalars(_ADDRESSES, {"user_id": actor.user_id})]
+
+
+# Built once: asked on every run of 收件地址.
+_ADDRESSES = (
+    select(Address)
+    .where(Address.user_id == bindparam("user_id"))
+    .order_by(Address.is_default.desc(), Address.id.desc())
+)
 
 
 def default_address(session: Session, *, user_id: int) -> AddressView | None:

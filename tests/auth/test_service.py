@@ -165,3 +165,32 @@ def test_list_users_is_admin_only(session):
         auth.list_users(session, actor=factories.actor(session, "analyst"))
     admin = factories.actor(session, "admin")
     assert [u.role for u in auth.list_users(session, actor=admin, role="reviewer")] == ["reviewer"]
+
+
+def test_list_users_filters_by_role_and_text_in_every_shape_with_values_rebound(session):
+    """账号管理's list is built once per shape (role, text, both, neither): each call answers its own values."""
+    admin = factories.actor(session, "admin")
+    people = {}
+    for role, name in (
+        ("reviewer", "审核员甲"),
+        ("reviewer", "审核员乙"),
+        ("analyst", "统计员甲"),
+        ("analyst", "百分之100_统计"),
+    ):
+        people[name] = factories.user(session, role)
+        people[name].display_name = name
+    session.flush()
+    first, second, analyst, odd = people.values()
+
+    def names(**filters):
+        return {u.display_name for u in auth.list_users(session, actor=admin, **filters)}
+
+    assert {"审核员甲", "审核员乙", "统计员甲"} <= names()
+    assert names(role="reviewer") >= {first.display_name, second.display_name}
+    assert analyst.display_name not in names(role="reviewer")
+    assert names(query="甲") >= {"审核员甲", "统计员甲"} and "审核员乙" not in names(query="甲")
+    assert names(role="analyst", query="甲") == {"统计员甲"}
+    assert names(role="reviewer", query="乙") == {"审核员乙"}
+    assert names(query="0_") == {odd.display_name} and names(query="%") == set()  # LIKE's own signs as text
+    assert len(auth.list_users(session, actor=admin, limit=1)) == 1
+    assert len(auth.list_users(session, actor=admin, limit=3)) == 3
