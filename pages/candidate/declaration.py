@@ -100,13 +100,23 @@ def line(label: str, value: str, required: bool = False) -> str:
     return f"**{label}{REQUIRED if required else ''}**：{plain(value) or '未填写'}"
 
 
-def card(title: str | None, *shown: str) -> None:
-    """A section as one element: its heading and its lines (fields, notes, image status), one per line.
+# The record's sections, one card: the text of consecutive sections is one element, cut only where a section's
+# upload menu sits. A card per section, and an element per section, made this the dearest page to rerun for a
+# candidate (each element is a message to build, hash and send); the sections keep their level-3 headings and a
+# rule between them.
+_pending: list[str] = []
 
-    One element per field, and then one per heading and status line, made this the dearest page to rerun for a
-    candidate; the look is the same (a level-3 heading, as `st.subheader`; notes small and grey, as captions).
-    """
-    st.markdown(section(title, *shown))
+
+def card(title: str | None, *shown: str) -> None:
+    """A section's heading and lines (fields, notes, image status), added to the record's card."""
+    _pending.append(section(title, *shown))
+
+
+def flush() -> None:
+    """Draw the sections added since the last upload menu as one element."""
+    if _pending:
+        st.markdown("\n\n---\n\n".join(_pending))
+        _pending.clear()
 
 
 def section(title: str | None, *shown: str) -> str:
@@ -129,6 +139,7 @@ def images_of(*slots: str, item_no: int = 1) -> str:
 def uploader(slots: list[str], key: str, item_no: int = 1) -> None:
     if window.state == "closed":
         return
+    flush()  # the sections above it first
     # Lazy: the upload form (a file picker per section) is built only while its expander is open.
     box = lazy_expander("上传证书图片", key=f"upload_open_{key}")
     if box is None:
@@ -180,22 +191,18 @@ with st.container(border=True):
         line("证件号码", view.basic.masked_number, True),
         line("申报单位", view.basic.unit_name, True),
     )
-with st.container(border=True):
     card(F.EXAM.label, *fields_of(F.EXAM, record))
-with st.container(border=True):
     card(
         F.EDUCATION.label,
         *fields_of(F.EDUCATION, record["education"]),
         images_of("diploma", "diploma_report", "degree", "degree_report"),
     )
     uploader(["diploma", "diploma_report", "degree", "degree_report"], "education")
-with st.container(border=True):
     if record["title"]:
         card(F.TITLE.label, *fields_of(F.TITLE, record["title"]), images_of("title"))
         uploader(["title"], "title")
     else:
         card(F.TITLE.label, note("未填报（无职称可不填）"))
-with st.container(border=True):
     if not record["qualification_certificates"]:
         card(F.QUALIFICATION.label, note("未填报（无医师资格证可不填）"))
     for index, item in enumerate(record["qualification_certificates"], start=1):
@@ -206,7 +213,6 @@ with st.container(border=True):
             images_of("qualification", item_no=index),
         )
         uploader(["qualification"], f"qualification_{index}", item_no=index)
-with st.container(border=True):
     if record["practice_certificate"]:
         card(
             F.PRACTICE.label,
@@ -216,7 +222,6 @@ with st.container(border=True):
         uploader(["practice", "first_registration"], "practice")
     else:
         card(F.PRACTICE.label, note("未填报（无医师执业证可不填）"))
-with st.container(border=True):
     if record["has_nurse_certificate"] is False:
         card(F.NURSE.label, F.NONE_LABEL)
     else:
@@ -224,12 +229,12 @@ with st.container(border=True):
         card(F.NURSE.label, *fields_of(F.NURSE, certificate), images_of("nurse") if certificate else "")
         if certificate:
             uploader(["nurse"], "nurse")
-with st.container(border=True):
     probation = record["probation"]
     shown = [] if probation else [note("未填报（仅试用期考生填写）")]
     for index, item in enumerate(probation, start=1):
         shown += [f"第 {index} 段" if len(probation) > 1 else "", *fields_of(F.PROBATION, item)]
     card(F.PROBATION.label, *shown)
+    flush()
 
 # 报名资格预检 (once a record is entered) and 报名材料清单: one card, one element.
 next_steps = []

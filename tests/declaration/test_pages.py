@@ -61,8 +61,11 @@ def test_confirmation_page_mirrors_the_official_layout_and_confirms(engine, acco
     assert "联系单位" in shown
     assert "待确认" in shown
     assert "报名资格预检" in shown and "满足" in shown and ":small[:gray[依据：" in shown  # each reason's basis
-    education = next(m.value for m in app.markdown if m.value.startswith("### 学历信息"))
-    assert ":small[:gray[学历证书 — " in education, "the section's image status, small and grey, in its card"
+    # the sections share one card; each has its heading, and its image status under its own fields
+    record = next(m.value for m in app.markdown if "### 学历信息" in m.value)
+    assert record.startswith("### 基本信息") and "\n\n---\n\n### 报考信息" in record
+    education = record.split("### 学历信息", 1)[1].split("\n---\n", 1)[0]
+    assert ":small[:gray[学历证书 — " in education, "the section's image status, small and grey, under its fields"
     assert all(f"{label} — " in education for label in ("学历学信网验证报告", "学位证书", "学位学信网验证报告"))
     assert "报名材料清单" in shown and "学历证书及学信网验证报告" in shown
     next(b for b in app.button if b.label == "确认无误").click()
