@@ -71,7 +71,7 @@ def summary(application: identity.Verification) -> None:
     st.markdown(
         f"**真实姓名**：{plain(application.real_name)}  \n"
         f"**证件类型**：{vocab.DOCUMENT_TYPE_LABELS[application.document_type]}  \n"
-        f"**证件编号**：{application.masked_number}  \n"
+        f"**证件编号**：{plain(application.masked_number)}  \n"
         f"**认证方式**：{vocab.METHOD_LABELS[application.method]}"
     )
 

@@ -47,7 +47,7 @@ if rows:
             with st.container(border=True):
                 st.markdown(f"**姓名：** {plain(detail.candidate.real_name)}")
                 st.markdown(f"**证件类型：** {plain(detail.document_type) or '—'}")
-                st.markdown(f"**证件号码：** {detail.candidate.masked_number or '—'}")
+                st.markdown(f"**证件号码：** {plain(detail.candidate.masked_number) or '—'}")
                 st.markdown(f"**认证状态：** {detail.candidate.verification_label}")
                 st.markdown(f"**认证时间：** {fmt(detail.verified_at) or '—'}")
                 st.markdown(f"**绑定时间：** {fmt(detail.candidate.since)}")

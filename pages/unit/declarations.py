@@ -245,7 +245,7 @@ if form_tab.open:
                 view = outcome.value
                 st.session_state["declaration_opened"] = opened
                 st.markdown(  # one fact a line: on a phone a single long line breaks inside the words
-                    f"**姓名：** {plain(view.basic.real_name)}  \n**证件号码：** {view.basic.masked_number}  \n"
+                    f"**姓名：** {plain(view.basic.real_name)}  \n**证件号码：** {plain(view.basic.masked_number)}  \n"
                     f"**申报单位：** {plain(view.basic.unit_name)}  \n**状态：** {view.status_label}"
                 )
                 if view.correction:
