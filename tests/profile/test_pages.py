@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import Address, User
+from pages.components.ui import plain
 from tests import factories
 from tests.app.helpers import assert_no_exception, errors, login, new_app, texts
 
@@ -23,6 +24,13 @@ def open_page(username: str, page: str):
 
 def button(app, label: str):
     return next(b for b in app.button if b.label == label)
+
+
+def open_box(app, key: str):
+    """A click on the header of a lazy expander of the page (its form is built only while open)."""
+    app.session_state[key] = True
+    app.run()
+    assert_no_exception(app)
 
 
 def text_input(app, label: str):
@@ -50,22 +58,29 @@ def test_profile_shows_masked_verified_facts_and_how_to_change_them(engine):
     app = open_page(username, PROFILE)
     shown = texts(app)
     assert app.title[0].value == "个人信息"
-    assert "欧**华" in shown and "欧阳明华" not in shown
+    # masked values shown as typed: their asterisks escaped, or markdown would slant the lines around them
+    assert plain("欧**华") in shown and "欧阳明华" not in shown and "**真实姓名**：欧**" not in shown
+    assert plain("4201**********0012") in shown
     assert "420106199503150012" not in shown
     assert "1995-03-15" in shown and "**性别**：男" in shown
     assert "撤回认证后重新认证" in shown
-    assert "手机号就是您的登录账号" in shown
+    assert "手机号就是您的登录账号" not in shown and not app.text_input, "no form is built while its box is closed"
+    assert [e.label for e in app.expander] == ["修改手机号", "修改电子邮箱", "修改密码"]
+    open_box(app, "profile_mobile_open")
+    assert "手机号就是您的登录账号" in texts(app)
+    assert [w.label for w in app.text_input] == ["新手机号", "登录密码（确认身份）"]
 
 
 def test_profile_email_is_validated_then_saved(engine):
     user_id, username = verified(engine)
     app = open_page(username, PROFILE)
+    open_box(app, "profile_email_open")
     text_input(app, "电子邮箱（可不填）").input("zhang@@example")
     submit(app, "保存邮箱")
     assert any("电子邮箱格式不正确" in e for e in errors(app))
     text_input(app, "电子邮箱（可不填）").input("zhang@example.com")
     submit(app, "保存邮箱")
-    assert "电子邮箱已保存。" in texts(app)
+    assert "电子邮箱已保存。" in texts(app) and f"**电子邮箱**：{plain('zhang@example.com')}" in texts(app)
     with session_scope(engine) as session:
         assert session.get(User, user_id).email == "zhang@example.com"
 
@@ -73,6 +88,7 @@ def test_profile_email_is_validated_then_saved(engine):
 def test_changing_the_mobile_needs_the_password_and_changes_the_login(engine):
     user_id, username = verified(engine)
     app = open_page(username, PROFILE)
+    open_box(app, "profile_mobile_open")
     text_input(app, "新手机号").input("13566667777")
     text_input(app, "登录密码（确认身份）").input("wrong-pass1")
     submit(app, "修改手机号")
@@ -96,6 +112,7 @@ def test_changing_the_mobile_needs_the_password_and_changes_the_login(engine):
 def test_change_of_password_on_the_profile_page(engine):
     _user_id, username = verified(engine)
     app = open_page(username, PROFILE)
+    open_box(app, "profile_password_open")
     text_input(app, "原密码").input(factories.PASSWORD)
     text_input(app, "新密码").input("Another123")
     text_input(app, "确认新密码").input("Another124")
