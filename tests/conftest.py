@@ -143,6 +143,15 @@ def engine(database_url) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def sent_selects(engine) -> Iterator[list[str]]:
+    """Every SELECT sent on this test's database from now on (clear it to count from a later point)."""
+    from tests.sql import statements
+
+    with statements(engine, only_selects=True) as sent:
+        yield sent
+
+
+@pytest.fixture
 def session(engine) -> Iterator[Session]:
     """A session on this test's clean database (the test decides when to commit)."""
     with Session(engine, expire_on_commit=False) as db_session:

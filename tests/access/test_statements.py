@@ -3,30 +3,13 @@ counts and authorisations, and the page sends one statement for the log and one 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from db.models import PersonalDataAccess, User
 from portal.access import service as access
 from portal.core.actor import Actor
 from tests import factories
-
-
-@contextmanager
-def statements(session):
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def note(_connection, _cursor, statement, *_):
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.sql import statements
 
 
 def _two_candidates(session):

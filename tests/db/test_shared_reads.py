@@ -26,20 +26,6 @@ def account_reads(engine):
     event.remove(engine, "before_cursor_execute", count)
 
 
-@pytest.fixture
-def sent_selects(engine):
-    """Every SELECT sent from now on."""
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield sent
-    event.remove(engine, "before_cursor_execute", count)
-
-
 def _candidate(engine):
     with session_scope(engine) as session:
         user = factories.user(session, "candidate")

@@ -3,28 +3,11 @@ the newest correction request: it must show exactly what the general `build_view
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
-
 from portal.core.actor import Actor
 from portal.declaration import confirmation, entry, exam_year
 from portal.declaration.record import build_view, find_declaration
 from tests import factories
 from tests.declaration.conftest import EDUCATION, YEAR, fill
-
-
-@pytest.fixture
-def sent_selects(session):
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    yield sent
-    event.remove(engine, "before_cursor_execute", count)
 
 
 def _general(session, candidate_id):

@@ -4,15 +4,15 @@ every shape, with two different values in a row, pages (past the end too) as a p
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from db.models import AuditEvent, User
 from portal.ops import audit_log
 from tests import factories
+from tests.sql import statements
 
 DAYS = [datetime(2026, 3, day, 8, 0) for day in range(1, 7)]
 # Two values for each filter: the second search of a shape must not answer with the first one's values.
@@ -23,21 +23,6 @@ VALUES = {
     "since": (DAYS[1], DAYS[3]),
     "until": (DAYS[4], DAYS[2]),
 }
-
-
-@contextmanager
-def statements(session):
-    sent: list[str] = []
-
-    def note(_connection, _cursor, statement, *_):
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

@@ -3,30 +3,14 @@ in a row (verified, rejected, never started), the same as the identity domain's 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from db.models import IdentityVerification
 from portal.core.actor import Actor
 from portal.identity import service as identity
 from portal.profile import service as profile
 from tests import factories
-
-
-@contextmanager
-def statements(session):
-    sent: list[str] = []
-
-    def note(_connection, _cursor, statement, *_):
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.sql import statements
 
 
 def test_candidates_in_a_row_each_get_their_own_status_and_facts_in_one_statement(session):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from db.models import UnitCodeAttempt, UnitCodeLockout, UnitNameChange
@@ -15,20 +14,6 @@ from portal.core.timeutil import utcnow
 from portal.unit import binding as bindings
 from portal.unit import roster
 from tests import factories
-
-
-@pytest.fixture
-def sent_selects(engine):
-    """Every SELECT sent from now on."""
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield sent
-    event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
