@@ -74,8 +74,9 @@ def _build_status_statement(sort: str, descending: bool, shape: tuple[bool, ...]
         "name": Unit.name,
     }
     order = columns[sort].desc() if descending else columns[sort].asc()
-    # The units' columns, not the entities (a page of rows, read and dropped); the size of the whole list in
-    # the same statement (a window over the filtered units, before LIMIT), so one round trip per page.
+    # The units' columns, not the entities (a page of rows, read and dropped). The list's size is a statement of
+    # its own: a window count over the filtered units made the database build every unit's row before the
+    # page's top-N sort (81 / 97 ms p95 at 50,000 units, against 56 / 59 with the count apart).
     return (
         select(
             Unit.id.label("unit_id"),
@@ -89,7 +90,6 @@ def _build_status_statement(sort: str, descending: bool, shape: tuple[bool, ...]
             Unit.code_rotated_at,
             columns["failed_attempts"].label("failed_attempts"),
             attempts.c.last_at.label("last_failed_at"),
-            func.count().over().label("total"),
         )
         .outerjoin(UnitProgress, progress)
         .outerjoin(attempts, attempts.c.unit_id == Unit.id)
@@ -129,9 +129,8 @@ def unit_binding_status(
     shape, values = unit_filter_values(city_code, category, query)
     values |= {"year_id": exam_year.id, "since": utcnow() - timedelta(days=attempt_days)}
     page_values = values | {"limit": limit, "offset": offset}
-    rows = session.execute(_status_statement(sort, descending, shape), page_values).all()
-    # past the last page (or nothing matches): the size of the list on its own
-    total = rows[0].total if rows else session.scalar(_count_statement(shape), values) or 0
+    total = session.scalar(_count_statement(shape), values) or 0
+    rows = session.execute(_status_statement(sort, descending, shape), page_values).all() if total > offset else []
     fields = [f.name for f in dataclass_fields(UnitStatusRow)]
     return Page(
         [UnitStatusRow(**{name: row._mapping[name] for name in fields}) for row in rows],
