@@ -147,38 +147,24 @@ def act(
     return Outcome(True, value)
 
 
-_NOTHING = object()
-_DRAWN = "_choices_drawn"  # {a group of keys: whether its widgets were drawn in the group's last run}
-
-
 def keep_choices(keys: tuple[str, ...] | list[str], *, shown: bool) -> None:
     """What the user chose in a lazy tab (its filters, the record opened) stays while another tab is open.
 
     Streamlit forgets the state of every widget a run does not draw, and the browser forgets the value a tab's
-    widgets showed. In the first run that does not draw them (`shown` false) the values are copied aside; in the
-    first run that draws them again, before they are drawn, they are given back through the Session State API,
-    which the browser is told of. In the runs between, nothing is looked at (each look into Session State costs a
-    lock and a lookup through three layers, and pages ask for several groups on every run).
+    widgets showed. In runs that do not draw them (`shown` false) the values are copied aside; in the first run
+    that draws them again, before they are drawn, they are given back through the Session State API, which the
+    browser is told of.
     """
     state = st.session_state
-    drawn = state.get(_DRAWN)
-    if drawn is None:
-        drawn = state[_DRAWN] = {}
-    group = tuple(keys)
-    before = drawn.get(group)  # None: this browser session's first run with this group
-    drawn[group] = shown
-    if before is shown:
-        return
-    for key in group:
+    for key in keys:
         kept = f"_kept_{key}"
         if not shown:
-            value = state.get(key, _NOTHING)
-            if value is not _NOTHING:
-                state[kept] = value
+            if key in state:
+                state[kept] = state[key]
             continue
-        value = state.pop(kept, _NOTHING)
-        if value is not _NOTHING and key not in state:
-            state[key] = value
+        if key not in state and kept in state:
+            state[key] = state[kept]
+        state.pop(kept, None)
 
 
 def lazy_expander(label: str, *, key: str, expanded: bool = False, icon: str | None = None):
@@ -287,8 +273,7 @@ def export_buttons(
 def chosen(key: str, default: T) -> T:
     """The value the widget `key` holds, drawn this run or not (kept aside by `keep_choices` while hidden)."""
     state = st.session_state
-    value = state.get(key, _NOTHING)
-    return state.get(f"_kept_{key}", default) if value is _NOTHING else value
+    return state[key] if key in state else state.get(f"_kept_{key}", default)
 
 
 def sort_and_size(
