@@ -20,10 +20,7 @@ st.caption(
 
 with reading() as db_session:
     granted = access.authorizations(db_session, actor=actor)
-    entries = access.access_log(db_session, actor=actor, limit=access.LOG_LIMIT)
-    # The whole log came (fewer entries than the limit): its unread entries are counted without a statement.
-    whole = len(entries) < access.LOG_LIMIT
-    unread_by_reader = access.unread_by_reader(entries) if whole else access.unread_counts(db_session, actor=actor)
+    entries, unread_by_reader = access.log_and_unread(db_session, actor=actor)
 
 # ------------------------------------------------------------------ 授权情况
 st.subheader("授权情况")

@@ -261,6 +261,14 @@ def unread_counts(session: Session, *, actor: Actor) -> dict[str, int]:
     return counts
 
 
+def log_and_unread(session: Session, *, actor: Actor) -> tuple[list[AccessEntry], dict[str, int]]:
+    """授权访问消息's look-ups: the newest `LOG_LIMIT` entries of the acting candidate's log, and its unread entries
+    by reader, counted from the entries read when they are the whole log (no statement), else by the database."""
+    entries = access_log(session, actor=actor, limit=LOG_LIMIT)
+    whole = len(entries) < LOG_LIMIT
+    return entries, unread_by_reader(entries) if whole else unread_counts(session, actor=actor)
+
+
 def unread_by_reader(entries: list[AccessEntry]) -> dict[str, int]:
     """`unread_counts` of a log read whole (`access_log` gave fewer entries than its limit), with no look-up."""
     counts: dict[str, int] = {}

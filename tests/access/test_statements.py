@@ -83,8 +83,7 @@ def test_the_page_look_ups_send_one_statement_each(session):
     account = session.get(User, candidate.user_id)  # as in a page run: the login check left it in the session
     with statements(session) as sent:
         access.authorizations(session, actor=candidate)
-        log = access.access_log(session, actor=candidate, limit=access.LOG_LIMIT)
-        access.unread_by_reader(log)
+        access.log_and_unread(session, actor=candidate)
     assert len(sent) == 2 and account.is_active
 
 

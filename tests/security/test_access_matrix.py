@@ -104,6 +104,7 @@ MATRIX = [
     (profile.set_default, {C}),
     (profile.delete_address, {C}),
     (access.access_log, {C}),
+    (access.log_and_unread, {C}),
     (access.authorizations, {C}),
     (access.mark_read, {C}),
     (access.unread_count, {C}),
